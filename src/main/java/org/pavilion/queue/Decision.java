@@ -1,0 +1,53 @@
+package org.pavilion.queue;
+
+/**
+ * What the engine decided in answer to one event. {@link Fact}s change the session's state
+ * and are what the event log records (a replay of them rebuilds the state exactly);
+ * the other decisions are instructions for the adapters that deliver them.
+ */
+public sealed interface Decision {
+
+    /** A decision that changes state; persisted in the event log. */
+    sealed interface Fact extends Decision {
+    }
+
+    /**
+     * A worker's status changed. {@code from} is null when the worker is new to the session.
+     * {@code order} is the worker's position key in its new queue (0 when it left the queues).
+     */
+    record StatusChange(String workerId, String assignmentId, WorkerStatus from, WorkerStatus to,
+                        Cause cause, long order) implements Fact {
+    }
+
+    /** The session started, stopped hiring, or ended. */
+    record PhaseChange(Phase phase) implements Fact {
+    }
+
+    /** An active worker sent {@code IAmReady}: its waiting period closes now (SPEC §4.3). */
+    record WaitingClosed(String workerId) implements Fact {
+    }
+
+    /**
+     * Ask the marketplace for one more worker. {@code number} counts the session's hires from 1;
+     * with the session id it makes the request's deterministic token.
+     */
+    record Hire(int number, String workerId, Cause cause) implements Fact {
+    }
+
+    /** Tell one worker's own connection(s). */
+    record TellWorker(String workerId, Message message) implements Decision {
+    }
+
+    /** Tell every worker of the session (and admins watching it). */
+    record TellSession(Message message) implements Decision {
+    }
+
+    /** The event was understood and changes nothing (a duplicate, a stale notification). */
+    record Ignored(String reason) implements Decision {
+    }
+
+    enum Phase { STARTED, STOPPED, EXPIRED }
+
+    /** Why a status changed or a hire was made. */
+    enum Cause { ARRIVED, REJOINED, PROMOTED, MIGRATED, SUBMITTED, RETURNED, ABANDONED, DISCONNECTED }
+}

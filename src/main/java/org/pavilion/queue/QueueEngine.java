@@ -1,0 +1,424 @@
+package org.pavilion.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Fact;
+import org.pavilion.queue.Decision.Hire;
+import org.pavilion.queue.Decision.Ignored;
+import org.pavilion.queue.Decision.Phase;
+import org.pavilion.queue.Decision.PhaseChange;
+import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.TellSession;
+import org.pavilion.queue.Decision.TellWorker;
+import org.pavilion.queue.Decision.WaitingClosed;
+import org.pavilion.queue.QueueEvent.Arrive;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.queue.QueueEvent.Expire;
+import org.pavilion.queue.QueueEvent.Leave;
+import org.pavilion.queue.QueueEvent.Migrate;
+import org.pavilion.queue.QueueEvent.Ready;
+import org.pavilion.queue.QueueEvent.Stop;
+
+/**
+ * The queue rules of one live session (SPEC §3–4.7): a pure state machine, no I/O, no clock,
+ * no locks. It is not thread-safe on purpose: exactly one thread (the session's writer) drives it.
+ *
+ * <p>Each event is <em>decided</em> against the current state, and every {@link Fact} decided is
+ * <em>evolved</em> into the state at once through {@link #evolve}, the only code that mutates it.
+ * Replaying the logged facts through the same method rebuilds the state exactly
+ * ({@link #replay}), which is how a restart recovers a session.
+ */
+public final class QueueEngine {
+
+    private final Thresholds thresholds;
+    private final boolean allowRepeatWorkers;
+
+    // Insertion order is queue order: a worker is appended when it enters a queue and never re-inserted.
+    private final LinkedHashSet<String> waiting = new LinkedHashSet<>();
+    private final LinkedHashSet<String> active = new LinkedHashSet<>();
+    private final Map<String, Worker> workers = new HashMap<>();
+    private boolean started;
+    private boolean stopped;
+    private boolean expired;
+    private int hires;
+    private long lastOrder;
+
+    // Decisions of the event being applied; only non-null inside apply().
+    private List<Decision> pending;
+    private Instant now;
+
+    public QueueEngine(Thresholds thresholds, boolean allowRepeatWorkers) {
+        this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+        this.allowRepeatWorkers = allowRepeatWorkers;
+    }
+
+    /** Rebuilds a session from its logged facts, each with the server time it was recorded at. */
+    public static QueueEngine replay(Thresholds thresholds, boolean allowRepeatWorkers, Iterable<TimedFact> log) {
+        QueueEngine engine = new QueueEngine(thresholds, allowRepeatWorkers);
+        for (TimedFact entry : log) {
+            engine.evolve(entry.fact(), entry.at());
+        }
+        return engine;
+    }
+
+    /** A logged fact and when it happened. */
+    public record TimedFact(Fact fact, Instant at) {
+    }
+
+    /**
+     * Applies one event and returns what was decided. A refused event throws a
+     * {@link PavilionException} and leaves the state untouched (every check precedes every change).
+     */
+    public Outcome apply(QueueEvent event, Instant at) {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(at, "at");
+        pending = new ArrayList<>(4);
+        now = at;
+        try {
+            if (event instanceof Arrive e) {
+                arrive(e);
+            } else if (event instanceof Ready e) {
+                ready(e);
+            } else if (event instanceof Leave e) {
+                leave(e);
+            } else if (event instanceof Stop) {
+                stop();
+            } else if (event instanceof Expire) {
+                expire();
+            } else if (event instanceof Migrate e) {
+                migrate(e);
+            } else {
+                throw new IllegalArgumentException("unknown event " + event);
+            }
+            return new Outcome(pending);
+        } finally {
+            pending = null;
+            now = null;
+        }
+    }
+
+    // ---- SPEC §4.1 arrival -------------------------------------------------------------------
+
+    private void arrive(Arrive e) {
+        requireNotEnded("an arrival");
+        String id = e.workerId();
+        Worker known = workers.get(id);
+        if (known != null && known.status.inQueue()) {
+            resendState(id, known); // 4.1.1 reload or second tab: never added twice
+            return;
+        }
+        if (stopped) {
+            tell(id, new Message.JobIsFull("the job has been stopped; please return the HIT"));
+            return;
+        }
+        if (isFull()) { // 4.1.2
+            tell(id, new Message.JobIsFull("the session is full; please return the HIT"));
+            return;
+        }
+        boolean rejoin = known != null && known.status == WorkerStatus.DISCONNECTED
+                && known.assignmentId.equals(e.assignmentId());
+        if (known != null && !rejoin && !allowRepeatWorkers) { // 4.1.3
+            tell(id, new Message.JobIsFull("you already took part in this session; please return the HIT"));
+            return;
+        }
+        // 4.1.4; a disconnected worker re-joins at the back (4.7)
+        record(new StatusChange(id, e.assignmentId(), known == null ? null : known.status, WorkerStatus.WAITING,
+                rejoin ? Cause.REJOINED : Cause.ARRIVED, lastOrder + 1));
+        if (!started && waiting.size() >= thresholds.minActive()) { // 4.1.5
+            record(new PhaseChange(Phase.STARTED));
+            promote(Math.min(waiting.size(), thresholds.maxActive() - active.size()), Cause.PROMOTED);
+        } else {
+            promoteOneIfPossible(); // 4.1.6
+        }
+        announceCounts(); // 4.1.7
+    }
+
+    private void resendState(String id, Worker known) {
+        tell(id, new Message.WorkerCount(waiting.size() + active.size(), thresholds.capacity()));
+        tell(id, new Message.WorkersStatus(waiting.size(), active.size()));
+        if (known.status == WorkerStatus.ACTIVE) {
+            tell(id, new Message.StartYourTask());
+        }
+        if (stopped) {
+            tell(id, new Message.Stop());
+        }
+    }
+
+    // ---- SPEC §4.3 IAmReady ------------------------------------------------------------------
+
+    private void ready(Ready e) {
+        requireNotEnded("IAmReady");
+        Worker w = requireWorker(e.workerId());
+        if (w.status != WorkerStatus.ACTIVE) {
+            throw new InvalidEventException("IAmReady from worker '" + e.workerId() + "' whose status is "
+                    + w.status.name().toLowerCase() + "; only a worker told start_your_task may send it");
+        }
+        if (w.ready) {
+            pending.add(new Ignored("worker '" + e.workerId() + "' already sent IAmReady"));
+            return;
+        }
+        record(new WaitingClosed(e.workerId()));
+    }
+
+    // ---- SPEC §4.2 the four turnover conditions, abandon, §4.7 disconnect ---------------------
+
+    private void leave(Leave e) {
+        requireNotEnded("a departure");
+        String id = e.workerId();
+        Worker w = requireWorker(id);
+        if (e.assignmentId() != null && !e.assignmentId().equals(w.assignmentId)) {
+            pending.add(new Ignored("assignment '" + e.assignmentId() + "' is not worker '" + id
+                    + "''s current assignment"));
+            return;
+        }
+        Departure how = e.how();
+        WorkerStatus from = w.status;
+        boolean lateSubmitOfDisconnected = from == WorkerStatus.DISCONNECTED && how == Departure.SUBMIT;
+        boolean finalStatusOfDisconnected = from == WorkerStatus.DISCONNECTED && how != Departure.DISCONNECT;
+        if (!from.inQueue() && !finalStatusOfDisconnected) {
+            pending.add(new Ignored("worker '" + id + "' already left (" + from.name().toLowerCase() + ")"));
+            return;
+        }
+        record(new StatusChange(id, w.assignmentId, from, how.status(), causeOf(how), 0));
+        if (from == WorkerStatus.ACTIVE) {
+            promoteOneIfPossible(); // 4.2.2(a), 4.2.3
+        }
+        // 4.2.1, 4.2.2(b): a submitted assignment is used up, so hire one to make up for it.
+        // Returned/abandoned assignments go back to the marketplace's pool by themselves (4.2.3, 4.2.4).
+        // A disconnected worker who later submits used up its assignment too.
+        if ((how == Departure.SUBMIT && from.inQueue() || lateSubmitOfDisconnected) && !stopped) {
+            record(new Hire(hires + 1, id, Cause.SUBMITTED));
+        }
+        if (from.inQueue()) {
+            announceCounts();
+        }
+    }
+
+    private static Cause causeOf(Departure how) {
+        return switch (how) {
+            case SUBMIT -> Cause.SUBMITTED;
+            case RETURN -> Cause.RETURNED;
+            case ABANDON -> Cause.ABANDONED;
+            case DISCONNECT -> Cause.DISCONNECTED;
+        };
+    }
+
+    // ---- SPEC §4.4–4.6 admin -----------------------------------------------------------------
+
+    private void stop() {
+        requireNotEnded("stop");
+        if (stopped) {
+            pending.add(new Ignored("the job is already stopped"));
+            return;
+        }
+        record(new PhaseChange(Phase.STOPPED));
+        pending.add(new TellSession(new Message.Stop()));
+    }
+
+    private void expire() {
+        requireNotEnded("expire");
+        record(new PhaseChange(Phase.EXPIRED));
+        // Pages still open should submit, so that nobody who waited is left without a submission.
+        pending.add(new TellSession(new Message.Stop()));
+    }
+
+    private void migrate(Migrate e) {
+        requireNotEnded("migrate");
+        int room = e.force() ? Integer.MAX_VALUE : Math.max(0, thresholds.maxActive() - active.size());
+        int count = Math.min(e.count(), Math.min(room, waiting.size()));
+        if (!started) {
+            record(new PhaseChange(Phase.STARTED));
+        }
+        promote(count, Cause.MIGRATED);
+        if (count > 0) {
+            announceCounts();
+        }
+    }
+
+    // ---- shared steps ------------------------------------------------------------------------
+
+    /** SPEC §3: full when both queues are at capacity. */
+    public boolean isFull() {
+        return waiting.size() == thresholds.maxWaiting() && active.size() == thresholds.maxActive();
+    }
+
+    /** SPEC §3: a move is possible once started while the waiting queue is above its reserve. */
+    public boolean isMovePossible() {
+        return started && waiting.size() > thresholds.minWaiting() && active.size() < thresholds.maxActive();
+    }
+
+    private void promoteOneIfPossible() {
+        if (isMovePossible() && !stopped) {
+            promote(1, Cause.PROMOTED);
+        }
+    }
+
+    private void promote(int count, Cause cause) {
+        for (int i = 0; i < count && !waiting.isEmpty(); i++) {
+            String oldest = waiting.iterator().next();
+            record(new StatusChange(oldest, workers.get(oldest).assignmentId, WorkerStatus.WAITING,
+                    WorkerStatus.ACTIVE, cause, lastOrder + 1));
+            tell(oldest, new Message.StartYourTask());
+        }
+    }
+
+    private void announceCounts() {
+        pending.add(new TellSession(new Message.WorkerCount(waiting.size() + active.size(), thresholds.capacity())));
+        pending.add(new TellSession(new Message.WorkersStatus(waiting.size(), active.size())));
+    }
+
+    private void tell(String workerId, Message message) {
+        pending.add(new TellWorker(workerId, message));
+    }
+
+    private void record(Fact fact) {
+        pending.add(fact);
+        evolve(fact, now);
+    }
+
+    private void requireNotEnded(String what) {
+        if (expired) {
+            throw new SessionEndedException(what);
+        }
+    }
+
+    private Worker requireWorker(String id) {
+        Worker w = workers.get(id);
+        if (w == null) {
+            throw new UnknownWorkerException(id);
+        }
+        return w;
+    }
+
+    // ---- evolve: the only place state changes --------------------------------------------------
+
+    private void evolve(Fact fact, Instant at) {
+        if (fact instanceof StatusChange c) {
+            Worker w = workers.computeIfAbsent(c.workerId(), k -> new Worker());
+            removeFromQueue(c.workerId(), w.status);
+            if (c.to() != WorkerStatus.ACTIVE) {
+                // Leaving the waiting queue, or leaving active before IAmReady: the waiting period ends.
+                w.closeWaiting(at);
+            }
+            w.status = c.to();
+            w.assignmentId = c.assignmentId();
+            w.order = c.order();
+            lastOrder = Math.max(lastOrder, c.order());
+            if (c.to() == WorkerStatus.WAITING) {
+                waiting.add(c.workerId());
+                w.waitingSince = at;
+                w.ready = false;
+            } else if (c.to() == WorkerStatus.ACTIVE) {
+                active.add(c.workerId());
+            }
+        } else if (fact instanceof PhaseChange p) {
+            switch (p.phase()) {
+                case STARTED -> started = true;
+                case STOPPED -> stopped = true;
+                case EXPIRED -> {
+                    expired = true;
+                    // The session is over: every open waiting period ends now (SPEC §4.9).
+                    for (Worker w : workers.values()) {
+                        w.closeWaiting(at);
+                    }
+                }
+            }
+        } else if (fact instanceof WaitingClosed r) {
+            Worker w = workers.get(r.workerId());
+            w.ready = true;
+            w.closeWaiting(at);
+        } else if (fact instanceof Hire h) {
+            hires = h.number();
+        }
+    }
+
+    private void removeFromQueue(String id, WorkerStatus status) {
+        if (status == WorkerStatus.WAITING) {
+            waiting.remove(id);
+        } else if (status == WorkerStatus.ACTIVE) {
+            active.remove(id);
+        }
+    }
+
+    private static final class Worker {
+        WorkerStatus status;
+        String assignmentId;
+        long order;
+        Instant waitingSince;
+        long waitedMillis;
+        boolean ready;
+
+        void closeWaiting(Instant at) {
+            if (waitingSince != null) {
+                waitedMillis += Math.max(0, Duration.between(waitingSince, at).toMillis());
+                waitingSince = null;
+            }
+        }
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    public Thresholds thresholds() {
+        return thresholds;
+    }
+
+    public boolean allowRepeatWorkers() {
+        return allowRepeatWorkers;
+    }
+
+    public int waitingCount() {
+        return waiting.size();
+    }
+
+    public int activeCount() {
+        return active.size();
+    }
+
+    public boolean isStarted() {
+        return started;
+    }
+
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    public boolean isExpired() {
+        return expired;
+    }
+
+    /** The worker's status, or null if it never joined. */
+    public WorkerStatus statusOf(String workerId) {
+        Worker w = workers.get(workerId);
+        return w == null ? null : w.status;
+    }
+
+    /** The worker's current assignment, or null if it never joined. */
+    public String assignmentOf(String workerId) {
+        Worker w = workers.get(workerId);
+        return w == null ? null : w.assignmentId;
+    }
+
+    /** Milliseconds the worker has waited by {@code at}, closed periods plus the open one (SPEC §4.9). */
+    public long waitedMillis(String workerId, Instant at) {
+        Worker w = requireWorker(workerId);
+        long open = w.waitingSince == null ? 0 : Math.max(0, Duration.between(w.waitingSince, at).toMillis());
+        return w.waitedMillis + open;
+    }
+
+    public QueueSnapshot snapshot() {
+        Map<String, QueueSnapshot.WorkerView> views = new LinkedHashMap<>();
+        workers.forEach((id, w) -> views.put(id, new QueueSnapshot.WorkerView(
+                w.status, w.assignmentId, w.order, w.waitingSince, w.waitedMillis, w.ready)));
+        return new QueueSnapshot(new ArrayList<>(waiting), new ArrayList<>(active), views,
+                started, stopped, expired, hires);
+    }
+}

@@ -1,0 +1,32 @@
+package org.pavilion.session;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where live sessions are kept durably. The service is its only writer for session state.
+ */
+public interface SessionStore {
+
+    /** Opens a new live session of a task, copying the task's queue settings into it. */
+    SessionConfig openSession(long taskId, Instant at);
+
+    /** The session's settings and log, or empty if there is no such session. */
+    Optional<SessionLog> loadSession(long sessionId);
+
+    /** Every session that has not expired, each with its whole log, for rebuilding after a restart. */
+    List<SessionLog> loadLiveSessions();
+
+    /**
+     * Writes the items in one transaction, all or nothing: log rows, worker statuses,
+     * assignments, session flags and hire requests.
+     */
+    void commit(List<CommitItem> items);
+
+    /** The session's hire requests, oldest first. */
+    List<HireRequest> hireRequests(long sessionId);
+
+    /** A short random id of this installation, made once when the database is created. */
+    String instanceId();
+}
