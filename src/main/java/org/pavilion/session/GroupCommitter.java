@@ -1,0 +1,133 @@
+package org.pavilion.session;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.pavilion.queue.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes events durable in groups: one thread takes whatever events of all sessions are
+ * waiting, writes them in one transaction, and only then completes their futures and hands
+ * their outcomes to the listeners, in the order the sessions produced them. Under load a
+ * group grows, so commits per second stay flat while events per second rise.
+ */
+final class GroupCommitter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+    private static final int MAX_GROUP = 1024;
+
+    /** One event's effect, waiting to be written. */
+    record Pending(SessionActor session, long epoch, CommitItem item, Outcome outcome,
+                   CompletableFuture<Outcome> done) {
+    }
+
+    private final SessionStore store;
+    private final List<OutcomeListener> listeners;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(64 * 1024);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    GroupCommitter(SessionStore store, List<OutcomeListener> listeners) {
+        this.store = store;
+        this.listeners = List.copyOf(listeners);
+        this.thread = new Thread(this::loop, "pavilion-commit");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Blocks while the queue is full: back-pressure on the sessions' writers. */
+    void enqueue(Pending pending) {
+        if (!running) {
+            pending.done().completeExceptionally(new IllegalStateException("Pavilion is shutting down"));
+            return;
+        }
+        try {
+            queue.put(pending);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            pending.done().completeExceptionally(e);
+        }
+    }
+
+    private void loop() {
+        List<Pending> group = new ArrayList<>(MAX_GROUP);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                queue.drainTo(group, MAX_GROUP - 1);
+                commit(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("commit loop failed", e); // commit() handles store errors; this is a bug
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> group) {
+        List<Pending> valid = new ArrayList<>(group.size());
+        List<CommitItem> items = new ArrayList<>(group.size());
+        for (Pending p : group) {
+            if (p.epoch() <= p.session().invalidEpoch) {
+                // An earlier event of this session was rolled back, and this one was decided on top of it.
+                p.done().completeExceptionally(new SessionStorageException(
+                        "an earlier write of session " + p.item().sessionId() + " failed; try again", null));
+                continue;
+            }
+            valid.add(p);
+            if (!p.item().facts().isEmpty()) {
+                items.add(p.item());
+            }
+        }
+        if (!items.isEmpty()) {
+            try {
+                store.commit(items);
+            } catch (RuntimeException e) {
+                log.error("could not write {} events; their sessions are rebuilt from storage", items.size(), e);
+                Map<SessionActor, Long> failedEpochs = new IdentityHashMap<>();
+                for (Pending p : valid) {
+                    failedEpochs.merge(p.session(), p.epoch(), Math::max);
+                    p.done().completeExceptionally(new SessionStorageException("the event could not be stored", e));
+                }
+                failedEpochs.forEach(SessionActor::invalidate);
+                return;
+            }
+        }
+        for (Pending p : valid) {
+            for (OutcomeListener listener : listeners) {
+                try {
+                    listener.committed(p.item().sessionId(), p.outcome());
+                } catch (RuntimeException e) {
+                    log.error("listener {} failed for session {}", listener, p.item().sessionId(), e);
+                }
+            }
+            p.done().complete(p.outcome());
+        }
+    }
+
+    /** Writes what is queued, then stops. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

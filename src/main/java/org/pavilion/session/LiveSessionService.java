@@ -1,0 +1,156 @@
+package org.pavilion.session;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.QueueEngine;
+import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.SessionEndedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live sessions: applies events to each session one at a time through its
+ * {@link SessionActor}, makes each event's effect durable through the {@link GroupCommitter},
+ * and only then tells the {@link OutcomeListener}s. Sessions proceed in parallel.
+ *
+ * <p>After a restart (a crash included), {@link #recover()} rebuilds every live session by
+ * replaying its event log, so queues come back with the same members in the same order.
+ */
+public final class LiveSessionService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveSessionService.class);
+
+    private final SessionStore store;
+    private final Clock clock;
+    private final GroupCommitter committer;
+    private final ExecutorService writers;
+    private final ConcurrentHashMap<Long, SessionActor> sessions = new ConcurrentHashMap<>();
+
+    public LiveSessionService(SessionStore store, List<OutcomeListener> listeners, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+        this.committer = new GroupCommitter(store, listeners);
+        this.writers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                named("pavilion-session-"));
+    }
+
+    /** Rebuilds every session that has not expired from the store. Call once, before any event. */
+    public int recover() {
+        List<SessionLog> live = store.loadLiveSessions();
+        for (SessionLog session : live) {
+            sessions.put(session.config().sessionId(), newActor(session));
+        }
+        log.info("recovered {} live session(s) from storage", live.size());
+        return live.size();
+    }
+
+    /** Opens a new live session of a task (its queue settings are copied from the task). */
+    public SessionConfig open(long taskId) {
+        SessionConfig config = store.openSession(taskId, clock.instant());
+        sessions.put(config.sessionId(), newActor(new SessionLog(config, false, List.of())));
+        return config;
+    }
+
+    /**
+     * Applies an event; the future completes with the outcome once it is durable, or
+     * exceptionally with a {@link org.pavilion.queue.PavilionException} when refused
+     * (nothing changed) or a {@link SessionStorageException} when it could not be stored.
+     * The future completes on the commit thread: chain only quick work on it.
+     */
+    public CompletableFuture<Outcome> submit(long sessionId, QueueEvent event, String actor, String detail) {
+        return actor(sessionId).submit(event, actor, detail);
+    }
+
+    /** {@link #submit} and wait: returns once durable, throws the refusal itself. */
+    public Outcome apply(long sessionId, QueueEvent event, String actor) {
+        return await(submit(sessionId, event, actor, null));
+    }
+
+    /** Runs a read of a session's queues on its writer, between two events. */
+    public <T> CompletableFuture<T> read(long sessionId, Function<QueueEngine, T> query) {
+        return actor(sessionId).read(query);
+    }
+
+    public QueueSnapshot snapshot(long sessionId) {
+        return await(read(sessionId, QueueEngine::snapshot));
+    }
+
+    public SessionConfig config(long sessionId) {
+        return actor(sessionId).config;
+    }
+
+    /** Ids of the sessions held in memory (live, and those that expired since the start). */
+    public List<Long> sessionIds() {
+        return sessions.keySet().stream().sorted().toList();
+    }
+
+    private SessionActor actor(long sessionId) {
+        SessionActor actor = sessions.get(sessionId);
+        if (actor != null) {
+            return actor;
+        }
+        // Not in memory: it either never existed or ended before this process started.
+        Optional<SessionLog> stored = store.loadSession(sessionId);
+        if (stored.isEmpty()) {
+            throw new UnknownSessionException(sessionId);
+        }
+        if (stored.get().expired()) {
+            throw new SessionEndedException("session " + sessionId + ": any event");
+        }
+        return sessions.computeIfAbsent(sessionId, id -> newActor(stored.get()));
+    }
+
+    private SessionActor newActor(SessionLog session) {
+        return new SessionActor(session, store, committer, writers, clock);
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable cause) {
+        return cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Lets queued events finish and be written, then stops. */
+    @Override
+    public void close() {
+        writers.shutdown();
+        try {
+            writers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        committer.close();
+    }
+}

@@ -1,0 +1,201 @@
+package org.pavilion.session;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.QueueEngine;
+import org.pavilion.queue.QueueEvent;
+
+/**
+ * The single writer of one live session (LMAX style): its mailbox is drained by at most one
+ * pool thread at a time, so no two transitions of the session interleave and the engine needs
+ * no lock, while different sessions run in parallel on the pool.
+ *
+ * <p>Events are applied in memory at once and handed to the {@link GroupCommitter}; nothing is
+ * acknowledged before the commit. If a commit fails, the committer bumps {@link #invalidEpoch}
+ * and the actor rebuilds its engine from the store before its next message, so memory never
+ * runs ahead of the database for long.
+ */
+final class SessionActor implements Runnable {
+
+    private static final int FAIRNESS_BATCH = 256;
+
+    final SessionConfig config;
+    private final SessionStore store;
+    private final GroupCommitter committer;
+    private final Executor executor;
+    private final Clock clock;
+
+    private final ConcurrentLinkedQueue<Command> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    // Owned by the actor's current thread (the mailbox hand-off orders memory between runs).
+    private QueueEngine engine;
+    private long nextSeq;
+    private volatile long epoch;
+    /** Items of this epoch or older were rolled back; set by the committer. */
+    volatile long invalidEpoch = -1;
+
+    SessionActor(SessionLog log, SessionStore store, GroupCommitter committer, Executor executor, Clock clock) {
+        this.config = log.config();
+        this.store = store;
+        this.committer = committer;
+        this.executor = executor;
+        this.clock = clock;
+        rebuild(log);
+    }
+
+    private void rebuild(SessionLog log) {
+        engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(),
+                log.facts().stream().map(LoggedFact::fact).toList());
+        nextSeq = log.nextSeq();
+    }
+
+    long sessionId() {
+        return config.sessionId();
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    /** Applies the event on the session's writer; the future completes once its effect is durable. */
+    CompletableFuture<Outcome> submit(QueueEvent event, String actor, String detail) {
+        Apply command = new Apply(event, actor, detail, new CompletableFuture<>());
+        enqueue(command);
+        return command.done();
+    }
+
+    /** Runs a read on the session's writer, so it sees a state no other event is halfway through. */
+    <T> CompletableFuture<T> read(Function<QueueEngine, T> query) {
+        Read<T> command = new Read<>(query, new CompletableFuture<>());
+        enqueue(command);
+        return command.done();
+    }
+
+    /** Asks the actor to rebuild itself from the store before its next message. */
+    void invalidate(long failedEpoch) {
+        synchronized (this) {
+            if (failedEpoch > invalidEpoch) {
+                invalidEpoch = failedEpoch;
+            }
+        }
+        enqueue(new Rebuild());
+    }
+
+    /** What the mailbox holds. */
+    private sealed interface Command {
+        void fail(RuntimeException why);
+    }
+
+    private record Apply(QueueEvent event, String actor, String detail, CompletableFuture<Outcome> done)
+            implements Command {
+        public void fail(RuntimeException why) {
+            done.completeExceptionally(why);
+        }
+    }
+
+    private record Read<T>(Function<QueueEngine, T> query, CompletableFuture<T> done) implements Command {
+        public void fail(RuntimeException why) {
+            done.completeExceptionally(why);
+        }
+    }
+
+    private record Rebuild() implements Command {
+        public void fail(RuntimeException why) {
+        }
+    }
+
+    private void handle(Command command) {
+        if (command instanceof Apply a) {
+            apply(a.event(), a.actor(), a.detail(), a.done());
+        } else if (command instanceof Read<?> r) {
+            read(r);
+        }
+        // Rebuild needs nothing more: run() rebuilt before handing it over.
+    }
+
+    private <T> void read(Read<T> r) {
+        try {
+            r.done().complete(r.query().apply(engine));
+        } catch (RuntimeException e) {
+            r.done().completeExceptionally(e);
+        }
+    }
+
+    private void apply(QueueEvent event, String actor, String detail, CompletableFuture<Outcome> done) {
+        Outcome outcome;
+        Instant now = clock.instant();
+        try {
+            outcome = engine.apply(event, now);
+        } catch (PavilionException refused) {
+            done.completeExceptionally(refused); // the engine checked before changing anything
+            return;
+        } catch (RuntimeException bug) {
+            // Not a refusal: the engine may have stopped halfway. Rebuild from the store.
+            invalidate(epoch);
+            done.completeExceptionally(bug);
+            return;
+        }
+        CommitItem item = new CommitItem(config.sessionId(), nextSeq, now, actor, detail, outcome.facts());
+        nextSeq += item.facts().size();
+        committer.enqueue(new GroupCommitter.Pending(this, epoch, item, outcome, done));
+    }
+
+    private void enqueue(Command command) {
+        mailbox.add(command);
+        if (scheduled.compareAndSet(false, true)) {
+            executor.execute(this);
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            Command command;
+            int handled = 0;
+            while (handled++ < FAIRNESS_BATCH && (command = mailbox.poll()) != null) {
+                if (invalidEpoch >= epoch) {
+                    RuntimeException failure = rebuildFromStore();
+                    if (failure != null) {
+                        command.fail(failure);
+                        continue;
+                    }
+                }
+                handle(command);
+            }
+        } finally {
+            scheduled.set(false);
+            if (!mailbox.isEmpty() && scheduled.compareAndSet(false, true)) {
+                executor.execute(this);
+            }
+        }
+    }
+
+    /** Rebuilds the engine from the store after a failed commit; returns the failure if it cannot. */
+    private RuntimeException rebuildFromStore() {
+        try {
+            long target = invalidEpoch + 1;
+            SessionLog log = store.loadSession(config.sessionId())
+                    .orElseThrow(() -> new UnknownSessionException(config.sessionId()));
+            rebuild(log);
+            epoch = target;
+            return null;
+        } catch (RuntimeException e) {
+            return new SessionStorageException("session " + config.sessionId()
+                    + " could not be reloaded from storage after a failed write; try again", e);
+        }
+    }
+
+    /** The facts logged so far are numbered below this. */
+    long nextSeq() {
+        return nextSeq;
+    }
+}
