@@ -102,9 +102,12 @@ final class GroupCommitter implements AutoCloseable {
                 Map<SessionActor, Long> failedEpochs = new IdentityHashMap<>();
                 for (Pending p : valid) {
                     failedEpochs.merge(p.session(), p.epoch(), Math::max);
+                }
+                // Invalidate before failing the futures: a caller woken by the failure must see the rebuild.
+                failedEpochs.forEach(SessionActor::invalidate);
+                for (Pending p : valid) {
                     p.done().completeExceptionally(new SessionStorageException("the event could not be stored", e));
                 }
-                failedEpochs.forEach(SessionActor::invalidate);
                 return;
             }
         }

@@ -2,6 +2,7 @@ package org.pavilion.session;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -132,7 +133,8 @@ final class SessionActor implements Runnable {
 
     private void apply(QueueEvent event, String actor, String detail, CompletableFuture<Outcome> done) {
         Outcome outcome;
-        Instant now = clock.instant();
+        // The store keeps microseconds; memory must hold exactly what a replay will read back.
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
             outcome = engine.apply(event, now);
         } catch (PavilionException refused) {

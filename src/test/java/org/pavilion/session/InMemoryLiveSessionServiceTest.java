@@ -1,0 +1,75 @@
+package org.pavilion.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.QueueEvent.Arrive;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.queue.QueueEvent.Leave;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Thresholds;
+
+/** The service contract on the in-memory store, plus what only it can show: failed writes. */
+class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
+
+    private long tasks;
+
+    @Override
+    protected SessionStore newStore() {
+        return new InMemorySessionStore();
+    }
+
+    @Override
+    protected long newTask(Thresholds thresholds) {
+        ((InMemorySessionStore) store).addTask(++tasks, thresholds);
+        return tasks;
+    }
+
+    private InMemorySessionStore memory() {
+        return (InMemorySessionStore) store;
+    }
+
+    @Test
+    void aFailedWriteIsNotAcknowledgedAndTheSessionIsRebuiltFromStorage() {
+        long s = service.open(newTask(SEED)).sessionId();
+        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        QueueSnapshot durable = service.snapshot(s);
+        int delivered = listener.outcomes(s).size();
+
+        memory().failNextCommits(1);
+        assertThatThrownBy(() -> service.apply(s, new Arrive("w2", "a2"), "worker:w2"))
+                .isInstanceOf(SessionStorageException.class);
+
+        // Memory went back to what storage holds, and nobody was told anything about w2.
+        assertThat(service.snapshot(s)).isEqualTo(durable);
+        assertThat(listener.outcomes(s)).hasSize(delivered);
+
+        // The same arrival now succeeds and starts the session, with the log continuing without a gap.
+        Outcome retried = service.apply(s, new Arrive("w2", "a2"), "worker:w2");
+        assertThat(retried.statusChanges()).isNotEmpty();
+        assertThat(service.snapshot(s).active()).containsExactly("w1", "w2");
+        checkSession(s, SEED);
+    }
+
+    @Test
+    void eventsDecidedOnTopOfAFailedWriteAreRefusedToo() throws Exception {
+        long s = service.open(newTask(SEED)).sessionId();
+        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        memory().failNextCommits(1);
+        // Pipelined: the second and third are decided in memory before the first one's write fails.
+        CompletableFuture<Outcome> a = service.submit(s, new Arrive("w2", "a2"), "worker:w2", null);
+        CompletableFuture<Outcome> b = service.submit(s, new Arrive("w3", "a3"), "worker:w3", null);
+        CompletableFuture<Outcome> c = service.submit(s, new Leave("w1", "a1", Departure.SUBMIT), "worker:w1", null);
+        int failed = 0;
+        for (CompletableFuture<Outcome> f : new CompletableFuture[] {a, b, c}) {
+            failed += f.handle((o, t) -> t == null ? 0 : 1).get();
+        }
+        assertThat(failed).isGreaterThanOrEqualTo(1);
+        // Whatever succeeded is in the log, and memory equals the log.
+        checkSession(s, SEED);
+    }
+}
