@@ -1,0 +1,103 @@
+package org.pavilion.project;
+
+import java.util.Locale;
+import java.util.Objects;
+
+import org.pavilion.queue.InvalidConfigurationException;
+import org.pavilion.queue.Thresholds;
+
+/**
+ * Everything a researcher sets on a task (SPEC §2, §3, §4.8, §4.7, §4.9). A value of this type is
+ * valid: the constructor refuses anything else with an {@link InvalidConfigurationException} naming
+ * the field. Ranges are MTurk's where MTurk has one.
+ *
+ * @param country ISO 3166-1 alpha-2 locale requirement (upper-cased), or null for any
+ * @param minApprovalPercent approval-rate requirement 0..100, or null for none
+ * @param minApprovedHits number-of-approved-HITs requirement, or null for none
+ * @param frameHeight ExternalQuestion frame height in pixels; 0 lets the marketplace size it
+ */
+public record TaskSettings(String title, String description, String keywords, int rewardCents,
+                           int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
+                           String country, Integer minApprovalPercent, Integer minApprovedHits,
+                           String externalUrl, int frameHeight, Thresholds thresholds, boolean allowRepeatWorkers,
+                           int waitingPayCentsPerHour, int disconnectGraceSeconds) {
+
+    /** The seed's waiting rate: 7.25 USD an hour (SPEC §4.9). */
+    public static final int DEFAULT_WAITING_PAY_CENTS_PER_HOUR = 725;
+    /** SPEC §4.7. */
+    public static final int DEFAULT_DISCONNECT_GRACE_SECONDS = 30;
+
+    public TaskSettings {
+        title = requireText(title, "title", 128);
+        description = description == null ? "" : description.strip();
+        requireMax(description, "description", 2000);
+        keywords = keywords == null ? "" : keywords.strip();
+        requireMax(keywords, "keywords", 1000);
+        requireRange(rewardCents, "rewardCents", 0, 100_000_00);
+        requireRange(assignmentDurationSeconds, "assignmentDurationSeconds", 30, 31_536_000);
+        requireRange(lifetimeSeconds, "lifetimeSeconds", 30, 31_536_000);
+        requireRange(autoApprovalDelaySeconds, "autoApprovalDelaySeconds", 0, 2_592_000);
+        if (country != null) {
+            country = country.strip().toUpperCase(Locale.ROOT);
+            if (country.isEmpty()) {
+                country = null;
+            } else if (!country.matches("[A-Z]{2}")) {
+                throw new InvalidConfigurationException("country",
+                        "must be an ISO 3166-1 alpha-2 code such as US (was '" + country + "')");
+            }
+        }
+        if (minApprovalPercent != null) {
+            requireRange(minApprovalPercent, "minApprovalPercent", 0, 100);
+        }
+        if (minApprovedHits != null) {
+            requireRange(minApprovedHits, "minApprovedHits", 0, Integer.MAX_VALUE);
+        }
+        externalUrl = requireText(externalUrl, "externalUrl", 2000);
+        String lower = externalUrl.toLowerCase(Locale.ROOT);
+        if (!(lower.startsWith("https://") || lower.startsWith("http://"))) {
+            throw new InvalidConfigurationException("externalUrl", "must be an http(s) URL (was '" + externalUrl + "')");
+        }
+        requireRange(frameHeight, "frameHeight", 0, 100_000);
+        if (thresholds == null) {
+            throw new InvalidConfigurationException("thresholds", "are required");
+        }
+        requireRange(waitingPayCentsPerHour, "waitingPayCentsPerHour", 0, 100_000_00);
+        requireRange(disconnectGraceSeconds, "disconnectGraceSeconds", 0, 86_400);
+    }
+
+    /**
+     * A task with the usual defaults: one hour to do it, listed for a day, approved automatically
+     * after three days, no qualification requirements, frame 800 px, no repeat workers,
+     * 7.25 USD an hour for waiting, 30 s disconnect grace.
+     */
+    public static TaskSettings basic(String title, String description, String externalUrl, int rewardCents,
+                                     Thresholds thresholds) {
+        return new TaskSettings(title, description, "", rewardCents, 3600, 86_400, 259_200, null, null, null,
+                externalUrl, 800, thresholds, false, DEFAULT_WAITING_PAY_CENTS_PER_HOUR,
+                DEFAULT_DISCONNECT_GRACE_SECONDS);
+    }
+
+    private static String requireText(String value, String field, int max) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidConfigurationException(field, "is required");
+        }
+        String v = value.strip();
+        requireMax(v, field, max);
+        return v;
+    }
+
+    private static void requireMax(String value, String field, int max) {
+        Objects.requireNonNull(value, field);
+        if (value.length() > max) {
+            throw new InvalidConfigurationException(field, "must be at most " + max + " characters (was "
+                    + value.length() + ")");
+        }
+    }
+
+    private static void requireRange(int value, String field, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidConfigurationException(field, "must be between " + min + " and " + max
+                    + " (was " + value + ")");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package org.pavilion.storage;
+
+/** Which session and worker an assignment belongs to, from Pavilion's own assignment records. */
+public record AssignmentRef(long sessionId, String workerId) {
+}
