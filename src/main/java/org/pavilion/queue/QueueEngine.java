@@ -246,9 +246,13 @@ public final class QueueEngine {
 
     // ---- shared steps ------------------------------------------------------------------------
 
-    /** SPEC §3: full when both queues are at capacity. */
+    /**
+     * SPEC §3: full when both queues are at capacity. Compared with {@code >=}, not {@code ==}: after a
+     * forced migrate (SPEC §4.6) the active queue can hold more than maxActive, and with {@code ==} such a
+     * session never counted as full, so arrivals were appended past maxWaiting (nothing could promote them).
+     */
     public boolean isFull() {
-        return waiting.size() == thresholds.maxWaiting() && active.size() == thresholds.maxActive();
+        return waiting.size() >= thresholds.maxWaiting() && active.size() >= thresholds.maxActive();
     }
 
     /** SPEC §3: a move is possible once started while the waiting queue is above its reserve. */
