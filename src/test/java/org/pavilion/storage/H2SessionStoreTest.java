@@ -15,10 +15,4 @@ class H2SessionStoreTest extends SessionStoreContract {
         return TestDatabases.h2File(dir);
     }
 
-    @Override
-    double minEventsPerSecond() {
-        // The target is 5,000/s (measured 7,000-15,000 on a quiet 2-core machine, about half while other
-        // builds run); this floor only catches gross regressions such as one statement per row.
-        return 2_000;
-    }
 }

