@@ -80,6 +80,23 @@ public final class LiveSessionService implements AutoCloseable {
         return await(submit(sessionId, event, actor, null));
     }
 
+    /**
+     * A marketplace-reported departure (returned, abandoned, submitted) of an assignment: the
+     * session and worker are found from Pavilion's own assignment records (SPEC §4.8).
+     */
+    public CompletableFuture<Outcome> submitForAssignment(String assignmentId, String workerId,
+                                                          QueueEvent.Departure how, String actor, String detail) {
+        AssignmentRef ref = store.findSessionByAssignment(assignmentId, workerId)
+                .orElseThrow(() -> new UnknownAssignmentException(assignmentId, workerId));
+        return submit(ref.sessionId(), new QueueEvent.Leave(ref.workerId(), assignmentId, how), actor, detail);
+    }
+
+    /** Waiting pay owed to a worker so far, in cents, computed from server timestamps (SPEC §4.9). */
+    public CompletableFuture<Long> waitingPayCents(long sessionId, String workerId) {
+        int rate = config(sessionId).waitingPayCentsPerHour();
+        return read(sessionId, engine -> WaitingPay.cents(engine.waitedMillis(workerId, clock.instant()), rate));
+    }
+
     /** Runs a read of a session's queues on its writer, between two events. */
     public <T> CompletableFuture<T> read(long sessionId, Function<QueueEngine, T> query) {
         return actor(sessionId).read(query);

@@ -24,6 +24,13 @@ public interface SessionStore {
      */
     void commit(List<CommitItem> items);
 
+    /**
+     * Which session and worker hold an assignment, from Pavilion's own records. MTurk may reuse an
+     * assignment id after a return, so a known {@code workerId} (may be null) narrows it; without
+     * one the most recent holder is meant.
+     */
+    Optional<AssignmentRef> findSessionByAssignment(String assignmentId, String workerId);
+
     /** The session's hire requests, oldest first. */
     List<HireRequest> hireRequests(long sessionId);
 

@@ -31,6 +31,7 @@ import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine.TimedFact;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LoggedFact;

@@ -34,6 +34,22 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
     }
 
     @Test
+    void waitingPayIsComputedOnTheServerFromItsOwnClock() {
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-28T10:00:00Z"));
+        try (LiveSessionService timed = new LiveSessionService(store, java.util.List.of(), clock)) {
+            long s = timed.open(newTask(SEED)).sessionId();
+            timed.apply(s, new Arrive("w1", "a1"), "worker:w1");
+            clock.advance(java.time.Duration.ofMinutes(30));
+            assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(363L); // 362.5 cents, rounded up
+            timed.apply(s, new Arrive("w2", "a2"), "worker:w2"); // starts the session: w1 is promoted
+            clock.advance(java.time.Duration.ofMinutes(30));
+            timed.apply(s, new org.pavilion.queue.QueueEvent.Ready("w1"), "worker:w1"); // IAmReady closes it
+            clock.advance(java.time.Duration.ofHours(2));
+            assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(725L);
+        }
+    }
+
+    @Test
     void aFailedWriteIsNotAcknowledgedAndTheSessionIsRebuiltFromStorage() {
         long s = service.open(newTask(SEED)).sessionId();
         service.apply(s, new Arrive("w1", "a1"), "worker:w1");

@@ -101,6 +101,20 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
+    public synchronized Optional<AssignmentRef> findSessionByAssignment(String assignmentId, String workerId) {
+        AssignmentRef found = null;
+        for (Session s : sessions.values()) {
+            for (LoggedFact f : s.facts()) {
+                if (f.fact().fact() instanceof Decision.StatusChange c && assignmentId.equals(c.assignmentId())
+                        && (workerId == null || workerId.equals(c.workerId()))) {
+                    found = new AssignmentRef(s.config().sessionId(), c.workerId());
+                }
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    @Override
     public synchronized List<HireRequest> hireRequests(long sessionId) {
         return List.copyOf(sessions.get(sessionId).hires());
     }

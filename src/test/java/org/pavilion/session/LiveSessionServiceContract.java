@@ -107,6 +107,24 @@ abstract class LiveSessionServiceContract {
     }
 
     @Test
+    void departuresReportedByAssignmentFindTheirWorker() {
+        long s = service.open(newTask(SEED)).sessionId();
+        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        service.apply(s, new Arrive("w2", "a2"), "worker:w2");
+
+        Outcome returned = service.submitForAssignment("a1", null, Departure.RETURN, "marketplace", null).join();
+        assertThat(returned.statusChanges()).extracting(Decision.StatusChange::workerId).containsExactly("w1");
+        assertThat(service.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.RETURNED);
+
+        long logBefore = logSize(s);
+        assertThatThrownBy(() -> service.submitForAssignment("nope", null, Departure.RETURN, "marketplace", null))
+                .isInstanceOf(UnknownAssignmentException.class).hasMessageContaining("nope");
+        assertThatThrownBy(() -> service.submitForAssignment("a2", "someone-else", Departure.SUBMIT, "marketplace",
+                null)).isInstanceOf(UnknownAssignmentException.class).hasMessageContaining("someone-else");
+        assertThat(logSize(s)).isEqualTo(logBefore);
+    }
+
+    @Test
     void eventsAfterExpiryAreRefusedAlsoAfterARestart() {
         long s = service.open(newTask(SEED)).sessionId();
         service.apply(s, new Arrive("w1", "a1"), "worker:w1");

@@ -43,6 +43,7 @@ import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LoggedFact;

@@ -1,4 +1,4 @@
-package org.pavilion.storage;
+package org.pavilion.session;
 
 /** Which session and worker an assignment belongs to, from Pavilion's own assignment records. */
 public record AssignmentRef(long sessionId, String workerId) {
