@@ -20,7 +20,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the JMH benchmarks of this package: 1 fork, 3 × 1 s warmup, 5 × 1 s measurement.
  *
  * <pre>
- * mvn -B -q test-compile org.codehaus.mojo:exec-maven-plugin:3.6.3:java \
+ * mvn -B -q test-compile exec:java \
  *     -Dexec.classpathScope=test -Dexec.mainClass=org.pavilion.bench.BenchMain
  * </pre>
  *

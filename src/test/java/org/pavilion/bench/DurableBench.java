@@ -12,6 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.flywaydb.core.Flyway;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -54,8 +55,12 @@ public final class DurableBench {
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 256;
 
         HikariDataSource dataSource;
+        EmbeddedPostgres postgres = null;
         if (db.equals("pg")) {
-            dataSource = TestDatabases.postgresDataSource();
+            // The embedded server's defaults turn fsync off; a benchmark of durability must turn it on.
+            postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
+            dataSource = TestDatabases.pool(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
         } else {
             Path dir = Files.createTempDirectory("pavilion-bench-h2");
             dataSource = TestDatabases.pool(DatabaseEnvironmentPostProcessor.h2FileUrl(dir), "sa", "");
@@ -86,6 +91,9 @@ public final class DurableBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         service.close();
         dataSource.close();
+        if (postgres != null) {
+            postgres.close();
+        }
 
         Arrays.sort(latencies);
         long total = (long) events * sessions;
