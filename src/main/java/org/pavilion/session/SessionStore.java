@@ -31,6 +31,12 @@ public interface SessionStore {
      */
     Optional<AssignmentRef> findSessionByAssignment(String assignmentId, String workerId);
 
+    /** Records a HIT posted for the session (the first one, or a hire's); a known HIT is left as it is. */
+    void addSessionHit(long sessionId, String hitTypeId, String hitId);
+
+    /** The session a HIT was posted for. */
+    Optional<Long> findSessionByHit(String hitId);
+
     /** The session's hire requests, oldest first. */
     List<HireRequest> hireRequests(long sessionId);
 

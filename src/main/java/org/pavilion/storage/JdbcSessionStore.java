@@ -207,8 +207,24 @@ public class JdbcSessionStore implements SessionStore {
      * for hires). Returns false if there is no such session.
      */
     public boolean recordSessionHit(long sessionId, String hitTypeId, String hitId) {
-        return jdbc.update("update live_session set hit_type_id = ?, hit_id = ? where id = ?", hitTypeId, hitId,
-                sessionId) > 0;
+        boolean updated = jdbc.update("update live_session set hit_type_id = ?, hit_id = ? where id = ?", hitTypeId,
+                hitId, sessionId) > 0;
+        if (updated) {
+            addSessionHit(sessionId, hitTypeId, hitId);
+        }
+        return updated;
+    }
+
+    @Override
+    public void addSessionHit(long sessionId, String hitTypeId, String hitId) {
+        jdbc.update("insert into session_hit (hit_id, session_id, hit_type_id, created_at) values (?, ?, ?, ?) "
+                + "on conflict do nothing", hitId, sessionId, hitTypeId, SqlSupport.toSql(Instant.now()));
+    }
+
+    @Override
+    public Optional<Long> findSessionByHit(String hitId) {
+        return jdbc.query("select session_id from session_hit where hit_id = ?", (rs, row) -> rs.getLong(1), hitId)
+                .stream().findFirst();
     }
 
     // ---- the hot path ------------------------------------------------------------------------

@@ -114,6 +114,18 @@ final class InMemorySessionStore implements SessionStore {
         return Optional.ofNullable(found);
     }
 
+    private final Map<String, Long> hits = new HashMap<>();
+
+    @Override
+    public synchronized void addSessionHit(long sessionId, String hitTypeId, String hitId) {
+        hits.putIfAbsent(hitId, sessionId);
+    }
+
+    @Override
+    public synchronized Optional<Long> findSessionByHit(String hitId) {
+        return Optional.ofNullable(hits.get(hitId));
+    }
+
     @Override
     public synchronized List<HireRequest> hireRequests(long sessionId) {
         return List.copyOf(sessions.get(sessionId).hires());

@@ -62,7 +62,7 @@ abstract class SessionStoreContract {
 
     static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
     static final List<String> TABLES = List.of("pavilion_instance", "project", "task", "live_session", "worker",
-            "assignment", "session_worker", "session_event", "hire_request");
+            "assignment", "session_worker", "session_event", "hire_request", "session_hit");
 
     HikariDataSource dataSource;
     MigrateResult migration;
@@ -111,9 +111,9 @@ abstract class SessionStoreContract {
     @Test
     void migrationsApplyAndAreUpToDate() {
         assertThat(migration.success).isTrue();
-        assertThat(migration.migrationsExecuted).isEqualTo(1);
+        assertThat(migration.migrationsExecuted).isEqualTo(2);
         Flyway flyway = TestDatabases.flyway(dataSource);
-        assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("1");
+        assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("2");
         assertThat(flyway.migrate().migrationsExecuted).isZero();
         for (String table : TABLES) {
             Integer n = jdbc.queryForObject("select count(*) from information_schema.tables where table_name = ?",
@@ -616,5 +616,20 @@ abstract class SessionStoreContract {
             groups.add(items.subList(i, Math.min(items.size(), i + size)));
         }
         return groups;
+    }
+
+    @Test
+    void aSessionIsFoundByAnyOfItsHits() {
+        SessionConfig a = newSession(new Thresholds(1, 0, 2, 2), false);
+        SessionConfig b = newSession(new Thresholds(1, 0, 2, 2), false);
+        assertThat(store.recordSessionHit(a.sessionId(), "TYPE-1", "HIT-A1")).isTrue();
+        store.addSessionHit(a.sessionId(), "TYPE-1", "HIT-A2");
+        store.addSessionHit(b.sessionId(), "TYPE-2", "HIT-B1");
+        store.addSessionHit(b.sessionId(), "TYPE-2", "HIT-A1"); // already A's: left as it is
+
+        assertThat(store.findSessionByHit("HIT-A1")).contains(a.sessionId());
+        assertThat(store.findSessionByHit("HIT-A2")).contains(a.sessionId());
+        assertThat(store.findSessionByHit("HIT-B1")).contains(b.sessionId());
+        assertThat(store.findSessionByHit("HIT-UNKNOWN")).isEmpty();
     }
 }
