@@ -1,0 +1,73 @@
+package org.pavilion.pay;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.pavilion.queue.InvalidConfigurationException;
+import org.pavilion.session.SessionStore;
+import org.pavilion.storage.SqlSupport;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Bonuses awarded during the live task, kept before anything is sent: each row gets a
+ * deterministic token from its own id, so the marketplace pays it at most once.
+ */
+@Repository
+public class BonusLedger {
+
+    /** The most one award may be: a guard against a task logic bug paying a fortune. */
+    public static final int MAX_CENTS = 10_000;
+
+    private final JdbcTemplate jdbc;
+    private final SessionStore store;
+    private final Clock clock;
+
+    public BonusLedger(JdbcTemplate jdbc, SessionStore store, Clock clock) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public record Bonus(long id, long sessionId, String workerId, int cents, String reason, String token,
+                        String state) {
+    }
+
+    /** Records a bonus for a worker of a session; returns it with its token. */
+    public Bonus award(long sessionId, String workerId, int cents, String reason) {
+        if (cents < 1 || cents > MAX_CENTS) {
+            throw new InvalidConfigurationException("cents", "must be between 1 and " + MAX_CENTS + " (was " + cents + ")");
+        }
+        if (reason == null || reason.isBlank() || reason.length() > 500) {
+            throw new InvalidConfigurationException("reason", "must be 1–500 characters");
+        }
+        var now = SqlSupport.toSql(clock.instant());
+        GeneratedKeyHolder keys = new GeneratedKeyHolder();
+        // The token needs the id, which the insert makes: write a unique placeholder, then the token.
+        String placeholder = "new-" + java.util.UUID.randomUUID().toString().substring(0, 32);
+        jdbc.update(c -> {
+            var ps = c.prepareStatement("insert into bonus (session_id, worker_id, cents, reason, token, state, "
+                    + "created_at, updated_at) values (?, ?, ?, ?, ?, 'REQUESTED', ?, ?)", new String[] {"id"});
+            ps.setLong(1, sessionId);
+            ps.setString(2, workerId);
+            ps.setInt(3, cents);
+            ps.setString(4, reason.strip());
+            ps.setString(5, placeholder);
+            ps.setObject(6, now);
+            ps.setObject(7, now);
+            return ps;
+        }, keys);
+        long id = SqlSupport.generatedId(keys);
+        String token = "pav-" + store.instanceId() + "-bonus-" + id;
+        jdbc.update("update bonus set token = ? where id = ?", token, id);
+        return new Bonus(id, sessionId, workerId, cents, reason.strip(), token, "REQUESTED");
+    }
+
+    public List<Bonus> forSession(long sessionId) {
+        return jdbc.query("select id, session_id, worker_id, cents, reason, token, state from bonus "
+                        + "where session_id = ? order by id",
+                (rs, row) -> new Bonus(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getInt(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7)), sessionId);
+    }
+}

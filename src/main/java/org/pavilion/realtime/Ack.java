@@ -1,0 +1,62 @@
+package org.pavilion.realtime;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import io.socket.socketio.server.SocketIoSocket.ReceivedByLocalAcknowledgementCallback;
+import org.json.JSONObject;
+import org.pavilion.queue.PavilionException;
+
+/**
+ * The acknowledgement a client asked for with its event, if it did: answered {@code {ok: true}}
+ * once the event's effect is durable (a page may then leave or post to MTurk safely), or
+ * {@code {ok: false, code, message}} when refused.
+ */
+final class Ack {
+
+    private static final Ack NONE = new Ack(null, null);
+
+    private final ReceivedByLocalAcknowledgementCallback callback;
+    private final Outbound outbound;
+
+    private Ack(ReceivedByLocalAcknowledgementCallback callback, Outbound outbound) {
+        this.callback = callback;
+        this.outbound = outbound;
+    }
+
+    static Ack from(Object[] args, Outbound outbound) {
+        if (args != null && args.length > 0 && args[args.length - 1] instanceof ReceivedByLocalAcknowledgementCallback c) {
+            return new Ack(c, outbound);
+        }
+        return NONE;
+    }
+
+    /** Acknowledges when the future completes, either way; returns the same future. */
+    <T> CompletableFuture<T> after(CompletableFuture<T> future) {
+        if (callback != null) {
+            future.whenComplete((value, failure) -> {
+                if (failure == null) {
+                    send(new JSONObject().put("ok", true));
+                } else {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    String code = cause instanceof PavilionException p ? p.code() : "internal_error";
+                    String message = cause instanceof PavilionException ? cause.getMessage()
+                            : "the server could not complete this event; try again";
+                    refused(code, message);
+                }
+            });
+        }
+        return future;
+    }
+
+    void refused(String code, String message) {
+        if (callback != null) {
+            send(new JSONObject().put("ok", false).put("code", code).put("message", message));
+        }
+    }
+
+    private void send(JSONObject answer) {
+        outbound.run(() -> callback.sendAcknowledgement(answer));
+    }
+}

@@ -1,0 +1,471 @@
+package org.pavilion.realtime;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.socket.socketio.server.SocketIoNamespace;
+import io.socket.socketio.server.SocketIoSocket;
+import org.json.JSONObject;
+import org.pavilion.pay.BonusLedger;
+import org.pavilion.queue.Message;
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.realtime.Connections.AdminBinding;
+import org.pavilion.realtime.Connections.Binding;
+import org.pavilion.realtime.Connections.WorkerBinding;
+import org.pavilion.realtime.Connections.WorkerKey;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.SessionConfig;
+import org.pavilion.session.SessionStore;
+import org.pavilion.session.WaitingPay;
+import org.pavilion.tasklogic.TaskContext;
+import org.pavilion.tasklogic.TaskLogic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code /chat} namespace: the client→server events of SPEC §5, checked and turned into
+ * queue events for the live session service. A connection acts only for the worker it is bound
+ * to; admin events need an admin token; anything malformed, unknown or not allowed gets an
+ * {@code error} event back to that connection and changes nothing.
+ */
+public final class ChatProtocol {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatProtocol.class);
+
+    static final String ERROR = "error";
+    private static final int MAX_CLIENT_NUMBER_TEXT = 64;
+
+    private final SocketIoNamespace namespace;
+    private final LiveSessionService sessions;
+    private final SessionStore store;
+    private final SignedTokens tokens;
+    private final Outbound outbound;
+    private final Map<String, TaskLogic> taskEvents;
+    private final ScheduledExecutorService timers;
+    private final Clock clock;
+    private final Connections connections;
+    private final BonusLedger bonuses;
+    private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
+
+    ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
+                 SignedTokens tokens, Outbound outbound, Connections connections, BonusLedger bonuses,
+                 List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock) {
+        this.connections = connections;
+        this.bonuses = bonuses;
+        this.namespace = namespace;
+        this.sessions = sessions;
+        this.store = store;
+        this.tokens = tokens;
+        this.outbound = outbound;
+        this.timers = timers;
+        this.clock = clock;
+        this.taskEvents = new ConcurrentHashMap<>();
+        for (TaskLogic logic : taskLogic) {
+            for (String event : logic.events()) {
+                if (SPEC_EVENTS.contains(event) || taskEvents.putIfAbsent(event, logic) != null) {
+                    throw new IllegalStateException("task logic event '" + event + "' is taken");
+                }
+            }
+        }
+    }
+
+    private static final List<String> SPEC_EVENTS = List.of("connected", "isJobFull", "IAmReady", "submit_waiting",
+            "submit_active", "stop_this_job", "expireHIT", "pay_status", ERROR, "connect", "disconnect");
+
+    /** Starts answering connections on the namespace. */
+    public void start() {
+        namespace.on("connection", args -> onConnection((SocketIoSocket) args[0]));
+    }
+
+    // ---- connection ------------------------------------------------------------------------
+
+    private void onConnection(SocketIoSocket socket) {
+        WorkerIdentity presented = null;
+        try {
+            String token = handshakeValue(socket, "token");
+            if (token != null) {
+                presented = tokens.verifyWorker(token).orElseThrow(() -> new ProtocolException("invalid_token",
+                        "the page's token is not valid (forged, expired, or from another server)"));
+            }
+            String adminToken = handshakeValue(socket, "adminToken");
+            if (adminToken != null) {
+                bindAdmin(socket, adminToken);
+            }
+        } catch (PavilionException e) {
+            error(socket, e.code(), e.getMessage(), "connect");
+            outbound.run(() -> socket.disconnect(true));
+            return;
+        }
+        WorkerIdentity identity = presented;
+        socket.registerAllEventListener((event, args) -> onEvent(socket, identity, event, args));
+        socket.on("disconnect", args -> onDisconnect(socket));
+    }
+
+    private void bindAdmin(SocketIoSocket socket, String adminToken) {
+        String admin = tokens.verifyAdmin(adminToken).orElseThrow(() -> new ProtocolException("invalid_token",
+                "the admin token is not valid"));
+        String session = handshakeValue(socket, "session");
+        long sessionId;
+        try {
+            sessionId = Long.parseLong(session == null ? "" : session);
+        } catch (NumberFormatException e) {
+            throw new ProtocolException("invalid_payload", "an admin connection must name the session it watches");
+        }
+        sessions.config(sessionId); // throws for an unknown or ended session
+        connections.bindAdmin(socket.getId(), new AdminBinding(admin, sessionId));
+        outbound.run(() -> socket.joinRoom(Rooms.session(sessionId)));
+    }
+
+    /** A handshake value: Socket.IO 4 clients send {@code auth}, 2.x clients only the query string. */
+    private static String handshakeValue(SocketIoSocket socket, String key) {
+        Object auth = socket.getConnectData();
+        if (auth instanceof JSONObject json && json.opt(key) instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        Map<String, String> query = socket.getInitialQuery();
+        String value = query == null ? null : query.get(key);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    // ---- events ------------------------------------------------------------------------------
+
+    private void onEvent(SocketIoSocket socket, WorkerIdentity presented, String event, Object[] args) {
+        Ack ack = Ack.from(args, outbound);
+        try {
+            switch (event) {
+                case "connected" -> join(socket, presented, Payload.of(event, args));
+                case "isJobFull" -> isJobFull(socket, presented, Payload.of(event, args));
+                case "IAmReady" -> ready(socket, Payload.of(event, args), ack);
+                case "submit_waiting", "submit_active" -> submit(socket, event, Payload.of(event, args), ack);
+                case "stop_this_job" -> stopJob(socket, Payload.of(event, args));
+                case "expireHIT" -> expire(socket, Payload.of(event, args));
+                case "pay_status" -> payStatus(socket, Payload.of(event, args));
+                default -> taskEvent(socket, event, args);
+            }
+        } catch (PavilionException e) {
+            error(socket, e.code(), e.getMessage(), event);
+            ack.refused(e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("event {} from connection {} failed", event, socket.getId(), e);
+            error(socket, "internal_error", "the server could not handle this event", event);
+            ack.refused("internal_error", "the server could not handle this event");
+        }
+    }
+
+    private void join(SocketIoSocket socket, WorkerIdentity presented, Payload p) {
+        String workerId = p.id("workerId");
+        String assignmentId = p.id("aid");
+        String hitId = p.optionalId("hit_id");
+        Binding current = connections.of(socket.getId());
+        long sessionId;
+        boolean verified;
+        if (current instanceof AdminBinding) {
+            throw new ProtocolException("not_your_worker", "this is an admin's connection; it cannot join as a worker");
+        } else if (current instanceof WorkerBinding bound) {
+            if (!bound.workerId().equals(workerId) || !bound.assignmentId().equals(assignmentId)) {
+                throw notYours(bound);
+            }
+            sessionId = bound.sessionId();
+            verified = bound.verified();
+        } else if (presented != null) {
+            if (!presented.workerId().equals(workerId) || !presented.assignmentId().equals(assignmentId)) {
+                throw new ProtocolException("not_your_worker", "this page was served for worker '"
+                        + presented.workerId() + "' and assignment '" + presented.assignmentId() + "'");
+            }
+            sessionId = presented.sessionId();
+            verified = true;
+        } else {
+            if (hitId == null) {
+                throw new ProtocolException("invalid_payload", "connected: 'hit_id' is required");
+            }
+            sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new ProtocolException("unknown_hit",
+                    "HIT '" + hitId + "' is not part of any Pavilion session"));
+            verified = false;
+        }
+        sessions.config(sessionId); // an unknown or ended session is refused before anything is bound
+        WorkerKey key = new WorkerKey(sessionId, workerId);
+        if (!verified && connections.requiresToken(key)) {
+            throw new ProtocolException("not_your_worker", "worker '" + workerId
+                    + "' joined from a page signed by Pavilion; only such a page can act for it");
+        }
+        // A worker already in a queue with another assignment holds two: this one must be returned.
+        Optional<String> held = sessions.read(sessionId, engine -> engine.statusOf(workerId) != null
+                && engine.statusOf(workerId).inQueue() ? Optional.ofNullable(engine.assignmentOf(workerId))
+                : Optional.<String>empty()).join();
+        if (held.isPresent() && !held.get().equals(assignmentId)) {
+            throw new ProtocolException("duplicate_assignment", "worker '" + workerId
+                    + "' already takes part with another assignment; please return this HIT");
+        }
+        WorkerBinding binding = new WorkerBinding(sessionId, workerId, assignmentId, verified);
+        if (!connections.bindWorker(socket, binding)) {
+            throw notYours((WorkerBinding) connections.of(socket.getId()));
+        }
+        cancelGrace(key);
+        outbound.run(() -> socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, workerId)));
+        whenDone(socket, "connected", sessions.submit(sessionId, new QueueEvent.Arrive(workerId, assignmentId),
+                "worker:" + workerId, null), outcome -> {
+                    if (outcome.toldWorker(workerId).stream().anyMatch(Message.JobIsFull.class::isInstance)) {
+                        // Not admitted: it hears nothing more of the session's business.
+                        outbound.run(() -> socket.leaveRoom(Rooms.session(sessionId)));
+                    }
+                });
+    }
+
+    private void isJobFull(SocketIoSocket socket, WorkerIdentity presented, Payload p) {
+        String workerId = p.optionalId("workerId");
+        Binding current = connections.of(socket.getId());
+        long sessionId;
+        if (current instanceof WorkerBinding bound) {
+            if (workerId != null && !bound.workerId().equals(workerId)) {
+                throw notYours(bound);
+            }
+            sessionId = bound.sessionId();
+        } else if (presented != null) {
+            sessionId = presented.sessionId();
+        } else {
+            String hitId = p.optionalId("hit_id");
+            if (hitId == null) {
+                throw new ProtocolException("not_joined", "isJobFull: join first (send 'connected') or name 'hit_id'");
+            }
+            sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new ProtocolException("unknown_hit",
+                    "HIT '" + hitId + "' is not part of any Pavilion session"));
+        }
+        String addressee = workerId;
+        whenDone(socket, "isJobFull", sessions.read(sessionId, engine -> engine.isFull() || engine.isStopped()),
+                full -> {
+                    if (full) {
+                        outbound.toSocket(socket, "job_is_full", new JSONObject()
+                                .put("message", "the session is full; please return the HIT")
+                                .put("id", addressee == null ? JSONObject.NULL : addressee));
+                    }
+                });
+    }
+
+    private void ready(SocketIoSocket socket, Payload p, Ack ack) {
+        WorkerBinding bound = requireWorker(socket, p, "worker");
+        CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
+                "worker:" + bound.workerId(), clientReport(p));
+        whenDone(socket, "IAmReady", ack.after(done), outcome -> { });
+    }
+
+    private void submit(SocketIoSocket socket, String event, Payload p, Ack ack) {
+        WorkerBinding bound = requireWorker(socket, p, "worker");
+        CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(),
+                new QueueEvent.Leave(bound.workerId(), bound.assignmentId(), Departure.SUBMIT),
+                "worker:" + bound.workerId(), event + (event.equals("submit_waiting") ? "; " + clientReport(p) : ""));
+        whenDone(socket, event, ack.after(done), outcome -> { });
+    }
+
+    private void stopJob(SocketIoSocket socket, Payload p) {
+        AdminBinding admin = requireAdmin(socket, "stop_this_job");
+        whenDone(socket, "stop_this_job", sessions.submit(admin.sessionId(), new QueueEvent.Stop(admin.admin()),
+                "admin:" + admin.admin(), null), outcome -> { });
+    }
+
+    private void expire(SocketIoSocket socket, Payload p) {
+        AdminBinding admin = requireAdmin(socket, "expireHIT");
+        Object taskId = p.json().opt("taskID");
+        SessionConfig config = sessions.config(admin.sessionId());
+        if (taskId != null && taskId != JSONObject.NULL && !String.valueOf(taskId).equals(String.valueOf(config.taskId()))) {
+            throw new ProtocolException("invalid_payload", "expireHIT: task " + taskId + " is not the task of session "
+                    + admin.sessionId() + " (task " + config.taskId() + ")");
+        }
+        whenDone(socket, "expireHIT", sessions.submit(admin.sessionId(), new QueueEvent.Expire(admin.admin()),
+                "admin:" + admin.admin(), null), outcome -> { });
+    }
+
+    private void payStatus(SocketIoSocket socket, Payload p) {
+        Binding current = connections.of(socket.getId());
+        if (!(current instanceof WorkerBinding bound)) {
+            throw new ProtocolException("not_joined", "pay_status: join first (send 'connected')");
+        }
+        int rate = sessions.config(bound.sessionId()).waitingPayCentsPerHour();
+        whenDone(socket, "pay_status", sessions.read(bound.sessionId(),
+                engine -> engine.waitedMillis(bound.workerId(), clock.instant())), waited ->
+                outbound.toSocket(socket, "pay_status", new JSONObject()
+                        .put("waited_seconds", waited / 1000)
+                        .put("pay_cents", WaitingPay.cents(waited, rate))
+                        .put("cents_per_hour", rate)));
+    }
+
+    private void taskEvent(SocketIoSocket socket, String event, Object[] args) {
+        TaskLogic logic = taskEvents.get(event);
+        if (logic == null) {
+            throw new ProtocolException("unknown_event", "unknown event '" + clip(event, 64) + "'");
+        }
+        Binding current = connections.of(socket.getId());
+        if (!(current instanceof WorkerBinding bound)) {
+            throw new ProtocolException("not_joined", event + ": join first (send 'connected')");
+        }
+        Payload payload = Payload.of(event, args);
+        logic.onEvent(new Context(socket, bound), event, payload.json());
+    }
+
+    // ---- disconnects (SPEC §4.7) -------------------------------------------------------------
+
+    private void onDisconnect(SocketIoSocket socket) {
+        WorkerBinding last = connections.unbind(socket.getId());
+        if (last == null) {
+            return;
+        }
+        Duration grace;
+        try {
+            grace = sessions.config(last.sessionId()).disconnectGrace();
+        } catch (PavilionException ended) {
+            return; // the session is over: nothing to free
+        }
+        WorkerKey key = last.key();
+        ScheduledFuture<?> timer = timers.schedule(() -> {
+            graceTimers.remove(key);
+            if (connections.isConnected(key)) {
+                return; // came back within the grace period
+            }
+            sessions.submit(last.sessionId(), new QueueEvent.Leave(last.workerId(), last.assignmentId(),
+                    Departure.DISCONNECT), "system", "no connection for " + grace.toSeconds() + " s")
+                    .exceptionally(e -> null); // ended sessions and finished workers need nothing
+        }, grace.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> previous = graceTimers.put(key, timer);
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    private void cancelGrace(WorkerKey key) {
+        ScheduledFuture<?> timer = graceTimers.remove(key);
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private WorkerBinding requireWorker(SocketIoSocket socket, Payload p, String field) {
+        Binding current = connections.of(socket.getId());
+        if (!(current instanceof WorkerBinding bound)) {
+            throw new ProtocolException("not_joined", "join first (send 'connected')");
+        }
+        String claimed = p.id(field);
+        String aid = p.optionalId("aid");
+        if (!bound.workerId().equals(claimed) || aid != null && !bound.assignmentId().equals(aid)) {
+            throw notYours(bound);
+        }
+        return bound;
+    }
+
+    private AdminBinding requireAdmin(SocketIoSocket socket, String event) {
+        if (connections.of(socket.getId()) instanceof AdminBinding admin) {
+            return admin;
+        }
+        throw new ProtocolException("not_admin", event + " is accepted only from an authenticated admin");
+    }
+
+    private static ProtocolException notYours(WorkerBinding bound) {
+        return new ProtocolException("not_your_worker", "this connection acts only for worker '" + bound.workerId()
+                + "' and assignment '" + bound.assignmentId() + "'");
+    }
+
+    /** What the page reported about its waiting, kept for comparison; pay never uses it (SPEC §4.3). */
+    private static String clientReport(Payload p) {
+        return "client reported time_waited=" + p.number("time_waited") + " reward="
+                + clip(String.valueOf(p.json().opt("reward")), MAX_CLIENT_NUMBER_TEXT);
+    }
+
+    private <T> void whenDone(SocketIoSocket socket, String event, CompletableFuture<T> future,
+                              java.util.function.Consumer<T> then) {
+        future.whenComplete((value, failure) -> {
+            if (failure == null) {
+                then.accept(value);
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof PavilionException refused) {
+                error(socket, refused.code(), refused.getMessage(), event);
+            } else {
+                log.warn("event {} from connection {} failed", event, socket.getId(), cause);
+                error(socket, "internal_error", "the server could not complete this event; try again", event);
+            }
+        });
+    }
+
+    private void error(SocketIoSocket socket, String code, String message, String event) {
+        outbound.toSocket(socket, ERROR, ProtocolMessages.error(code, message, event));
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+
+    /** What task logic sees of one event: its sender and ways to answer within the session. */
+    private final class Context implements TaskContext {
+        private final SocketIoSocket socket;
+        private final WorkerBinding sender;
+
+        Context(SocketIoSocket socket, WorkerBinding sender) {
+            this.socket = socket;
+            this.sender = sender;
+        }
+
+        @Override
+        public long sessionId() {
+            return sender.sessionId();
+        }
+
+        @Override
+        public String workerId() {
+            return sender.workerId();
+        }
+
+        @Override
+        public WorkerStatus status() {
+            return sessions.read(sender.sessionId(), engine -> engine.statusOf(sender.workerId())).join();
+        }
+
+        @Override
+        public List<String> activeWorkers() {
+            return sessions.read(sender.sessionId(), engine -> engine.snapshot().active()).join();
+        }
+
+        @Override
+        public void sendTo(String workerId, String event, JSONObject payload) {
+            outbound.toRoom(Rooms.worker(sender.sessionId(), workerId), event, payload);
+        }
+
+        @Override
+        public void reply(String event, JSONObject payload) {
+            outbound.toSocket(socket, event, payload);
+        }
+
+        @Override
+        public String awardBonus(String workerId, int cents, String reason) {
+            WorkerStatus status = sessions.read(sender.sessionId(), engine -> engine.statusOf(workerId)).join();
+            if (status == null) {
+                throw new ProtocolException("refused", "worker '" + workerId + "' has not joined this session");
+            }
+            return bonuses.award(sender.sessionId(), workerId, cents, reason).token();
+        }
+
+        @Override
+        public void refuse(String message) {
+            throw new ProtocolException("refused", message);
+        }
+    }
+
+    /** For tests and views: whether a worker has a live connection to its session now. */
+    public boolean isConnected(long sessionId, String workerId) {
+        return connections.isConnected(new WorkerKey(sessionId, workerId));
+    }
+}

@@ -1,0 +1,64 @@
+package org.pavilion.realtime;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.socket.socketio.server.SocketIoNamespace;
+import org.pavilion.pay.BonusLedger;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.SessionStore;
+import org.pavilion.tasklogic.TaskLogic;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The real-time worker channel: tokens, the /chat protocol, and delivery of committed outcomes. */
+@Configuration(proxyBeanMethods = false)
+class RealtimeConfiguration {
+
+    @Bean
+    SignedTokens signedTokens(@Value("${pavilion.secret:}") String secret,
+                              @Value("${pavilion.data-dir:./data}") Path dataDir, Clock clock) {
+        return new SignedTokens(ServerSecret.resolve(secret, dataDir), clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    Outbound outbound(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace) {
+        return new Outbound(chatNamespace);
+    }
+
+    @Bean
+    Connections connections() {
+        return new Connections();
+    }
+
+    @Bean
+    RealtimeDelivery realtimeDelivery(Outbound outbound, Connections connections) {
+        return new RealtimeDelivery(outbound, connections);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService disconnectTimers() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pavilion-disconnect-grace");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    ChatProtocol chatProtocol(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
+                              LiveSessionService sessions, SessionStore store, SignedTokens tokens,
+                              Outbound outbound, Connections connections, BonusLedger bonuses,
+                              ObjectProvider<TaskLogic> taskLogic,
+                              ScheduledExecutorService disconnectTimers, Clock clock) {
+        ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections, bonuses,
+                taskLogic.orderedStream().toList(), disconnectTimers, clock);
+        protocol.start();
+        return protocol;
+    }
+}

@@ -1,0 +1,38 @@
+package org.pavilion.realtime;
+
+import org.pavilion.queue.Decision;
+import org.pavilion.queue.Outcome;
+import org.pavilion.session.OutcomeListener;
+
+/** Delivers each committed outcome's messages: worker messages to that worker, the rest to its session. */
+final class RealtimeDelivery implements OutcomeListener {
+
+    private final Outbound outbound;
+    private final Connections connections;
+
+    RealtimeDelivery(Outbound outbound, Connections connections) {
+        this.outbound = outbound;
+        this.connections = connections;
+    }
+
+    @Override
+    public void committed(long sessionId, Outcome outcome) {
+        for (Decision d : outcome.decisions()) {
+            if (d instanceof Decision.StatusChange c && !c.to().inQueue()) {
+                // A worker who left is no longer one of the session's workers: it hears no more of it.
+                var sockets = connections.socketsOf(new Connections.WorkerKey(sessionId, c.workerId()));
+                String room = Rooms.session(sessionId);
+                outbound.run(() -> sockets.forEach(socket -> socket.leaveRoom(room)));
+            }
+        }
+        for (Decision d : outcome.decisions()) {
+            if (d instanceof Decision.TellWorker tell) {
+                ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), tell.workerId());
+                outbound.toRoom(Rooms.worker(sessionId, tell.workerId()), wire.event(), wire.payload());
+            } else if (d instanceof Decision.TellSession tell) {
+                ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), null);
+                outbound.toRoom(Rooms.session(sessionId), wire.event(), wire.payload());
+            }
+        }
+    }
+}

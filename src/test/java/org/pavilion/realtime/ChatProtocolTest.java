@@ -1,0 +1,239 @@
+package org.pavilion.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.HireRequest;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * SPEC §5 over real sockets with the Java Socket.IO client: for every step of a session with the
+ * seed's thresholds (2, 1, 3, 3), exactly which connection heard which event and payload, and
+ * that the others heard nothing.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "pavilion.database.embedded=mem")
+class ChatProtocolTest extends RealtimeTestSupport {
+
+    static final Thresholds SEED = new Thresholds(2, 1, 3, 3);
+
+    @Test
+    void seedThresholdsFromFirstArrivalToStop() throws Exception {
+        long s = openSession(SEED, 30, "HIT-WALK");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        ProtocolClient w2 = seedPage("w2", "polling");
+        ProtocolClient w3 = seedPage("w3", "websocket");
+        ProtocolClient w4 = seedPage("w4", "websocket");
+        ProtocolClient stranger = seedPage("stranger", "websocket"); // connected, never joins
+        ProtocolClient admin = admin(s);
+        List<ProtocolClient> all = List.of(w1, w2, w3, w4, stranger, admin);
+
+        // 1. w1 arrives: waits.
+        w1.emit("connected", joinPayload("w1", "a1", "HIT-WALK"));
+        w1.expect("update_worker_count", "{count:1,max_count:6}");
+        w1.expect("workers_status", "{waiting:1,active:0}");
+        admin.expect("update_worker_count", "{count:1,max_count:6}");
+        admin.expect("workers_status", "{waiting:1,active:0}");
+        quiet(all);
+
+        // 2. w2 arrives: minActive reached, the session starts, both are promoted.
+        w2.emit("connected", joinPayload("w2", "a2", "HIT-WALK"));
+        w1.expect("start_your_task", "{message:['w1']}");
+        w2.expect("start_your_task", "{message:['w2']}");
+        for (ProtocolClient c : List.of(w1, w2, admin)) {
+            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("workers_status", "{waiting:0,active:2}");
+        }
+        quiet(all);
+
+        // 3. w3 arrives: waiting 1 is not above minWaiting 1, so it waits.
+        w3.emit("connected", joinPayload("w3", "a3", "HIT-WALK"));
+        for (ProtocolClient c : List.of(w1, w2, w3, admin)) {
+            c.expect("update_worker_count", "{count:3,max_count:6}");
+            c.expect("workers_status", "{waiting:1,active:2}");
+        }
+        quiet(all);
+
+        // 4. w4 arrives: a move is possible, the oldest waiting worker (w3) is promoted.
+        w4.emit("connected", joinPayload("w4", "a4", "HIT-WALK"));
+        w3.expect("start_your_task", "{message:['w3']}");
+        for (ProtocolClient c : List.of(w1, w2, w3, w4, admin)) {
+            c.expect("update_worker_count", "{count:4,max_count:6}");
+            c.expect("workers_status", "{waiting:1,active:3}");
+        }
+        quiet(all);
+        w1.emit("IAmReady", workerPayload("w1", "a1", "HIT-WALK").put("time_waited", 12).put("reward", "0.02"));
+        w3.emit("IAmReady", workerPayload("w3", "a3", "HIT-WALK").put("time_waited", 30).put("reward", "0.06"));
+        quiet(all); // IAmReady changes no queue: nobody is told anything
+
+        // 5. w1 submits while active: nobody can move up (waiting 1 = minWaiting), one hire.
+        w1.emit("submit_active", workerPayload("w1", "a1", "HIT-WALK"));
+        for (ProtocolClient c : List.of(w2, w3, w4, admin)) {
+            c.expect("update_worker_count", "{count:3,max_count:6}");
+            c.expect("workers_status", "{waiting:1,active:2}");
+        }
+        quiet(all); // w1 left: it hears no more of the session
+        assertThat(store.hireRequests(s)).extracting(HireRequest::number).containsExactly(1);
+
+        // 6. The admin stops the job: every remaining worker of the session is told to submit.
+        admin.emit("stop_this_job", new JSONObject());
+        for (ProtocolClient c : List.of(w2, w3, w4, admin)) {
+            c.expect("stop", "{}");
+        }
+        quiet(all);
+
+        // 7. Their pages submit; after a stop no one is promoted or hired.
+        w4.emit("submit_waiting", workerPayload("w4", "a4", "HIT-WALK").put("time_waited", 5).put("reward", 0.01));
+        for (ProtocolClient c : List.of(w2, w3, admin)) {
+            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("workers_status", "{waiting:0,active:2}");
+        }
+        quiet(all);
+        QueueSnapshot snap = sessions.snapshot(s);
+        assertThat(snap.active()).containsExactly("w2", "w3");
+        assertThat(snap.waiting()).isEmpty();
+        assertThat(snap.stopped()).isTrue();
+        assertThat(snap.workers().get("w1").status()).isEqualTo(WorkerStatus.SUBMITTED);
+        assertThat(snap.workers().get("w4").status()).isEqualTo(WorkerStatus.SUBMITTED);
+        assertThat(snap.workers().get("w1").ready()).isTrue();
+        assertThat(store.hireRequests(s)).hasSize(1);
+    }
+
+    @Test
+    void aFullSessionTellsOnlyTheNewcomerToReturnTheHit() throws Exception {
+        long s = openSession(new Thresholds(1, 0, 1, 1), 30, "HIT-FULL");
+        ProtocolClient a = seedPage("a", "websocket");
+        ProtocolClient b = seedPage("b", "websocket");
+        ProtocolClient c = seedPage("c", "websocket");
+        a.emit("connected", joinPayload("a", "aa", "HIT-FULL"));
+        a.expect("start_your_task", "{message:['a']}");
+        a.expect("update_worker_count", "{count:1,max_count:2}");
+        a.expect("workers_status", "{waiting:0,active:1}");
+        b.emit("connected", joinPayload("b", "ab", "HIT-FULL"));
+        a.expect("update_worker_count", "{count:2,max_count:2}");
+        a.expect("workers_status", "{waiting:1,active:1}");
+        b.expect("update_worker_count", "{count:2,max_count:2}");
+        b.expect("workers_status", "{waiting:1,active:1}");
+
+        c.emit("connected", joinPayload("c", "ac", "HIT-FULL"));
+        JSONObject full = c.expect("job_is_full");
+        assertThat(full.getString("id")).isEqualTo("c");
+        assertThat(full.getString("message")).contains("full");
+        quiet(List.of(a, b, c));
+
+        c.emit("isJobFull", new JSONObject().put("workerId", "c"));
+        c.expect("job_is_full");
+        quiet(List.of(a, b, c));
+        assertThat(sessions.snapshot(s).workers()).doesNotContainKey("c");
+    }
+
+    @Test
+    void aReloadOrSecondTabKeepsItsPlaceAndGetsItsStateAgain() throws Exception {
+        long s = openSession(SEED, 30, "HIT-RELOAD");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        ProtocolClient w2 = seedPage("w2", "websocket");
+        w1.emit("connected", joinPayload("w1", "a1", "HIT-RELOAD"));
+        w1.expect("update_worker_count");
+        w1.expect("workers_status");
+        w2.emit("connected", joinPayload("w2", "a2", "HIT-RELOAD"));
+        w1.expect("start_your_task");
+        w1.expect("update_worker_count");
+        w1.expect("workers_status");
+        w2.expect("start_your_task");
+        w2.expect("update_worker_count");
+        w2.expect("workers_status");
+
+        ProtocolClient tab = seedPage("w1-second-tab", "websocket");
+        tab.emit("connected", joinPayload("w1", "a1", "HIT-RELOAD"));
+        // The worker's own connections (both tabs) get its state again; w2 hears nothing.
+        for (ProtocolClient c : List.of(w1, tab)) {
+            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("workers_status", "{waiting:0,active:2}");
+            c.expect("start_your_task", "{message:['w1']}");
+        }
+        quiet(List.of(w1, w2, tab));
+        assertThat(sessions.snapshot(s).active()).containsExactly("w1", "w2");
+    }
+
+    @Test
+    void aPageServedByPavilionProvesItsWorker() throws Exception {
+        long s = openSession(SEED, 30, "HIT-SIGNED");
+        ProtocolClient page = signedPage("signed", new WorkerIdentity(s, "w1", "a1", "HIT-SIGNED"), "websocket");
+        page.emit("connected", joinPayload("w1", "a1", "HIT-SIGNED"));
+        page.expect("update_worker_count", "{count:1,max_count:6}");
+        page.expect("workers_status", "{waiting:1,active:0}");
+
+        // A seed-style page claiming the same worker is refused: w1 proved itself with a signed page.
+        ProtocolClient impostor = seedPage("impostor", "websocket");
+        impostor.emit("connected", joinPayload("w1", "a1", "HIT-SIGNED"));
+        assertThat(impostor.expect("error").getString("code")).isEqualTo("not_your_worker");
+        quiet(List.of(page, impostor));
+        assertThat(sessions.snapshot(s).waiting()).containsExactly("w1");
+    }
+
+    @Test
+    void payStatusIsComputedOnTheServer() throws Exception {
+        long s = openSession(SEED, 30, "HIT-PAY");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        w1.emit("connected", joinPayload("w1", "a1", "HIT-PAY"));
+        w1.expect("update_worker_count");
+        w1.expect("workers_status");
+        w1.emit("pay_status", new JSONObject().put("waited_seconds", 99999).put("pay_cents", 99999));
+        JSONObject pay = w1.expect("pay_status");
+        assertThat(pay.getInt("cents_per_hour")).isEqualTo(725);
+        assertThat(pay.getLong("waited_seconds")).isBetween(0L, 5L);
+        assertThat(pay.getLong("pay_cents")).isBetween(0L, 1L);
+        assertThat(sessions.snapshot(s).waiting()).containsExactly("w1");
+    }
+
+    @Test
+    void aReloadWithinTheGracePeriodKeepsThePlaceAndASilentDropFreesTheSlot() throws Exception {
+        long s = openSession(SEED, 1, "HIT-GRACE");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        ProtocolClient w2 = seedPage("w2", "websocket");
+        ProtocolClient w3 = seedPage("w3", "websocket");
+        ProtocolClient w4 = seedPage("w4", "websocket");
+        for (ProtocolClient c : List.of(w1, w2, w3, w4)) {
+            c.emit("connected", joinPayload(c.name, "a-" + c.name, "HIT-GRACE"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> sessions.snapshot(s).workers().containsKey(c.name));
+        }
+        assertThat(sessions.snapshot(s).active()).containsExactly("w1", "w2", "w3");
+        assertThat(sessions.snapshot(s).waiting()).containsExactly("w4");
+
+        // w4 reloads its page quickly: same place, nothing freed.
+        w4.close();
+        ProtocolClient w4again = seedPage("w4-reloaded", "websocket");
+        w4again.emit("connected", joinPayload("w4", "a-w4", "HIT-GRACE"));
+        w4again.expect("update_worker_count", "{count:4,max_count:6}");
+        w4again.expect("workers_status", "{waiting:1,active:3}");
+        Thread.sleep(1500); // past the grace period: the reloaded worker must still be there
+        assertThat(sessions.snapshot(s).waiting()).containsExactly("w4");
+
+        // w5 arrives so that a move will be possible once an active slot frees.
+        ProtocolClient w5 = seedPage("w5", "websocket");
+        w5.emit("connected", joinPayload("w5", "a-w5", "HIT-GRACE"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sessions.snapshot(s).waiting().size() == 2);
+        w4again.drain();
+
+        // w1 drops and does not come back: after the grace period its slot goes to w4, the oldest waiting.
+        w1.close();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sessions.snapshot(s).workers().get("w1").status() == WorkerStatus.DISCONNECTED);
+        assertThat(sessions.snapshot(s).active()).containsExactly("w2", "w3", "w4");
+        w4again.expect("start_your_task", "{message:['w4']}");
+    }
+
+    private static void quiet(List<ProtocolClient> clients) throws InterruptedException {
+        for (ProtocolClient c : clients) {
+            c.expectNothing(QUIET);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.pavilion.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.socket.client.IO;
+import io.socket.client.Socket;
+import org.json.JSONObject;
+
+/**
+ * A real Socket.IO client (the Java client, over a real socket) that records every event it
+ * receives, for protocol tests that assert exactly who heard what.
+ */
+final class ProtocolClient implements AutoCloseable {
+
+    /** One received event; the payload as JSON text (or "" when there was none). */
+    record Received(String event, String payload) {
+        JSONObject json() {
+            return new JSONObject(payload);
+        }
+    }
+
+    final String name;
+    private final Socket socket;
+    private final LinkedBlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
+    private final List<Received> seen = new ArrayList<>();
+
+    private ProtocolClient(String name, Socket socket) {
+        this.name = name;
+        this.socket = socket;
+    }
+
+    static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport)
+            throws InterruptedException {
+        IO.Options options = new IO.Options();
+        options.forceNew = true;
+        options.reconnection = false;
+        options.transports = new String[] {transport};
+        if (auth != null) {
+            options.auth = auth;
+        }
+        options.query = query;
+        Socket socket = IO.socket(URI.create("http://localhost:" + port + "/chat"), options);
+        ProtocolClient client = new ProtocolClient(name, socket);
+        CountDownLatch connected = new CountDownLatch(1);
+        socket.onAnyIncoming(args -> {
+            String event = String.valueOf(args[0]);
+            String payload = args.length > 1 && args[1] != null ? args[1].toString() : "";
+            client.inbox.add(new Received(event, payload));
+        });
+        socket.on(Socket.EVENT_CONNECT, args -> connected.countDown());
+        socket.on(Socket.EVENT_DISCONNECT, args -> client.inbox.add(new Received("(disconnected)", "")));
+        socket.connect();
+        if (!connected.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " could not connect");
+        }
+        return client;
+    }
+
+    void emit(String event, Object payload) {
+        socket.emit(event, payload);
+    }
+
+    void emitRaw(String event, Object... args) {
+        socket.emit(event, args);
+    }
+
+    /** Waits for the next event, which must be {@code event}; returns its payload. */
+    JSONObject expect(String event) throws InterruptedException {
+        Received r = inbox.poll(10, TimeUnit.SECONDS);
+        assertThat(r).as(name + " waited for " + event + " (seen so far: " + seen + ")").isNotNull();
+        seen.add(r);
+        assertThat(r.event()).as(name + " expected " + event + " but got " + r + " (seen so far: " + seen + ")")
+                .isEqualTo(event);
+        return r.payload().isEmpty() ? new JSONObject() : r.json();
+    }
+
+    /** Waits for an event and checks its payload is exactly {@code json}. */
+    void expect(String event, String json) throws InterruptedException {
+        JSONObject payload = expect(event);
+        assertThat(payload.similar(new JSONObject(json))).as(name + ": " + event + " payload " + payload
+                + " should be " + json).isTrue();
+    }
+
+    /** Asserts nothing more arrives within a short quiet period. */
+    void expectNothing(Duration quiet) throws InterruptedException {
+        Received r = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(r).as(name + " should have received nothing more, got " + r).isNull();
+    }
+
+    /** Everything received and not yet expected, without waiting. */
+    List<Received> drain() {
+        List<Received> rest = new ArrayList<>();
+        inbox.drainTo(rest);
+        seen.addAll(rest);
+        return rest;
+    }
+
+    boolean connected() {
+        return socket.connected();
+    }
+
+    void disconnect() {
+        socket.disconnect();
+    }
+
+    @Override
+    public void close() {
+        socket.off();
+        socket.disconnect();
+        socket.close();
+    }
+}
