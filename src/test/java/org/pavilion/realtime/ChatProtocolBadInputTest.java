@@ -26,7 +26,7 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
 
     static final Thresholds SEED = new Thresholds(2, 1, 3, 3);
 
-    /** Two waiting... w1 and w2 active, w3 waiting; returns {w1, w2, w3, bystander}. */
+    /** w1 and w2 active, w3 waiting, and a connection that never joined: {w1, w2, w3, bystander}. */
     private List<ProtocolClient> startedSession(String hit) throws Exception {
         List<ProtocolClient> clients = new ArrayList<>();
         for (String w : List.of("w1", "w2", "w3")) {
@@ -34,9 +34,10 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
             c.emit("connected", joinPayload(w, "a-" + w, hit));
             clients.add(c);
         }
+        for (ProtocolClient c : clients) {
+            c.skipUntil("workers_status", "{waiting:1,active:2}"); // the last thing each hears of the joins
+        }
         clients.add(seedPage("bystander", "websocket"));
-        Thread.sleep(300);
-        clients.forEach(ProtocolClient::drain);
         return clients;
     }
 
@@ -67,9 +68,7 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         signed.emit("connected", joinPayload("w2", "a-w2", "HIT-ID"));
         assertThat(signed.expect("error").getString("code")).isEqualTo("not_your_worker");
 
-        for (ProtocolClient x : c) {
-            x.expectNothing(QUIET);
-        }
+        quiet(c);
         assertThat(sessions.snapshot(s)).isEqualTo(before);
         assertThat(logSize(s)).isEqualTo(log);
 
@@ -106,9 +105,7 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
                 Map.of("adminToken", fakeAdmin, "session", String.valueOf(s)), null, "websocket"));
         assertThat(pretender.expect("error").getString("code")).isEqualTo("invalid_token");
 
-        for (ProtocolClient x : c) {
-            x.expectNothing(QUIET);
-        }
+        quiet(c);
         assertThat(sessions.snapshot(s)).isEqualTo(before);
 
         ProtocolClient admin = admin(s);
@@ -152,9 +149,7 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         unjoined.emit("connected", joinPayload("w9", "a9", "HIT-NOWHERE"));
         assertThat(unjoined.expect("error").getString("code")).isEqualTo("unknown_hit");
 
-        for (ProtocolClient x : c) {
-            x.expectNothing(QUIET);
-        }
+        quiet(c);
         assertThat(sessions.snapshot(s)).isEqualTo(before);
         assertThat(logSize(s)).isEqualTo(log);
 

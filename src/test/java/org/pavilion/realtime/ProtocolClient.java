@@ -90,6 +90,23 @@ final class ProtocolClient implements AutoCloseable {
                 + " should be " + json).isTrue();
     }
 
+    /** Skips events until one named {@code event} with exactly this payload arrives. */
+    void skipUntil(String event, String json) throws InterruptedException {
+        JSONObject wanted = new JSONObject(json);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Received r = inbox.poll(100, TimeUnit.MILLISECONDS);
+            if (r == null) {
+                continue;
+            }
+            seen.add(r);
+            if (r.event().equals(event) && !r.payload().isEmpty() && r.json().similar(wanted)) {
+                return;
+            }
+        }
+        throw new AssertionError(name + " never received " + event + " " + json + " (seen: " + seen + ")");
+    }
+
     /** Asserts nothing more arrives within a short quiet period. */
     void expectNothing(Duration quiet) throws InterruptedException {
         Received r = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);

@@ -90,6 +90,14 @@ abstract class RealtimeTestSupport {
         return new JSONObject().put("worker", workerId).put("aid", aid).put("hit_id", hitId);
     }
 
+    /** After a quiet period, none of the clients has received anything more. */
+    static void quiet(List<ProtocolClient> clients) throws InterruptedException {
+        Thread.sleep(QUIET.toMillis());
+        for (ProtocolClient c : clients) {
+            c.expectNothing(Duration.ZERO);
+        }
+    }
+
     int logSize(long sessionId) {
         SessionLog log = store.loadSession(sessionId).orElseThrow();
         return log.facts().size();

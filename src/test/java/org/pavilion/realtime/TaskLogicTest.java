@@ -49,7 +49,8 @@ class TaskLogicTest extends RealtimeTestSupport {
         ProtocolClient w1 = seedPage("w1", "websocket");
         w1.emit("connected", joinPayload("w1", "a1", "HIT-BONUS"));
         w1.expect("start_your_task");
-        w1.drain();
+        w1.expect("update_worker_count", "{count:1,max_count:4}");
+        w1.expect("workers_status", "{waiting:0,active:1}");
 
         w1.emit("round_done", new JSONObject().put("cents", 25));
         String token = w1.expect("round_paid").getString("token");
