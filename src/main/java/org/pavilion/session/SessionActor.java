@@ -59,14 +59,6 @@ final class SessionActor implements Runnable {
         nextSeq = log.nextSeq();
     }
 
-    long sessionId() {
-        return config.sessionId();
-    }
-
-    long epoch() {
-        return epoch;
-    }
-
     /** Applies the event on the session's writer; the future completes once its effect is durable. */
     CompletableFuture<Outcome> submit(QueueEvent event, String actor, String detail) {
         Apply command = new Apply(event, actor, detail, new CompletableFuture<>());
@@ -194,10 +186,5 @@ final class SessionActor implements Runnable {
             return new SessionStorageException("session " + config.sessionId()
                     + " could not be reloaded from storage after a failed write; try again", e);
         }
-    }
-
-    /** The facts logged so far are numbered below this. */
-    long nextSeq() {
-        return nextSeq;
     }
 }
