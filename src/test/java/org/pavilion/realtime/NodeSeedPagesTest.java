@@ -1,18 +1,12 @@
 package org.pavilion.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import org.pavilion.testing.NodeScripts;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pavilion.queue.QueueSnapshot;
@@ -38,23 +32,12 @@ class NodeSeedPagesTest extends RealtimeTestSupport {
     @ParameterizedTest(name = "socket.io-client {0}.x over {1}")
     @CsvSource({"2, websocket", "2, polling", "4, websocket", "4, polling"})
     void seedPagesWalkASessionUnchanged(String version, String transport) throws Exception {
-        assumeTrue(runs(List.of("node", "--version"), null, 30), "node is not installed");
-        assumeTrue(runs(List.of("npm", "--version"), null, 30), "npm is not installed");
-        Path work = prepare();
-
         String hitId = "HIT-NODE-V" + version + "-" + transport.toUpperCase();
         long s = openSession(SEED, 30, hitId);
-        Path out = work.resolve("walk-v" + version + "-" + transport + ".log");
-        Process walk = new ProcessBuilder("node", "seed-walk.js", "http://localhost:" + port, hitId, version, transport)
-                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        boolean finished = walk.waitFor(120, TimeUnit.SECONDS);
-        if (!finished) {
-            walk.destroyForcibly();
-        }
-        String output = Files.readString(out, StandardCharsets.UTF_8);
-        assertThat(finished).as("node finished: " + output).isTrue();
-        assertThat(walk.exitValue()).as(output).isZero();
-        assertThat(output).contains("\"ok\":true");
+        NodeScripts.Result walk = NodeScripts.run(Duration.ofSeconds(120), "seed-walk.js", "http://localhost:" + port,
+                hitId, version, transport);
+        assertThat(walk.exitCode()).as(walk.output()).isZero();
+        assertThat(walk.output()).contains("\"ok\":true");
 
         // The pages have closed; within the 30 s grace period every worker keeps its place (SPEC §4.7).
         QueueSnapshot snap = sessions.snapshot(s);
@@ -78,49 +61,5 @@ class NodeSeedPagesTest extends RealtimeTestSupport {
         assertThat(workers.get("w2").ready()).isFalse();
         // One hire, for w1's submit while active (SPEC §4.2.2b); arrivals hire nobody.
         assertThat(store.hireRequests(s)).hasSize(1);
-    }
-
-    /** Copies src/test/node into the build directory and installs it there (once per lock file). */
-    private static Path prepare() throws Exception {
-        Path source = Paths.get(System.getProperty("basedir", "."), "src", "test", "node");
-        Path testClasses = Paths.get(NodeSeedPagesTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path work = testClasses.getParent().resolve("node-seed-walk");
-        Files.createDirectories(work);
-        for (String file : List.of("package.json", "package-lock.json", "seed-walk.js")) {
-            Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path installedLock = work.resolve("node_modules").resolve(".package-lock.json");
-        Path stamp = work.resolve("installed.lock");
-        boolean upToDate = Files.exists(installedLock) && Files.exists(stamp)
-                && Files.mismatch(stamp, work.resolve("package-lock.json")) == -1L;
-        if (!upToDate) {
-            boolean installed = runs(List.of("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"),
-                    work, 300);
-            assumeTrue(installed, "npm ci failed (is the npm registry reachable?), see " + work.resolve("npm.log"));
-            Files.copy(work.resolve("package-lock.json"), stamp, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return work;
-    }
-
-    private static boolean runs(List<String> command, Path dir, int timeoutSeconds) {
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            if (dir != null) {
-                builder.directory(dir.toFile()).redirectOutput(dir.resolve("npm.log").toFile());
-            } else {
-                builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            }
-            Process process = builder.start();
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return false;
-            }
-            return process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
