@@ -55,7 +55,7 @@ class RealtimeConfiguration {
                               LiveSessionService sessions, SessionStore store, SignedTokens tokens,
                               Outbound outbound, Connections connections, BonusLedger bonuses,
                               ObjectProvider<TaskLogic> taskLogic,
-                              ScheduledExecutorService disconnectTimers, Clock clock) {
+                              @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock) {
         ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections, bonuses,
                 taskLogic.orderedStream().toList(), disconnectTimers, clock);
         protocol.start();

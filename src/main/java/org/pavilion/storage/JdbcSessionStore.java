@@ -221,6 +221,18 @@ public class JdbcSessionStore implements SessionStore {
                 + "on conflict do nothing", hitId, sessionId, hitTypeId, SqlSupport.toSql(Instant.now()));
     }
 
+    /** Every HIT posted for the session, oldest first. */
+    public List<String> sessionHits(long sessionId) {
+        return jdbc.queryForList("select hit_id from session_hit where session_id = ? order by created_at, hit_id",
+                String.class, sessionId);
+    }
+
+    /** The HIT type of the session's first HIT, once it went live on the marketplace. */
+    public Optional<String> hitTypeOf(long sessionId) {
+        return jdbc.query("select hit_type_id from live_session where id = ?", (rs, row) -> rs.getString(1), sessionId)
+                .stream().filter(Objects::nonNull).findFirst();
+    }
+
     @Override
     public Optional<Long> findSessionByHit(String hitId) {
         return jdbc.query("select session_id from session_hit where hit_id = ?", (rs, row) -> rs.getLong(1), hitId)

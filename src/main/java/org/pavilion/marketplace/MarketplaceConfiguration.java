@@ -1,0 +1,57 @@
+package org.pavilion.marketplace;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.pavilion.project.TaskRepository;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.storage.JdbcSessionStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The marketplace side of live sessions: the hire outbox, HIT expiry and reconciliation. */
+@Configuration(proxyBeanMethods = false)
+class MarketplaceConfiguration {
+
+    @Bean(destroyMethod = "close")
+    HireDispatcher hireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
+                                  JdbcSessionStore store, TaskRepository tasks, Clock clock,
+                                  @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
+                                  @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff) {
+        HireDispatcher dispatcher = new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff);
+        dispatcher.start();
+        return dispatcher;
+    }
+
+    @Bean(destroyMethod = "close")
+    HitExpiry hitExpiry(ObjectProvider<Marketplace> marketplace, JdbcSessionStore store) {
+        return new HitExpiry(marketplace, store);
+    }
+
+    @Bean
+    Reconciler reconciler(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions, JdbcSessionStore store) {
+        return new Reconciler(marketplace, sessions, store);
+    }
+
+    /** Polls every live session's HITs now and then; {@code 0} turns it off. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService reconciliationSchedule(Reconciler reconciler,
+                                                    @Value("${pavilion.marketplace.reconcile-interval:60s}")
+                                                    Duration interval) {
+        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pavilion-reconciliation");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!interval.isZero()) {
+            schedule.scheduleWithFixedDelay(reconciler::reconcileAll, interval.toMillis(), interval.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        return schedule;
+    }
+}
