@@ -1,0 +1,81 @@
+package org.pavilion.marketplace.mturk;
+
+import java.net.URI;
+import java.time.Clock;
+
+import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.MarketplaceSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The {@link Marketplace} bean: an {@link MTurkClient} for the configured marketplace, built at its
+ * first use ({@link LazyMarketplace}). In local mode without a configured endpoint it talks to the
+ * local marketplace served by this very server at {@code /local-mturk/}, whose port is known only
+ * once the web server has started (port 0 in tests), so the endpoint is resolved from the running
+ * {@link WebServer} at the first call, not when the bean is created.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MTurkClientProperties.class)
+public class MTurkConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(MTurkConfiguration.class);
+
+    /** Where the local marketplace is served by this application. */
+    public static final String LOCAL_PATH = "/local-mturk/";
+
+    @Bean
+    MTurkClientFactory mturkClientFactory(MarketplaceSettings settings, MTurkClientProperties properties,
+                                          ObjectProvider<Clock> clock) {
+        return new MTurkClientFactory(settings, properties, clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    @Bean
+    LazyMarketplace mturkMarketplace(MTurkClientFactory factory, ApplicationContext context, Environment environment) {
+        return new LazyMarketplace(() -> {
+            URI local = factory.needsLocalEndpoint() ? localEndpoint(context, environment) : null;
+            MTurkClient client = factory.create(local);
+            log.info("Marketplace: {} at {} (region {})", factory.settings().mode(), client.endpoint(),
+                    client.region());
+            return client;
+        });
+    }
+
+    /** This server's local marketplace URL, from the running web server; retryable failure before it runs. */
+    static URI localEndpoint(ApplicationContext context, Environment environment) {
+        WebServer server = context instanceof WebServerApplicationContext web ? web.getWebServer() : null;
+        int port = server != null ? server.getPort() : -1;
+        if (port <= 0) {
+            throw new MarketplaceException("LocalMarketplaceNotReady",
+                    "the local marketplace is not reachable yet: the web server has not started", true);
+        }
+        return localEndpoint(environment.getProperty("server.address"), port,
+                environment.getProperty("server.servlet.context-path", ""));
+    }
+
+    /** {@code http://<loopback or bound address>:<port><context path>/local-mturk/}. */
+    static URI localEndpoint(String boundAddress, int port, String contextPath) {
+        String host = "127.0.0.1";
+        if (boundAddress != null && !boundAddress.isBlank() && !boundAddress.equals("0.0.0.0")
+                && !boundAddress.equals("::") && !boundAddress.equals("[::]")) {
+            host = boundAddress.contains(":") && !boundAddress.startsWith("[") ? "[" + boundAddress + "]" : boundAddress;
+        }
+        String path = contextPath == null ? "" : contextPath.trim();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!path.isEmpty() && !path.startsWith("/")) {
+            path = "/" + path;
+        }
+        return URI.create("http://" + host + ":" + port + path + LOCAL_PATH);
+    }
+}

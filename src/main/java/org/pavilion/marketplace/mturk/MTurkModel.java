@@ -1,0 +1,346 @@
+package org.pavilion.marketplace.mturk;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
+
+/**
+ * The documents of MTurk's Requester API (2017-01-17, AWS JSON 1.1) that Pavilion exchanges, with
+ * MTurk's exact member names. Absent ({@code null}) members are not written. Timestamps travel as
+ * epoch seconds (a JSON number, possibly fractional) and are {@link Instant}s here; currency
+ * amounts are strings in US dollars ({@code "0.50"}).
+ *
+ * <p>Public so that anything speaking the same API (the local marketplace) can share them.
+ */
+public final class MTurkModel {
+
+    /** The JSON 1.1 target prefix: {@code X-Amz-Target: MTurkRequesterServiceV20170117.<Operation>}. */
+    public static final String TARGET_PREFIX = "MTurkRequesterServiceV20170117.";
+    /** The SigV4 signing name of the Requester API. */
+    public static final String SIGNING_NAME = "mturk-requester";
+    public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+    /** Notification API version MTurk expects in a NotificationSpecification. */
+    public static final String NOTIFICATION_VERSION = "2006-05-05";
+    /** Qualification requirements guard discovery, preview and accept. */
+    public static final String DISCOVER_PREVIEW_AND_ACCEPT = "DiscoverPreviewAndAccept";
+
+    private MTurkModel() {
+    }
+
+    // ---------------------------------------------------------------- shared structures
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record QualificationRequirement(
+            @JsonProperty("QualificationTypeId") String qualificationTypeId,
+            @JsonProperty("Comparator") String comparator,
+            @JsonProperty("IntegerValues") List<Integer> integerValues,
+            @JsonProperty("LocaleValues") List<Locale> localeValues,
+            @JsonProperty("ActionsGuarded") String actionsGuarded) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Locale(@JsonProperty("Country") String country,
+                         @JsonProperty("Subdivision") String subdivision) {
+        public static Locale country(String country) {
+            return new Locale(country, null);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record NotificationSpecification(
+            @JsonProperty("Destination") String destination,
+            @JsonProperty("Transport") String transport,
+            @JsonProperty("Version") String version,
+            @JsonProperty("EventTypes") List<String> eventTypes) {
+    }
+
+    /** The HIT data structure as MTurk returns it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HIT(
+            @JsonProperty("HITId") String hitId,
+            @JsonProperty("HITTypeId") String hitTypeId,
+            @JsonProperty("HITGroupId") String hitGroupId,
+            @JsonProperty("HITLayoutId") String hitLayoutId,
+            @JsonProperty("CreationTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant creationTime,
+            @JsonProperty("Title") String title,
+            @JsonProperty("Description") String description,
+            @JsonProperty("Question") String question,
+            @JsonProperty("Keywords") String keywords,
+            @JsonProperty("HITStatus") String hitStatus,
+            @JsonProperty("MaxAssignments") Integer maxAssignments,
+            @JsonProperty("Reward") String reward,
+            @JsonProperty("AutoApprovalDelayInSeconds") Long autoApprovalDelayInSeconds,
+            @JsonProperty("Expiration") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant expiration,
+            @JsonProperty("AssignmentDurationInSeconds") Long assignmentDurationInSeconds,
+            @JsonProperty("RequesterAnnotation") String requesterAnnotation,
+            @JsonProperty("QualificationRequirements") List<QualificationRequirement> qualificationRequirements,
+            @JsonProperty("HITReviewStatus") String hitReviewStatus,
+            @JsonProperty("NumberOfAssignmentsPending") Integer numberOfAssignmentsPending,
+            @JsonProperty("NumberOfAssignmentsAvailable") Integer numberOfAssignmentsAvailable,
+            @JsonProperty("NumberOfAssignmentsCompleted") Integer numberOfAssignmentsCompleted) {
+    }
+
+    /** The Assignment data structure as MTurk returns it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Assignment(
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("WorkerId") String workerId,
+            @JsonProperty("HITId") String hitId,
+            @JsonProperty("AssignmentStatus") String assignmentStatus,
+            @JsonProperty("AutoApprovalTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant autoApprovalTime,
+            @JsonProperty("AcceptTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant acceptTime,
+            @JsonProperty("SubmitTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant submitTime,
+            @JsonProperty("ApprovalTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant approvalTime,
+            @JsonProperty("RejectionTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant rejectionTime,
+            @JsonProperty("Deadline") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant deadline,
+            @JsonProperty("Answer") String answer,
+            @JsonProperty("RequesterFeedback") String requesterFeedback) {
+    }
+
+    /** An operation whose request or response has no members: {@code {}}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Empty() {
+        public static final Empty INSTANCE = new Empty();
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CreateHITTypeRequest(
+            @JsonProperty("AutoApprovalDelayInSeconds") Long autoApprovalDelayInSeconds,
+            @JsonProperty("AssignmentDurationInSeconds") Long assignmentDurationInSeconds,
+            @JsonProperty("Reward") String reward,
+            @JsonProperty("Title") String title,
+            @JsonProperty("Keywords") String keywords,
+            @JsonProperty("Description") String description,
+            @JsonProperty("QualificationRequirements") List<QualificationRequirement> qualificationRequirements) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CreateHITTypeResponse(@JsonProperty("HITTypeId") String hitTypeId) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CreateHITWithHITTypeRequest(
+            @JsonProperty("HITTypeId") String hitTypeId,
+            @JsonProperty("MaxAssignments") Integer maxAssignments,
+            @JsonProperty("LifetimeInSeconds") Long lifetimeInSeconds,
+            @JsonProperty("Question") String question,
+            @JsonProperty("RequesterAnnotation") String requesterAnnotation,
+            @JsonProperty("UniqueRequestToken") String uniqueRequestToken) {
+    }
+
+    /** CreateHITWithHITType, CreateHIT and GetHIT all answer {@code {"HIT": {...}}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record HITResponse(@JsonProperty("HIT") HIT hit) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GetHITRequest(@JsonProperty("HITId") String hitId) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record UpdateExpirationForHITRequest(
+            @JsonProperty("HITId") String hitId,
+            @JsonProperty("ExpireAt") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant expireAt) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record UpdateNotificationSettingsRequest(
+            @JsonProperty("HITTypeId") String hitTypeId,
+            @JsonProperty("Notification") NotificationSpecification notification,
+            @JsonProperty("Active") Boolean active) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SendTestEventNotificationRequest(
+            @JsonProperty("Notification") NotificationSpecification notification,
+            @JsonProperty("TestEventType") String testEventType) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListAssignmentsForHITRequest(
+            @JsonProperty("HITId") String hitId,
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("MaxResults") Integer maxResults,
+            @JsonProperty("AssignmentStatuses") List<String> assignmentStatuses) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListAssignmentsForHITResponse(
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("NumResults") Integer numResults,
+            @JsonProperty("Assignments") List<Assignment> assignments) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GetAssignmentRequest(@JsonProperty("AssignmentId") String assignmentId) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GetAssignmentResponse(@JsonProperty("Assignment") Assignment assignment,
+                                        @JsonProperty("HIT") HIT hit) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ApproveAssignmentRequest(
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("RequesterFeedback") String requesterFeedback,
+            @JsonProperty("OverrideRejection") Boolean overrideRejection) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RejectAssignmentRequest(
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("RequesterFeedback") String requesterFeedback) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SendBonusRequest(
+            @JsonProperty("WorkerId") String workerId,
+            @JsonProperty("BonusAmount") String bonusAmount,
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("Reason") String reason,
+            @JsonProperty("UniqueRequestToken") String uniqueRequestToken) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GetAccountBalanceResponse(
+            @JsonProperty("AvailableBalance") String availableBalance,
+            @JsonProperty("OnHoldBalance") String onHoldBalance) {
+    }
+
+    /** The body of an error answer: {@code {"__type": "com.amazonaws.mturk#RequestError", "Message": ..., "TurkErrorCode": ...}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ErrorResponse(
+            @JsonProperty("__type") String type,
+            @JsonProperty("Message") String message,
+            @JsonProperty("TurkErrorCode") String turkErrorCode) {
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /** US dollars as MTurk writes them, from cents: 50 → {@code "0.50"}. */
+    public static String usd(int cents) {
+        if (cents < 0) {
+            throw new IllegalArgumentException("a negative amount: " + cents);
+        }
+        return BigDecimal.valueOf(cents, 2).toPlainString();
+    }
+
+    /** Cents from MTurk's dollar string: {@code "0.5"} → 50. */
+    public static int cents(String usd) {
+        return new BigDecimal(usd.trim()).movePointRight(2).setScale(0, RoundingMode.UNNECESSARY).intValueExact();
+    }
+
+    /**
+     * Timestamps as AWS JSON protocols carry them: epoch seconds, a number with an optional fraction
+     * (milliseconds in practice). Reads also accept a numeric or ISO-8601 string, to be lenient.
+     */
+    public static final class EpochSeconds {
+
+        private EpochSeconds() {
+        }
+
+        public static BigDecimal of(Instant instant) {
+            BigDecimal seconds = BigDecimal.valueOf(instant.getEpochSecond());
+            if (instant.getNano() == 0) {
+                return seconds;
+            }
+            return seconds.add(BigDecimal.valueOf(instant.getNano(), 9)).stripTrailingZeros();
+        }
+
+        public static Instant toInstant(BigDecimal seconds) {
+            BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
+            long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact();
+            return Instant.ofEpochSecond(whole.longValueExact(), nanos);
+        }
+
+        public static final class Writer extends ValueSerializer<Instant> {
+            @Override
+            public void serialize(Instant value, JsonGenerator gen, SerializationContext ctxt) throws JacksonException {
+                if (value.getNano() == 0) {
+                    gen.writeNumber(value.getEpochSecond());
+                } else {
+                    gen.writeNumber(of(value));
+                }
+            }
+        }
+
+        public static final class Reader extends ValueDeserializer<Instant> {
+            @Override
+            public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws JacksonException {
+                JsonToken token = p.currentToken();
+                if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+                    return toInstant(p.getDecimalValue());
+                }
+                if (token == JsonToken.VALUE_STRING) {
+                    String text = p.getString().trim();
+                    if (text.isEmpty()) {
+                        return null;
+                    }
+                    try {
+                        return toInstant(new BigDecimal(text));
+                    } catch (NumberFormatException notNumeric) {
+                        try {
+                            return Instant.parse(text);
+                        } catch (DateTimeParseException e) {
+                            return (Instant) ctxt.handleWeirdStringValue(Instant.class, text,
+                                    "not epoch seconds nor an ISO-8601 instant");
+                        }
+                    }
+                }
+                return (Instant) ctxt.handleUnexpectedToken(Instant.class, p);
+            }
+        }
+    }
+}

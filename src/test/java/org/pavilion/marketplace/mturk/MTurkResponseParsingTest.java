@@ -1,0 +1,183 @@
+package org.pavilion.marketplace.mturk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.Marketplace.AssignmentInfo;
+import org.pavilion.marketplace.Marketplace.Hit;
+import org.pavilion.marketplace.MarketplaceException;
+
+/** Answers shaped as MTurk's reference documents them (timestamps in epoch seconds, possibly fractional). */
+class MTurkResponseParsingTest {
+
+    private ScriptedMTurkServer server;
+    private MTurkClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ScriptedMTurkServer();
+        client = MTurkTestSupport.client(server.endpoint());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void getHit() {
+        server.ok("""
+                {
+                  "HIT": {
+                    "HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001",
+                    "HITTypeId": "3AQN9REUTFGXEXAMPLEHITTYPE0001",
+                    "HITGroupId": "3GROUPEXAMPLE0000000000000001",
+                    "CreationTime": 1773500966.123,
+                    "Title": "Talk with others",
+                    "Description": "Chat in real time",
+                    "Question": "<ExternalQuestion xmlns=\\"...\\"/>",
+                    "Keywords": "chat",
+                    "HITStatus": "Unassignable",
+                    "MaxAssignments": 6,
+                    "Reward": "0.50",
+                    "AutoApprovalDelayInSeconds": 86400,
+                    "Expiration": 1773508166,
+                    "AssignmentDurationInSeconds": 3600,
+                    "RequesterAnnotation": "session-42",
+                    "QualificationRequirements": [
+                      {"QualificationTypeId": "00000000000000000071", "Comparator": "EqualTo",
+                       "LocaleValues": [{"Country": "US"}], "RequiredToPreview": true,
+                       "ActionsGuarded": "DiscoverPreviewAndAccept"}
+                    ],
+                    "HITReviewStatus": "NotReviewed",
+                    "NumberOfAssignmentsPending": 2,
+                    "NumberOfAssignmentsAvailable": 3,
+                    "NumberOfAssignmentsCompleted": 1,
+                    "SomeFutureMember": {"ignored": true}
+                  }
+                }
+                """);
+
+        Hit hit = client.getHit("3Z8UJEJOCZEGEXAMPLEHITID000001");
+
+        assertEquals(new Hit("3Z8UJEJOCZEGEXAMPLEHITID000001", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Unassignable", 6,
+                Instant.parse("2026-03-14T17:09:26Z"), "session-42", 2, 3, 1), hit);
+    }
+
+    @Test
+    void typedHitKeepsFractionalTimestampsAndQualifications() {
+        MTurkModel.HITResponse response = MTurkJson.mapper().readValue(MTurkWireShapeTest.HIT_RESPONSE,
+                MTurkModel.HITResponse.class);
+        assertEquals(Instant.parse("2026-03-14T15:09:26.123Z"), response.hit().creationTime());
+        assertEquals(86400L, response.hit().autoApprovalDelayInSeconds());
+        assertEquals("0.50", response.hit().reward());
+        // and writes them back as epoch seconds
+        String written = MTurkJson.mapper().writeValueAsString(response);
+        assertTrue(written.contains("\"CreationTime\":1773500966.123"), written);
+        assertTrue(!written.contains("null"), written);
+    }
+
+    @Test
+    void listAssignmentsForHitFollowsNextToken() {
+        server.ok("""
+                {
+                  "NextToken": "page-2",
+                  "NumResults": 2,
+                  "Assignments": [
+                    {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "WorkerId": "A1EXAMPLEWORKER7",
+                     "HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "AssignmentStatus": "Submitted",
+                     "AutoApprovalTime": 1773587366.0, "AcceptTime": 1773500000.5, "SubmitTime": 1773500966.25,
+                     "Deadline": 1773503600.5,
+                     "Answer": "<QuestionFormAnswers/>"},
+                    {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00002", "WorkerId": "A2EXAMPLEWORKER8",
+                     "HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "AssignmentStatus": "Approved",
+                     "AcceptTime": 1773500001, "SubmitTime": 1773500002, "ApprovalTime": 1773500003,
+                     "RequesterFeedback": "Thanks"}
+                  ]
+                }
+                """).ok("""
+                {
+                  "NumResults": 1,
+                  "Assignments": [
+                    {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00003", "WorkerId": "A3EXAMPLEWORKER9",
+                     "HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "AssignmentStatus": "Rejected",
+                     "AcceptTime": 1773500010, "SubmitTime": 1773500020, "RejectionTime": 1773500030}
+                  ]
+                }
+                """);
+
+        List<AssignmentInfo> all = client.listAssignments("3Z8UJEJOCZEGEXAMPLEHITID000001");
+
+        assertEquals(3, all.size());
+        assertEquals(new AssignmentInfo("3KYQYYSHYV3ZEXAMPLEASSIGN00001", "A1EXAMPLEWORKER7",
+                "3Z8UJEJOCZEGEXAMPLEHITID000001", "Submitted", Instant.parse("2026-03-14T14:53:20.500Z"),
+                Instant.parse("2026-03-14T15:09:26.250Z")), all.get(0));
+        assertEquals("Approved", all.get(1).status());
+        assertEquals("Rejected", all.get(2).status());
+        assertEquals(2, server.requests().size());
+        assertTrue(server.requests().get(1).body().contains("\"NextToken\":\"page-2\""));
+    }
+
+    @Test
+    void getAssignmentOfAnAcceptedAssignmentHasNoSubmitTime() {
+        server.ok("""
+                {"Assignment": {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "WorkerId": "A1EXAMPLEWORKER7",
+                                "HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "AssignmentStatus": "Submitted",
+                                "AcceptTime": 1773500000},
+                 "HIT": {"HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "HITStatus": "Assignable"}}
+                """);
+
+        AssignmentInfo a = client.getAssignment("3KYQYYSHYV3ZEXAMPLEASSIGN00001");
+
+        assertEquals("A1EXAMPLEWORKER7", a.workerId());
+        assertEquals(Instant.ofEpochSecond(1773500000L), a.acceptTime());
+        assertNull(a.submitTime());
+    }
+
+    @Test
+    void getAccountBalance() {
+        server.ok("{\"AvailableBalance\": \"10000.00\", \"OnHoldBalance\": \"0.00\"}");
+        assertEquals(new BigDecimal("10000.00"), client.accountBalance());
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonIsAnInvalidResponse() {
+        server.ok("<html>captive portal</html>");
+        MarketplaceException e = assertThrows(MarketplaceException.class, client::accountBalance);
+        assertEquals(MTurkException.INVALID_RESPONSE, e.errorCode());
+    }
+
+    @Test
+    void errorTypesAreParsedFromBodyOrHeader() {
+        MTurkException fromBody = MTurkErrors.fromResponse("GetHIT", 400,
+                null, "r1", "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"Hit not found\","
+                        + "\"TurkErrorCode\":\"AWS.MechanicalTurk.HITDoesNotExist\"}", MTurkJson.mapper());
+        assertEquals("RequestError", fromBody.errorCode());
+        assertEquals("AWS.MechanicalTurk.HITDoesNotExist", fromBody.turkErrorCode());
+        assertEquals("r1", fromBody.requestId());
+
+        MTurkException fromHeader = MTurkErrors.fromResponse("GetHIT", 400,
+                "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/", null, "",
+                MTurkJson.mapper());
+        assertEquals("ThrottlingException", fromHeader.errorCode());
+        assertTrue(fromHeader.retryable());
+    }
+
+    @Test
+    void usdAndCents() {
+        assertEquals("0.50", MTurkModel.usd(50));
+        assertEquals("0.05", MTurkModel.usd(5));
+        assertEquals("12.00", MTurkModel.usd(1200));
+        assertEquals(50, MTurkModel.cents("0.5"));
+        assertEquals(500, MTurkModel.cents("5"));
+    }
+}

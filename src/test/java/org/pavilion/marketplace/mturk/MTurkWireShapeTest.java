@@ -1,0 +1,256 @@
+package org.pavilion.marketplace.mturk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.Marketplace.HitSpec;
+import org.pavilion.marketplace.Marketplace.HitTypeSpec;
+import org.pavilion.marketplace.Marketplace.QualificationRequirement;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON the client sends, compared member by member (as JSON trees) with documents written by
+ * hand from MTurk's API reference (2017-01-17): CreateHITTypeRequest, CreateHITWithHITTypeRequest,
+ * QualificationRequirement, Locale, NotificationSpecification, SendBonusRequest,
+ * UpdateNotificationSettingsRequest, UpdateExpirationForHITRequest, ...
+ */
+class MTurkWireShapeTest {
+
+    static final String HIT_ID = "3Z8UJEJOCZEGEXAMPLEHITID000001";
+    static final String HIT_TYPE_ID = "3AQN9REUTFGXEXAMPLEHITTYPE0001";
+    static final String ASSIGNMENT_ID = "3KYQYYSHYV3ZEXAMPLEASSIGN00001";
+    static final String WORKER_ID = "A1EXAMPLEWORKER7";
+
+    static final String HIT_RESPONSE = """
+            {"HIT": {"HITId": "%s", "HITTypeId": "%s", "HITGroupId": "3GROUPEXAMPLE0000000000000001",
+                     "CreationTime": 1773500966.123, "Title": "Talk with others", "Description": "d",
+                     "Question": "<ExternalQuestion/>", "HITStatus": "Assignable", "MaxAssignments": 6,
+                     "Reward": "0.50", "AutoApprovalDelayInSeconds": 86400, "Expiration": 1773508166.123,
+                     "AssignmentDurationInSeconds": 3600, "RequesterAnnotation": "session-42",
+                     "HITReviewStatus": "NotReviewed", "NumberOfAssignmentsPending": 0,
+                     "NumberOfAssignmentsAvailable": 6, "NumberOfAssignmentsCompleted": 0}}
+            """.formatted(HIT_ID, HIT_TYPE_ID);
+
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private ScriptedMTurkServer server;
+    private MTurkClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new ScriptedMTurkServer();
+        client = MTurkTestSupport.client(server.endpoint());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private void assertSent(String operation, String expectedJson) {
+        ScriptedMTurkServer.Recorded request = server.last();
+        assertEquals("POST", request.method());
+        assertEquals("/", request.path());
+        assertEquals("MTurkRequesterServiceV20170117." + operation, request.header("X-Amz-Target"));
+        JsonNode expected = mapper.readTree(expectedJson);
+        JsonNode actual = mapper.readTree(request.body());
+        assertEquals(expected, actual, () -> operation + " sent " + request.body());
+    }
+
+    @Test
+    void createHitType() {
+        server.ok("{\"HITTypeId\": \"" + HIT_TYPE_ID + "\"}");
+        HitTypeSpec spec = new HitTypeSpec("Talk with others", "Chat in real time with other workers",
+                "chat, real-time", 50, 3600, 86400, List.of(
+                QualificationRequirement.approvalRateAtLeast(95),
+                QualificationRequirement.approvedHitsAtLeast(100),
+                QualificationRequirement.locale("US")));
+
+        assertEquals(HIT_TYPE_ID, client.createHitType(spec));
+
+        assertSent("CreateHITType", """
+                {
+                  "AutoApprovalDelayInSeconds": 86400,
+                  "AssignmentDurationInSeconds": 3600,
+                  "Reward": "0.50",
+                  "Title": "Talk with others",
+                  "Keywords": "chat, real-time",
+                  "Description": "Chat in real time with other workers",
+                  "QualificationRequirements": [
+                    {
+                      "QualificationTypeId": "000000000000000000L0",
+                      "Comparator": "GreaterThanOrEqualTo",
+                      "IntegerValues": [95],
+                      "ActionsGuarded": "DiscoverPreviewAndAccept"
+                    },
+                    {
+                      "QualificationTypeId": "00000000000000000040",
+                      "Comparator": "GreaterThanOrEqualTo",
+                      "IntegerValues": [100],
+                      "ActionsGuarded": "DiscoverPreviewAndAccept"
+                    },
+                    {
+                      "QualificationTypeId": "00000000000000000071",
+                      "Comparator": "EqualTo",
+                      "LocaleValues": [{"Country": "US"}],
+                      "ActionsGuarded": "DiscoverPreviewAndAccept"
+                    }
+                  ]
+                }
+                """);
+    }
+
+    @Test
+    void createHitTypeWithoutQualificationsOrKeywordsOmitsThem() {
+        server.ok("{\"HITTypeId\": \"" + HIT_TYPE_ID + "\"}");
+        client.createHitType(new HitTypeSpec("T", "D", null, 1205, 600, 0, List.of()));
+
+        assertSent("CreateHITType", """
+                {"AutoApprovalDelayInSeconds": 0, "AssignmentDurationInSeconds": 600, "Reward": "12.05",
+                 "Title": "T", "Description": "D"}
+                """);
+    }
+
+    @Test
+    void createHitWithHitType() {
+        server.ok(HIT_RESPONSE);
+        String question = ExternalQuestionXml.of("https://pavilion.example.org/task?session=42&kind=chat", 800);
+
+        client.createHit(HIT_TYPE_ID, new HitSpec(7200, 6, question, "session-42"), "pavilion-s42-golive");
+
+        assertSent("CreateHITWithHITType", """
+                {
+                  "HITTypeId": "3AQN9REUTFGXEXAMPLEHITTYPE0001",
+                  "MaxAssignments": 6,
+                  "LifetimeInSeconds": 7200,
+                  "Question": "<?xml version=\\"1.0\\" encoding=\\"UTF-8\\"?>\\n<ExternalQuestion xmlns=\\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd\\"><ExternalURL>https://pavilion.example.org/task?session=42&amp;kind=chat</ExternalURL><FrameHeight>800</FrameHeight></ExternalQuestion>",
+                  "RequesterAnnotation": "session-42",
+                  "UniqueRequestToken": "pavilion-s42-golive"
+                }
+                """);
+    }
+
+    @Test
+    void sendBonus() {
+        server.ok("{}");
+        client.sendBonus(WORKER_ID, ASSIGNMENT_ID, 125, "Waiting pay for 5 minutes", "pavilion-bonus-s42-w7");
+
+        assertSent("SendBonus", """
+                {
+                  "WorkerId": "A1EXAMPLEWORKER7",
+                  "BonusAmount": "1.25",
+                  "AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001",
+                  "Reason": "Waiting pay for 5 minutes",
+                  "UniqueRequestToken": "pavilion-bonus-s42-w7"
+                }
+                """);
+    }
+
+    @Test
+    void updateNotificationSettings() {
+        server.ok("{}");
+        client.registerNotifications(HIT_TYPE_ID, "arn:aws:sns:us-east-1:123456789012:pavilion",
+                List.of("AssignmentReturned", "AssignmentAbandoned", "AssignmentAccepted", "AssignmentSubmitted",
+                        "HITCreated", "HITExpired"));
+
+        assertSent("UpdateNotificationSettings", """
+                {
+                  "HITTypeId": "3AQN9REUTFGXEXAMPLEHITTYPE0001",
+                  "Notification": {
+                    "Destination": "arn:aws:sns:us-east-1:123456789012:pavilion",
+                    "Transport": "SNS",
+                    "Version": "2006-05-05",
+                    "EventTypes": ["AssignmentReturned", "AssignmentAbandoned", "AssignmentAccepted",
+                                   "AssignmentSubmitted", "HITCreated", "HITExpired"]
+                  },
+                  "Active": true
+                }
+                """);
+    }
+
+    @Test
+    void sendTestEventNotification() {
+        server.ok("{}");
+        client.sendTestNotification("arn:aws:sns:us-east-1:123456789012:pavilion", List.of("AssignmentReturned"));
+
+        assertSent("SendTestEventNotification", """
+                {
+                  "Notification": {
+                    "Destination": "arn:aws:sns:us-east-1:123456789012:pavilion",
+                    "Transport": "SNS",
+                    "Version": "2006-05-05",
+                    "EventTypes": ["AssignmentReturned"]
+                  },
+                  "TestEventType": "Ping"
+                }
+                """);
+    }
+
+    @Test
+    void updateExpirationForHitSetsATimeInThePast() {
+        server.ok("{}");
+        client.expireHit(HIT_ID);
+
+        assertSent("UpdateExpirationForHIT", """
+                {"HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "ExpireAt": 1420070400}
+                """);
+    }
+
+    @Test
+    void getHitAndGetAssignment() {
+        server.ok(HIT_RESPONSE);
+        client.getHit(HIT_ID);
+        assertSent("GetHIT", "{\"HITId\": \"3Z8UJEJOCZEGEXAMPLEHITID000001\"}");
+
+        server.ok("{\"Assignment\": {\"AssignmentId\": \"" + ASSIGNMENT_ID + "\"}}");
+        client.getAssignment(ASSIGNMENT_ID);
+        assertSent("GetAssignment", "{\"AssignmentId\": \"3KYQYYSHYV3ZEXAMPLEASSIGN00001\"}");
+    }
+
+    @Test
+    void listAssignmentsForHitAsksForEveryListedStatus() {
+        server.ok("{\"NumResults\": 0, \"Assignments\": []}");
+        client.listAssignments(HIT_ID);
+
+        assertSent("ListAssignmentsForHIT", """
+                {"HITId": "3Z8UJEJOCZEGEXAMPLEHITID000001", "MaxResults": 100,
+                 "AssignmentStatuses": ["Submitted", "Approved", "Rejected"]}
+                """);
+    }
+
+    @Test
+    void approveAndReject() {
+        server.ok("{}").ok("{}").ok("{}");
+        client.approve(ASSIGNMENT_ID, "Thank you!");
+        assertSent("ApproveAssignment", """
+                {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "RequesterFeedback": "Thank you!"}
+                """);
+
+        client.approve(ASSIGNMENT_ID, null);
+        assertSent("ApproveAssignment", "{\"AssignmentId\": \"3KYQYYSHYV3ZEXAMPLEASSIGN00001\"}");
+
+        client.reject(ASSIGNMENT_ID, "The task was not done.");
+        assertSent("RejectAssignment", """
+                {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "RequesterFeedback": "The task was not done."}
+                """);
+    }
+
+    @Test
+    void getAccountBalanceSendsAnEmptyObject() {
+        server.ok("{\"AvailableBalance\": \"10000.00\"}");
+        client.accountBalance();
+        assertSent("GetAccountBalance", "{}");
+    }
+
+    @Test
+    void transportFollowsTheDestination() {
+        assertEquals("SNS", MTurkClient.transportFor("arn:aws:sns:us-east-1:123456789012:pavilion"));
+        assertEquals("SQS", MTurkClient.transportFor("https://sqs.us-east-1.amazonaws.com/123456789012/pavilion"));
+        assertEquals("Email", MTurkClient.transportFor("requester@example.org"));
+    }
+}
