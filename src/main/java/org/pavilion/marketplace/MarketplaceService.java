@@ -7,6 +7,7 @@ import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.Marketplace.HitTypeSpec;
 import org.pavilion.marketplace.Marketplace.QualificationRequirement;
+import org.pavilion.marketplace.mturk.ExternalQuestionXml;
 import org.pavilion.project.Task;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
@@ -99,7 +100,7 @@ public class MarketplaceService {
 
     /** One HIT of a task: the first holds the whole session, each hire one more assignment. */
     static HitSpec hit(TaskSettings t, int assignments, String token) {
-        return new HitSpec(t.lifetimeSeconds(), assignments, ExternalQuestion.xml(t.externalUrl(), t.frameHeight()),
+        return new HitSpec(t.lifetimeSeconds(), assignments, ExternalQuestionXml.of(t.externalUrl(), t.frameHeight()),
                 token);
     }
 }
