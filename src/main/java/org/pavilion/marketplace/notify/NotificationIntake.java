@@ -1,0 +1,339 @@
+package org.pavilion.marketplace.notify;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.UnknownAssignmentException;
+import org.pavilion.storage.SqlSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Marketplace notifications (SPEC §4.8): an SNS delivery is parsed, verified, and then
+ *
+ * <ul>
+ * <li>{@code SubscriptionConfirmation}: the SubscribeURL (admitted by the trust policy) is GET;</li>
+ * <li>{@code UnsubscribeConfirmation}: logged; nothing is resubscribed;</li>
+ * <li>{@code Notification}: unless its MessageId or its EventDocId was processed before, every
+ *     event of the MTurk event document is handled: AssignmentReturned / Abandoned / Submitted
+ *     become departures applied through {@link LiveSessionService#submitForAssignment} (the worker
+ *     is resolved from Pavilion's own assignment records); an unknown assignment is skipped;
+ *     other types are recorded only. Once every event's effect is durable, the document, its
+ *     events' results and the MessageId are recorded in one transaction.</li>
+ * </ul>
+ *
+ * Exactly once: a message is recorded only after its events were applied, so a crash in between
+ * makes SNS deliver it again and it is applied again, which changes nothing in the engine (it
+ * ignores departures of workers who already left). Deliveries of one document are serialized
+ * in this process (Pavilion runs its sessions in one process), so a duplicate arriving while the
+ * first copy is being applied waits and then finds it recorded.
+ *
+ * <p>Answers: 200 processed (or duplicate; refusals of single events by the engine are fine),
+ * 400 malformed, 403 not verified (nothing changes; counted and logged with a short reason),
+ * 502 the subscription confirmation failed, 503 the signing certificate could not be fetched or
+ * events could not be made durable in time (SNS delivers again; nothing was recorded).
+ */
+public final class NotificationIntake {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationIntake.class);
+    public static final String ACTOR = "marketplace";
+    private static final int STRIPES = 64;
+
+    /** An HTTP answer: status and a small JSON body. */
+    public record Response(int status, String body) {
+        static Response of(int status, JSONObject body) {
+            return new Response(status, body.toString());
+        }
+    }
+
+    /** Counters since start. */
+    public record Stats(long processed, long duplicates, long refused, long malformed, long confirmations,
+                        long unverifiable) {
+    }
+
+    private final SnsSignatureVerifier verifier;
+    private final NotificationLedger ledger;
+    private final LiveSessionService sessions;
+    private final SubscriptionConfirmer confirmer;
+    private final Clock clock;
+    private final SnsSettings settings;
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong confirmations = new AtomicLong();
+    private final AtomicLong unverifiable = new AtomicLong();
+    private final AtomicLong lastPrune = new AtomicLong();
+
+    public NotificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger, LiveSessionService sessions,
+                              SubscriptionConfirmer confirmer, Clock clock, SnsSettings settings) {
+        this.verifier = verifier;
+        this.ledger = ledger;
+        this.sessions = sessions;
+        this.confirmer = confirmer;
+        this.clock = clock;
+        this.settings = settings;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(processed.get(), duplicates.get(), refused.get(), malformed.get(), confirmations.get(),
+                unverifiable.get());
+    }
+
+    /**
+     * Handles one delivery.
+     *
+     * @param headerType the {@code x-amz-sns-message-type} header, or null
+     * @param body       the request body (UTF-8 text)
+     * @param remote     the sender's address, for the refusal log
+     */
+    public Response receive(String headerType, String body, String remote) {
+        SnsMessage m;
+        try {
+            m = SnsMessage.parse(body, headerType);
+        } catch (MalformedNotificationException e) {
+            return malformed(e.getMessage(), headerType, remote);
+        }
+        try {
+            verifier.verify(m);
+        } catch (SnsVerificationException e) {
+            if (e.retryable()) {
+                unverifiable.incrementAndGet();
+                log.warn("SNS: could not verify a delivery from {} (answered 503): {}", safe(remote), e.getMessage());
+                return Response.of(503, new JSONObject().put("status", "error").put("reason", e.getMessage()));
+            }
+            return forbidden(e.getMessage(), m.type().wire(), remote);
+        }
+        prunePeriodically();
+        switch (m.type()) {
+            case SUBSCRIPTION_CONFIRMATION:
+                return confirm(m, remote);
+            case UNSUBSCRIBE_CONFIRMATION:
+                log.warn("SNS: unsubscribed from topic {} (UnsubscribeConfirmation {}); not resubscribing",
+                        m.topicArn(), m.messageId());
+                ledger.recordMessage(m, null, sentAt(m), clock.instant());
+                return Response.of(200, new JSONObject().put("status", "unsubscribed"));
+            default:
+                return notification(m, remote);
+        }
+    }
+
+    /** Answers a request refused before parsing (too large, unreadable), and logs it. */
+    public Response refuseUnread(int status, String reason, String headerType, String remote) {
+        if (status == 403) {
+            return forbidden(reason, headerType, remote);
+        }
+        return malformedWithStatus(status, reason, headerType, remote);
+    }
+
+    // ---- subscription ----------------------------------------------------------------------------
+
+    private Response confirm(SnsMessage m, String remote) {
+        URI url;
+        try {
+            url = verifier.policy().checkSubscribeUrl(m.subscribeUrl());
+        } catch (SnsVerificationException e) {
+            return forbidden(e.getMessage(), m.type().wire(), remote);
+        }
+        try {
+            confirmer.confirm(url);
+        } catch (IOException | RuntimeException e) {
+            log.warn("SNS: confirming the subscription to topic {} failed: {}", m.topicArn(), e.toString());
+            return Response.of(502, new JSONObject().put("status", "error").put("reason", "confirmation failed"));
+        }
+        confirmations.incrementAndGet();
+        log.info("SNS: confirmed the subscription to topic {}", m.topicArn());
+        ledger.recordMessage(m, null, sentAt(m), clock.instant());
+        return Response.of(200, new JSONObject().put("status", "confirmed"));
+    }
+
+    // ---- notifications ---------------------------------------------------------------------------
+
+    private Response notification(SnsMessage m, String remote) {
+        if (ledger.messageSeen(m.messageId())) {
+            return duplicate("message", m.messageId());
+        }
+        MturkEventDocument doc;
+        try {
+            doc = MturkEventDocument.parse(m.message());
+        } catch (MalformedNotificationException e) {
+            // Signed by a trusted topic, yet not an event document (a test publish, say).
+            return malformed(e.getMessage(), m.type().wire(), remote);
+        }
+        ReentrantLock lock = stripes[Math.floorMod(doc.eventDocId().hashCode(), STRIPES)];
+        lock.lock();
+        try {
+            if (ledger.messageSeen(m.messageId())) {
+                return duplicate("message", m.messageId());
+            }
+            Instant now = clock.instant();
+            if (ledger.documentSeen(doc.eventDocId())) {
+                ledger.recordMessage(m, doc.eventDocId(), sentAt(m), now);
+                return duplicate("event document", doc.eventDocId());
+            }
+            List<String> results;
+            try {
+                results = apply(doc);
+            } catch (ApplyFailed e) {
+                log.warn("SNS: event document {} not applied, SNS will deliver it again: {}", doc.eventDocId(),
+                        e.getMessage());
+                return Response.of(503, new JSONObject().put("status", "error").put("reason", "try again"));
+            }
+            if (!ledger.recordDocument(m, sentAt(m), doc, results, clock.instant())) {
+                return duplicate("event document", doc.eventDocId());
+            }
+            processed.incrementAndGet();
+            JSONArray events = new JSONArray();
+            for (int i = 0; i < results.size(); i++) {
+                events.put(new JSONObject().put("type", doc.events().get(i).eventType()).put("result", results.get(i)));
+            }
+            return Response.of(200, new JSONObject().put("status", "processed")
+                    .put("eventDocId", doc.eventDocId()).put("events", events));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static final class ApplyFailed extends Exception {
+        ApplyFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** Applies every event; returns each one's result. Throws when an effect could not be made durable. */
+    private List<String> apply(MturkEventDocument doc) throws ApplyFailed {
+        List<String> results = new ArrayList<>();
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+        for (MturkEventDocument.Event e : doc.events()) {
+            pending.add(null);
+            Optional<Departure> how = e.departure();
+            if (how.isEmpty()) {
+                results.add("recorded");
+                log.debug("SNS: {} {} recorded", e.eventType(), e.assignmentId());
+                continue;
+            }
+            if (e.assignmentId() == null) {
+                results.add("no_assignment");
+                continue;
+            }
+            String detail = SqlSupport.clip(e.eventType() + " at " + e.eventTimestamp() + " (MTurk event document "
+                    + doc.eventDocId() + ")", 500);
+            try {
+                pending.set(pending.size() - 1,
+                        sessions.submitForAssignment(e.assignmentId(), e.workerId(), how.get(), ACTOR, detail));
+                results.add(null);
+            } catch (UnknownAssignmentException x) {
+                results.add("unknown_assignment");
+                log.info("SNS: {} for assignment {} skipped: nobody opened it", e.eventType(), e.assignmentId());
+            } catch (PavilionException x) {
+                results.add("refused:" + x.code());
+            }
+        }
+        long deadline = System.nanoTime() + settings.applyTimeout().toNanos();
+        for (int i = 0; i < pending.size(); i++) {
+            CompletableFuture<Outcome> f = pending.get(i);
+            if (f == null) {
+                continue;
+            }
+            try {
+                Outcome outcome = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                results.set(i, outcome.changesState() ? "applied" : "ignored");
+            } catch (ExecutionException x) {
+                if (x.getCause() instanceof PavilionException p) {
+                    results.set(i, "refused:" + p.code());
+                } else {
+                    throw new ApplyFailed("event " + i + ": " + x.getCause());
+                }
+            } catch (TimeoutException x) {
+                throw new ApplyFailed("event " + i + " not durable within " + settings.applyTimeout());
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new ApplyFailed("interrupted");
+            }
+        }
+        return results;
+    }
+
+    // ---- answers ---------------------------------------------------------------------------------
+
+    private Response duplicate(String what, String id) {
+        duplicates.incrementAndGet();
+        log.debug("SNS: duplicate {} {} ignored", what, id);
+        return Response.of(200, new JSONObject().put("status", "duplicate"));
+    }
+
+    private Response forbidden(String reason, String type, String remote) {
+        refused.incrementAndGet();
+        log.warn("SNS: refused a delivery from {}: {}", safe(remote), reason);
+        logRefusal(403, reason, type, remote);
+        return Response.of(403, new JSONObject().put("status", "refused").put("reason", reason));
+    }
+
+    private Response malformed(String reason, String type, String remote) {
+        return malformedWithStatus(400, reason, type, remote);
+    }
+
+    private Response malformedWithStatus(int status, String reason, String type, String remote) {
+        malformed.incrementAndGet();
+        log.warn("SNS: malformed delivery from {}: {}", safe(remote), reason);
+        logRefusal(status, reason, type, remote);
+        return Response.of(status, new JSONObject().put("status", "malformed").put("reason", reason));
+    }
+
+    private void logRefusal(int status, String reason, String type, String remote) {
+        try {
+            ledger.recordRefusal(clock.instant(), status, reason, safe(type), safe(remote), settings.refusalLogSize());
+        } catch (RuntimeException e) {
+            log.warn("SNS: could not log a refusal: {}", e.toString());
+        }
+    }
+
+    /** Sender-controlled text cut short and stripped of control characters. */
+    static String safe(String value) {
+        if (value == null) {
+            return null;
+        }
+        String clipped = value.length() > 40 ? value.substring(0, 40) + "…" : value;
+        return clipped.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private static Instant sentAt(SnsMessage m) {
+        return OffsetDateTime.parse(m.timestamp()).toInstant(); // verified to parse
+    }
+
+    private void prunePeriodically() {
+        long now = clock.millis();
+        long last = lastPrune.get();
+        if (now - last < Duration.ofHours(1).toMillis() || !lastPrune.compareAndSet(last, now)) {
+            return;
+        }
+        try {
+            ledger.prune(clock.instant().minus(settings.dedupRetention()));
+        } catch (RuntimeException e) {
+            log.warn("SNS: pruning the notification ledger failed: {}", e.toString());
+        }
+    }
+}
