@@ -1,0 +1,56 @@
+package org.pavilion.marketplace.local;
+
+import java.net.URI;
+
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.Environment;
+
+/**
+ * This server's base URL as the local marketplace names it in what it sends (SigningCertURL,
+ * SubscribeURL, UnsubscribeURL, the default subscriber {@code /api/from_mturk}, turkSubmitTo for
+ * the Java API): {@code pavilion.marketplace.local.base-url} when set, otherwise
+ * {@code http(s)://localhost:<port>} with the port the server really listens on (known once the
+ * web server has started, so a random test port works), plus the context path.
+ */
+public class LocalBaseUrl implements ApplicationListener<WebServerInitializedEvent> {
+
+    private final URI configured;
+    private final Environment environment;
+    private volatile String resolved;
+
+    public LocalBaseUrl(URI configured, Environment environment) {
+        this.configured = configured;
+        this.environment = environment;
+    }
+
+    @Override
+    public void onApplicationEvent(WebServerInitializedEvent event) {
+        if (event.getApplicationContext().getServerNamespace() != null) {
+            return; // a management server, not the application's
+        }
+        resolved = build(event.getWebServer().getPort());
+    }
+
+    /** The base URL without a trailing slash, e.g. {@code http://localhost:8080}. */
+    public String base() {
+        if (configured != null) {
+            String s = configured.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+        String r = resolved;
+        if (r != null) {
+            return r;
+        }
+        return build(environment.getProperty("server.port", Integer.class, 8080));
+    }
+
+    private String build(int port) {
+        boolean ssl = environment.getProperty("server.ssl.enabled", Boolean.class, false);
+        String context = environment.getProperty("server.servlet.context-path", "");
+        if (context.endsWith("/")) {
+            context = context.substring(0, context.length() - 1);
+        }
+        return (ssl ? "https" : "http") + "://localhost:" + port + context;
+    }
+}

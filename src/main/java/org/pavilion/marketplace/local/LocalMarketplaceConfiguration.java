@@ -1,0 +1,117 @@
+package org.pavilion.marketplace.local;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.pavilion.marketplace.MarketplaceSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * The local marketplace, present when {@code pavilion.marketplace.mode} is {@code local} (the
+ * default): {@link LocalMarketplace} (state and Java API), {@link LocalSns} with its
+ * {@link SnsSigner}, the {@link MTurkNotifications} that connect them, the {@link SigV4Verifier}
+ * of the MTurk API, the {@link FaultInjector}, and the schedule that runs
+ * {@link LocalMarketplace#sweep()} every {@code pavilion.marketplace.local.sweep-interval}.
+ * Everything is in memory: a restart of Pavilion empties the local marketplace.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnLocalMarketplace
+@EnableConfigurationProperties(LocalMarketplaceProperties.class)
+public class LocalMarketplaceConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalMarketplaceConfiguration.class);
+
+    @Bean
+    LocalBaseUrl localBaseUrl(LocalMarketplaceProperties props, Environment environment) {
+        return new LocalBaseUrl(props.baseUrl(), environment);
+    }
+
+    @Bean
+    SnsSigner localSnsSigner(LocalMarketplaceProperties props) {
+        return new SnsSigner(props.signatureVersion());
+    }
+
+    @Bean(destroyMethod = "close")
+    LocalSns localSns(SnsSigner signer, LocalBaseUrl base, MarketplaceSettings settings,
+                      LocalMarketplaceProperties props) {
+        URI configured = settings.local().notifyUrl();
+        return new LocalSns(signer, base, () -> subscriber(configured, base.base()), props, Clock.systemUTC());
+    }
+
+    /**
+     * The subscriber of the local SNS topics: {@code pavilion.marketplace.local.notify-url}, a
+     * relative one (e.g. {@code /test-receiver}) taken against this server's base URL, or by default
+     * this server's {@code /api/from_mturk}.
+     */
+    static URI subscriber(URI configured, String base) {
+        if (configured == null) {
+            return URI.create(base + "/api/from_mturk");
+        }
+        if (configured.isAbsolute()) {
+            return configured;
+        }
+        String path = configured.toString();
+        return URI.create(base + (path.startsWith("/") ? "" : "/") + path);
+    }
+
+    @Bean
+    MTurkNotifications localMTurkNotifications(LocalSns sns, LocalMarketplaceProperties props) {
+        return new MTurkNotifications(sns, props.requesterId());
+    }
+
+    @Bean
+    LocalMarketplace localMarketplace(LocalMarketplaceProperties props, MTurkNotifications notifications,
+                                      LocalBaseUrl base) {
+        LocalMarketplace marketplace = new LocalMarketplace(props, Clock.systemUTC(), base::base);
+        marketplace.addListener(notifications);
+        return marketplace;
+    }
+
+    @Bean
+    SigV4Verifier localSigV4Verifier(MarketplaceSettings settings, LocalMarketplaceProperties props) {
+        return new SigV4Verifier(settings.local().accessKeyId(), settings.local().secretAccessKey(),
+                settings.region(), props.maxClockSkew(), Clock.systemUTC());
+    }
+
+    @Bean
+    FaultInjector localFaultInjector() {
+        return new FaultInjector();
+    }
+
+    @Bean(destroyMethod = "close")
+    Sweeper localMarketplaceSweeper(LocalMarketplace marketplace, LocalMarketplaceProperties props) {
+        return new Sweeper(marketplace, props.sweepInterval().toMillis());
+    }
+
+    /** Runs {@link LocalMarketplace#sweep()} on its own daemon thread (not a shared executor bean). */
+    static final class Sweeper implements AutoCloseable {
+        private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "local-marketplace-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+
+        Sweeper(LocalMarketplace marketplace, long everyMillis) {
+            schedule.scheduleWithFixedDelay(() -> {
+                try {
+                    marketplace.sweep();
+                } catch (RuntimeException e) {
+                    log.warn("local marketplace sweep failed", e);
+                }
+            }, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            schedule.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.pavilion.marketplace.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.mturk.MTurkClient;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/**
+ * The application's own {@link Marketplace} (the MTurk client, in local mode pointed at this
+ * server's {@code /local-mturk/}) against the local marketplace over real HTTP: every port
+ * operation, its SigV4 signature checked by the server side.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        LocalTestSupport.P1, LocalTestSupport.P2, LocalTestSupport.P3, LocalTestSupport.P4, LocalTestSupport.P5})
+@Import(LocalTestSupport.Receiver.class)
+class LocalMarketplaceClientTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Marketplace client;
+    @Autowired
+    LocalMarketplace local;
+    @Autowired
+    LocalTestSupport.SnsInbox inbox;
+
+    @Test
+    void theMTurkClientRunsEveryOperationAgainstTheLocalMarketplace() {
+        String typeId = client.createHitType(new Marketplace.HitTypeSpec("Client " + UUID.randomUUID(),
+                "A live crowd task", "live,chat", 60, 900, 3600,
+                List.of(Marketplace.QualificationRequirement.approvalRateAtLeast(95),
+                        Marketplace.QualificationRequirement.locale("US"))));
+        assertThat(local.hitType(typeId)).isPresent();
+        assertThat(local.hitType(typeId).orElseThrow().spec().reward()).isEqualByComparingTo("0.60");
+        assertThat(local.hitType(typeId).orElseThrow().spec().qualificationRequirementsJson())
+                .contains("000000000000000000L0").contains("\"Country\":\"US\"");
+
+        String token = "client-" + UUID.randomUUID();
+        Marketplace.HitSpec spec = new Marketplace.HitSpec(1800, 3,
+                LocalTestSupport.externalQuestion("https://task.example/waiting_task?task=3&x=y"), "session 12");
+        Marketplace.Hit hit = client.createHit(typeId, spec, token);
+        assertThat(hit.hitTypeId()).isEqualTo(typeId);
+        assertThat(hit.status()).isEqualTo("Assignable");
+        assertThat(hit.maxAssignments()).isEqualTo(3);
+        assertThat(hit.annotation()).isEqualTo("session 12");
+        assertThat(hit.available()).isEqualTo(3);
+        assertThat(hit.expiration()).isAfter(Instant.now().plusSeconds(1700));
+        assertThat(local.getHit(hit.hitId()).externalUrl()).isEqualTo("https://task.example/waiting_task?task=3&x=y");
+        assertThat(client.createHit(typeId, spec, token).hitId()).as("the same token: the same HIT")
+                .isEqualTo(hit.hitId());
+        assertThat(local.hits().stream().filter(h -> h.hitTypeId().equals(typeId))).hasSize(1);
+
+        String topic = "arn:aws:sns:us-east-1:123456789012:client-" + UUID.randomUUID();
+        client.registerNotifications(typeId, topic, List.of("AssignmentReturned", "AssignmentAbandoned"));
+        assertThat(local.notificationSettings(typeId).orElseThrow().delivers("AssignmentReturned")).isTrue();
+        client.sendTestNotification(topic, List.of("AssignmentReturned"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !inbox.accepted(topic).isEmpty());
+        assertThat(inbox.accepted(topic).get(0).field("Type")).isEqualTo("SubscriptionConfirmation");
+
+        LocalMarketplace.AssignmentView a = local.accept("A1CLIENT", hit.hitId());
+        assertThat(client.getHit(hit.hitId()).pending()).isEqualTo(1);
+        assertThat(client.listAssignments(hit.hitId())).isEmpty();
+        local.submit(a.assignmentId(), Map.of("q", "a"));
+        List<Marketplace.AssignmentInfo> listed = client.listAssignments(hit.hitId());
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).assignmentId()).isEqualTo(a.assignmentId());
+        assertThat(listed.get(0).workerId()).isEqualTo("A1CLIENT");
+        assertThat(listed.get(0).status()).isEqualTo("Submitted");
+        assertThat(listed.get(0).submitTime()).isNotNull();
+        assertThat(client.getAssignment(a.assignmentId()).status()).isEqualTo("Submitted");
+
+        BigDecimal before = client.accountBalance();
+        String bonusToken = "bonus-" + UUID.randomUUID();
+        client.sendBonus("A1CLIENT", a.assignmentId(), 125, "waiting", bonusToken);
+        client.sendBonus("A1CLIENT", a.assignmentId(), 125, "waiting", bonusToken); // a retry: paid once
+        client.approve(a.assignmentId(), "thanks");
+        assertThat(before.subtract(client.accountBalance())).isEqualByComparingTo("1.85");
+        assertThat(local.bonuses().stream().filter(b -> b.assignmentId().equals(a.assignmentId()))).hasSize(1);
+
+        LocalMarketplace.AssignmentView b = local.accept("A2CLIENT", hit.hitId());
+        local.submit(b.assignmentId(), Map.of());
+        client.reject(b.assignmentId(), "nothing done");
+        assertThat(client.getAssignment(b.assignmentId()).status()).isEqualTo("Rejected");
+
+        client.expireHit(hit.hitId());
+        assertThat(client.getHit(hit.hitId()).status()).isEqualTo("Reviewable");
+        assertThat(local.openHits().stream().noneMatch(h -> h.hitId().equals(hit.hitId()))).isTrue();
+    }
+
+    @Test
+    void wrongCredentialsAreAClearPermanentAuthenticationError() {
+        MTurkClient wrong = new MTurkClient(URI.create("http://127.0.0.1:" + port + "/local-mturk/"),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(LocalTestSupport.ACCESS_KEY, "wrong")),
+                "us-east-1", Clock.systemUTC());
+        assertThatThrownBy(wrong::accountBalance).isInstanceOfSatisfying(MarketplaceException.class, e -> {
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("signature we calculated does not match");
+        });
+        MTurkClient stranger = new MTurkClient(URI.create("http://127.0.0.1:" + port + "/local-mturk/"),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASTRANGER", LocalTestSupport.SECRET)),
+                "us-east-1", Clock.systemUTC());
+        assertThatThrownBy(stranger::accountBalance).isInstanceOfSatisfying(MarketplaceException.class, e -> {
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("security token included in the request is invalid");
+        });
+    }
+}
