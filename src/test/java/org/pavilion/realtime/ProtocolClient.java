@@ -19,7 +19,7 @@ import org.json.JSONObject;
  * A real Socket.IO client (the Java client, over a real socket) that records every event it
  * receives, for protocol tests that assert exactly who heard what.
  */
-final class ProtocolClient implements AutoCloseable {
+public final class ProtocolClient implements AutoCloseable {
 
     /** One received event; the payload as JSON text (or "" when there was none). */
     record Received(String event, String payload) {
@@ -38,7 +38,7 @@ final class ProtocolClient implements AutoCloseable {
         this.socket = socket;
     }
 
-    static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport)
+    public static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport)
             throws InterruptedException {
         IO.Options options = new IO.Options();
         options.forceNew = true;
@@ -65,7 +65,7 @@ final class ProtocolClient implements AutoCloseable {
         return client;
     }
 
-    void emit(String event, Object payload) {
+    public void emit(String event, Object payload) {
         socket.emit(event, payload);
     }
 
@@ -74,7 +74,7 @@ final class ProtocolClient implements AutoCloseable {
     }
 
     /** Waits for the next event, which must be {@code event}; returns its payload. */
-    JSONObject expect(String event) throws InterruptedException {
+    public JSONObject expect(String event) throws InterruptedException {
         Received r = inbox.poll(10, TimeUnit.SECONDS);
         assertThat(r).as(name + " waited for " + event + " (seen so far: " + seen + ")").isNotNull();
         seen.add(r);
@@ -84,14 +84,14 @@ final class ProtocolClient implements AutoCloseable {
     }
 
     /** Waits for an event and checks its payload is exactly {@code json}. */
-    void expect(String event, String json) throws InterruptedException {
+    public void expect(String event, String json) throws InterruptedException {
         JSONObject payload = expect(event);
         assertThat(payload.similar(new JSONObject(json))).as(name + ": " + event + " payload " + payload
                 + " should be " + json).isTrue();
     }
 
     /** Skips events until one named {@code event} with exactly this payload arrives. */
-    void skipUntil(String event, String json) throws InterruptedException {
+    public void skipUntil(String event, String json) throws InterruptedException {
         JSONObject wanted = new JSONObject(json);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
