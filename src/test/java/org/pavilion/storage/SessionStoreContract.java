@@ -62,7 +62,7 @@ abstract class SessionStoreContract {
 
     static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
     static final List<String> TABLES = List.of("pavilion_instance", "project", "task", "live_session", "worker",
-            "assignment", "session_worker", "session_event", "hire_request", "session_hit", "bonus");
+            "assignment", "session_worker", "session_event", "hire_request", "session_hit", "bonus", "sns_message_seen", "mturk_event_doc_seen", "mturk_event", "sns_refusal");
 
     HikariDataSource dataSource;
     MigrateResult migration;
@@ -111,9 +111,9 @@ abstract class SessionStoreContract {
     @Test
     void migrationsApplyAndAreUpToDate() {
         assertThat(migration.success).isTrue();
-        assertThat(migration.migrationsExecuted).isEqualTo(3);
         Flyway flyway = TestDatabases.flyway(dataSource);
-        assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("3");
+        assertThat(migration.migrationsExecuted).isPositive().isEqualTo(flyway.info().applied().length);
+        assertThat(flyway.info().pending()).isEmpty();
         assertThat(flyway.migrate().migrationsExecuted).isZero();
         for (String table : TABLES) {
             Integer n = jdbc.queryForObject("select count(*) from information_schema.tables where table_name = ?",

@@ -1,0 +1,74 @@
+package org.pavilion.marketplace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.local.LocalMarketplace;
+import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
+import org.pavilion.project.ProjectRepository;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.LiveSessionService;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * Reconciliation catches what lost notifications never said, and never moves a finished worker
+ * back. Notifications are lost on purpose here: the local marketplace delivers them nowhere.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"pavilion.database.embedded=mem", "pavilion.marketplace.local.notify-url=/nowhere",
+                      "pavilion.marketplace.reconcile-interval=0"})
+class ReconcilerTest {
+
+    @Autowired
+    MarketplaceService market;
+    @Autowired
+    LocalMarketplace local;
+    @Autowired
+    Reconciler reconciler;
+    @Autowired
+    LiveSessionService sessions;
+    @Autowired
+    ProjectRepository projects;
+    @Autowired
+    TaskRepository tasks;
+
+    @Test
+    void aLostSubmissionIsAppliedOnceAndFinishedWorkersStayFinished() {
+        long project = projects.create("Reconciliation", "", Instant.now()).id();
+        long task = tasks.create(project, TaskSettings.basic("Live", "Live task", "http://localhost/waiting_task", 25,
+                new Thresholds(1, 0, 2, 2)), Instant.now()).id();
+        MarketplaceService.Posted posted = market.goLive(task, "admin@lab");
+        long s = posted.sessionId();
+
+        AssignmentView a = local.accept("A", posted.hitId());
+        AssignmentView b = local.accept("B", posted.hitId());
+        AssignmentView c = local.accept("C", posted.hitId());
+        for (AssignmentView x : new AssignmentView[] {a, b, c}) {
+            sessions.apply(s, new QueueEvent.Arrive(x.workerId(), x.assignmentId()), "worker:" + x.workerId());
+        }
+        // A submits at the marketplace and the notification is lost. B returns, also unheard: MTurk lists
+        // returned assignments nowhere, so reconciliation cannot see it (the disconnect grace period will).
+        local.submit(a.assignmentId(), Map.of("stage", "active"));
+        local.returnAssignment(b.assignmentId());
+        // C's return was heard: C is finished for Pavilion.
+        sessions.apply(s, new QueueEvent.Leave("C", c.assignmentId(), QueueEvent.Departure.RETURN), "marketplace");
+        assertThat(sessions.snapshot(s).workers().get("A").status()).isEqualTo(WorkerStatus.ACTIVE);
+
+        assertThat(reconciler.reconcileAll()).isEqualTo(1);
+        assertThat(sessions.snapshot(s).workers().get("A").status()).isEqualTo(WorkerStatus.SUBMITTED);
+        assertThat(sessions.snapshot(s).workers().get("B").status()).isEqualTo(WorkerStatus.ACTIVE);
+        assertThat(sessions.snapshot(s).workers().get("C").status()).isEqualTo(WorkerStatus.RETURNED);
+
+        // A second pass finds nothing new, and the submitted worker is not moved anywhere.
+        assertThat(reconciler.reconcileAll()).isZero();
+        assertThat(sessions.snapshot(s).workers().get("A").status()).isEqualTo(WorkerStatus.SUBMITTED);
+    }
+}
