@@ -7,7 +7,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -39,6 +42,16 @@ public class ExternalSubmitEndpoint {
     @Bean
     Submissions externalSubmissions() {
         return new Submissions();
+    }
+
+    /** MTurk's endpoint is not Pavilion's: open, like MTurk's (the app's security denies unknown paths). */
+    @Bean
+    @Order(0)
+    SecurityFilterChain externalSubmitSecurity(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/mturk/**")
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .csrf(c -> c.disable())
+                .build();
     }
 
     @Bean

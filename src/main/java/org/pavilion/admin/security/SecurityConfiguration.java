@@ -1,0 +1,157 @@
+package org.pavilion.admin.security;
+
+import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.AccessDeniedHandlerImpl;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+
+/**
+ * Who may reach what. Two filter chains:
+ *
+ * <ol>
+ * <li><b>public</b> (workers, MTurk, the local marketplace, static files): the worker pages
+ * {@code /waiting_task}, {@code /main_task} and their assets ({@code /pavilion.js},
+ * {@code /pavilion.css}, {@code /pages/**}, {@code /vendor/**}), Socket.IO at
+ * {@code /socket.io/**}, SNS intake {@code /api/from_mturk} (POST; other methods get its 405), the local marketplace
+ * {@code /local-mturk/**} (its API checks SigV4, its board forms carry their own token), the
+ * admin pages' static files {@code /admin-assets/**} and {@code /favicon.ico}. Open to everyone,
+ * no CSRF (these endpoints authenticate by their own means), no session, and no
+ * {@code X-Frame-Options} (MTurk shows the worker pages in its frame; they send their own CSP).</li>
+ * <li><b>admin</b> (everything else): {@code /login}, {@code /setup}, {@code /error},
+ * {@code /actuator/health} are open; every other path, in particular {@code /admin/**},
+ * {@code /api/admin/**} and {@code /actuator/**}, needs role {@code ADMIN}. Browsers log in with
+ * the form at {@code /login} (cookie session, CSRF token on every form, {@code POST /logout});
+ * programs send {@code Authorization: Bearer <API token>} to {@code /api/**} or
+ * {@code /actuator/**}, and such requests are exempt from CSRF (a browser cannot add that header
+ * cross-site). Anonymous page requests are sent to {@code /login}; anonymous API requests get a
+ * 401 JSON answer.</li>
+ * </ol>
+ */
+@Configuration(proxyBeanMethods = false)
+public class SecurityConfiguration {
+
+    /** Paths open to everyone without a session or CSRF token. */
+    static final RequestMatcher PUBLIC = new OrRequestMatcher(
+            pathPattern("/waiting_task"),
+            pathPattern("/main_task"),
+            pathPattern("/pavilion.js"),
+            pathPattern("/pavilion.css"),
+            pathPattern("/pages/**"),
+            pathPattern("/vendor/**"),
+            pathPattern("/socket.io/**"),
+            pathPattern("/api/from_mturk"),
+            pathPattern("/local-mturk/**"),
+            pathPattern("/admin-assets/**"),
+            pathPattern("/favicon.ico"));
+
+    /** Requests answered with JSON (401/403) rather than a login redirect or an error page. */
+    static final RequestMatcher API = new OrRequestMatcher(pathPattern("/api/**"), pathPattern("/actuator/**"));
+
+    /** API requests that present a bearer token: authenticated by it alone, no CSRF. */
+    static final RequestMatcher BEARER_API = new AndRequestMatcher(API, ApiTokenAuthenticationFilter::hasBearer);
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        // {bcrypt} by default; reads the other {id} formats Spring Security knows.
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
+        http.securityMatcher(PUBLIC)
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .csrf(c -> c.disable())
+                .requestCache(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .headers(h -> h.frameOptions(HeadersConfigurer.FrameOptionsConfig::disable));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts) throws Exception {
+        HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
+        // After logging in, go back to the admin page asked for (never to an API or asset URL).
+        requestCache.setRequestMatcher(pathPattern(HttpMethod.GET, "/admin/**"));
+
+        http.securityMatcher(AnyRequestMatcher.INSTANCE)
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/login", "/setup", "/error").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers("/admin/**", "/api/admin/**", "/actuator/**").hasRole(AdminPrincipal.ROLE)
+                        .anyRequest().hasRole(AdminPrincipal.ROLE))
+                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, BEARER_API),
+                        UsernamePasswordAuthenticationFilter.class)
+                .csrf(c -> c.ignoringRequestMatchers(BEARER_API))
+                .formLogin(f -> f.loginPage("/login")
+                        .defaultSuccessUrl(AdminPagesController.HOME, false)
+                        .failureUrl("/login?error"))
+                .logout(l -> l.logoutUrl("/logout")
+                        .logoutSuccessUrl("/login?logout")
+                        .invalidateHttpSession(true)
+                        .deleteCookies("JSESSIONID"))
+                .requestCache(c -> c.requestCache(requestCache))
+                .exceptionHandling(e -> e
+                        .defaultAuthenticationEntryPointFor(UNAUTHORIZED_JSON, API)
+                        .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"),
+                                AnyRequestMatcher.INSTANCE)
+                        .accessDeniedHandler(accessDenied()));
+        return http.build();
+    }
+
+    private static final AuthenticationEntryPoint UNAUTHORIZED_JSON = SecurityConfiguration::unauthorizedJson;
+
+    private static void unauthorizedJson(HttpServletRequest request, HttpServletResponse response,
+                                         org.springframework.security.core.AuthenticationException e) throws IOException {
+        JsonErrors.write(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized",
+                "Log in, or send Authorization: Bearer <API token>.", "Bearer");
+    }
+
+    /**
+     * 403 (a page, or JSON for the API); an anonymous API request refused for its missing CSRF
+     * token gets 401 like any anonymous API request.
+     */
+    private static AccessDeniedHandler accessDenied() {
+        AccessDeniedHandler pages = new AccessDeniedHandlerImpl();
+        return (request, response, e) -> {
+            if (!API.matches(request)) {
+                pages.handle(request, response, e);
+                return;
+            }
+            Authentication a = SecurityContextHolder.getContext().getAuthentication();
+            if (a == null || a instanceof AnonymousAuthenticationToken) {
+                unauthorizedJson(request, response, null);
+            } else {
+                JsonErrors.write(response, HttpServletResponse.SC_FORBIDDEN, "forbidden",
+                        "Refused (an admin role and, with a cookie session, a CSRF token are required).", null);
+            }
+        };
+    }
+}
