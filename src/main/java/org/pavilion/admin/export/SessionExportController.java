@@ -1,0 +1,88 @@
+package org.pavilion.admin.export;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.pavilion.admin.export.SessionExportService.EventRow;
+import org.pavilion.admin.export.SessionExportService.SessionExport;
+import org.pavilion.admin.export.SessionExportService.WorkerRow;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A session's data as downloads (docs/admin-api.md):
+ *
+ * <pre>
+ * GET /api/admin/sessions/{id}/export/events.csv    events.json    the full event log
+ * GET /api/admin/sessions/{id}/export/workers.csv   workers.json   the per-worker summary
+ * </pre>
+ *
+ * CSV is RFC 4180 with a header row (UTF-8, CRLF); every response is an attachment named
+ * {@code pavilion-session-<id>-<events|workers>.<csv|json>}. An unknown session is a 404 JSON error.
+ */
+@RestController
+@RequestMapping("/api/admin/sessions/{id}/export")
+public class SessionExportController {
+
+    static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
+
+    private final SessionExportService exports;
+
+    public SessionExportController(SessionExportService exports) {
+        this.exports = exports;
+    }
+
+    @GetMapping("/events.csv")
+    public ResponseEntity<String> eventsCsv(@PathVariable long id) {
+        SessionExport e = exports.export(id);
+        CsvWriter csv = new CsvWriter().row(SessionExportService.EVENT_COLUMNS);
+        for (EventRow row : e.events()) {
+            csv.row(row.csv());
+        }
+        return attachment(id, "events.csv", CSV, csv.toString());
+    }
+
+    @GetMapping("/events.json")
+    public ResponseEntity<Map<String, Object>> eventsJson(@PathVariable long id) {
+        SessionExport e = exports.export(id);
+        Map<String, Object> body = new LinkedHashMap<>(e.header());
+        body.put("events", e.events().stream().map(EventRow::json).toList());
+        return attachment(id, "events.json", MediaType.APPLICATION_JSON, body);
+    }
+
+    @GetMapping("/workers.csv")
+    public ResponseEntity<String> workersCsv(@PathVariable long id) {
+        SessionExport e = exports.export(id);
+        CsvWriter csv = new CsvWriter().row(SessionExportService.WORKER_COLUMNS);
+        for (WorkerRow row : e.workers()) {
+            csv.row(row.csv());
+        }
+        return attachment(id, "workers.csv", CSV, csv.toString());
+    }
+
+    @GetMapping("/workers.json")
+    public ResponseEntity<Map<String, Object>> workersJson(@PathVariable long id) {
+        SessionExport e = exports.export(id);
+        Map<String, Object> body = new LinkedHashMap<>(e.header());
+        List<Map<String, Object>> workers = e.workers().stream().map(WorkerRow::json).toList();
+        body.put("workers", workers);
+        return attachment(id, "workers.json", MediaType.APPLICATION_JSON, body);
+    }
+
+    private static <T> ResponseEntity<T> attachment(long id, String name, MediaType type, T body) {
+        return ResponseEntity.ok()
+                .contentType(type)
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename("pavilion-session-" + id + "-" + name).build().toString())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .body(body);
+    }
+}

@@ -1,0 +1,260 @@
+package org.pavilion.admin.export;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Fact;
+import org.pavilion.queue.Decision.Hire;
+import org.pavilion.queue.Decision.Phase;
+import org.pavilion.queue.Decision.PhaseChange;
+import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.WaitingClosed;
+import org.pavilion.queue.QueueEngine;
+import org.pavilion.queue.QueueEngine.TimedFact;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.LoggedFact;
+import org.pavilion.session.SessionLog;
+import org.pavilion.session.SessionStore;
+import org.pavilion.session.UnknownSessionException;
+import org.pavilion.session.WaitingPay;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+
+/**
+ * A session's data for a paper: its full event log, and a per-worker summary computed by replaying
+ * that log through the queue engine (server timestamps only; nothing a client sent is trusted).
+ *
+ * <p>Times are ISO-8601 UTC with microseconds (the store's precision). Enumerations are lower case,
+ * as SPEC §2 writes them ({@code waiting}, {@code active}, {@code submitted}, …).
+ */
+@Service
+public class SessionExportService {
+
+    /** ISO-8601 UTC, fixed width: {@code 2024-05-01T14:03:07.123456Z}. */
+    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSX")
+            .withZone(ZoneOffset.UTC);
+
+    public static final List<String> EVENT_COLUMNS = List.of("seq", "at", "kind", "worker", "assignment", "from",
+            "to", "cause", "phase", "hire_number", "actor", "detail");
+    public static final List<String> WORKER_COLUMNS = List.of("worker", "assignment", "joined_at", "promoted_at",
+            "promotion", "ready_at", "left_at", "final_status", "waiting_seconds", "active_seconds",
+            "waiting_pay_cents");
+
+    private final SessionStore store;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
+
+    public SessionExportService(SessionStore store, JdbcTemplate jdbc, Clock clock) {
+        this.store = store;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** One row of the event log. */
+    public record EventRow(long seq, Instant at, String kind, String worker, String assignment, String from,
+                           String to, String cause, String phase, Integer hireNumber, String actor, String detail) {
+
+        public List<Object> csv() {
+            return java.util.Arrays.asList(seq, time(at), kind, worker, assignment, from, to, cause, phase, hireNumber,
+                    actor, detail);
+        }
+
+        public Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<Object> values = csv();
+            for (int i = 0; i < EVENT_COLUMNS.size(); i++) {
+                m.put(EVENT_COLUMNS.get(i), values.get(i));
+            }
+            return m;
+        }
+    }
+
+    /**
+     * One worker of the session. {@code promotion} is {@code promoted} or {@code migrated} (or null);
+     * {@code leftAt} is null while the worker is still in a queue; {@code finalStatus} is its status
+     * at {@code asOf}. Waiting time is the engine's: from joining the waiting queue until IAmReady
+     * (or leaving, or the session's end); active time runs from promotion until leaving the active
+     * queue (or the session's end). Pay: waiting time at the session's rate, rounded to the cent.
+     */
+    public record WorkerRow(String worker, String assignment, Instant joinedAt, Instant promotedAt, String promotion,
+                            Instant readyAt, Instant leftAt, String finalStatus, long waitingMillis,
+                            long activeMillis, long waitingPayCents) {
+
+        public List<Object> csv() {
+            return java.util.Arrays.asList(worker, assignment, time(joinedAt), time(promotedAt), promotion,
+                    time(readyAt), time(leftAt), finalStatus, seconds(waitingMillis), seconds(activeMillis),
+                    waitingPayCents);
+        }
+
+        public Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<Object> values = csv();
+            for (int i = 0; i < WORKER_COLUMNS.size(); i++) {
+                m.put(WORKER_COLUMNS.get(i), values.get(i));
+            }
+            return m;
+        }
+    }
+
+    /** The whole export of one session. {@code asOf}: the session's end if it expired, else the time of export. */
+    public record SessionExport(long sessionId, long taskId, String status, Instant asOf, int waitingPayCentsPerHour,
+                                List<EventRow> events, List<WorkerRow> workers) {
+
+        public Map<String, Object> header() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("session", sessionId);
+            m.put("task", taskId);
+            m.put("status", status);
+            m.put("as_of", time(asOf));
+            m.put("waiting_pay_cents_per_hour", waitingPayCentsPerHour);
+            return m;
+        }
+    }
+
+    public static String time(Instant at) {
+        return at == null ? null : TIME.format(at);
+    }
+
+    /** Milliseconds as seconds with three decimals. */
+    public static BigDecimal seconds(long millis) {
+        return BigDecimal.valueOf(millis, 3);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e == null ? null : e.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The session's export; an unknown session is refused with {@link UnknownSessionException}. */
+    public SessionExport export(long sessionId) {
+        SessionLog log = store.loadSession(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
+        long lastSeq = log.facts().isEmpty() ? 0 : log.facts().get(log.facts().size() - 1).seq();
+        Map<Long, String[]> extras = new HashMap<>();
+        jdbc.query("select seq, actor, detail from session_event where session_id = ? and seq <= ?",
+                rs -> {
+                    extras.put(rs.getLong("seq"), new String[] {rs.getString("actor"), rs.getString("detail")});
+                }, sessionId, lastSeq);
+
+        List<EventRow> events = new ArrayList<>(log.facts().size());
+        List<TimedFact> timed = new ArrayList<>(log.facts().size());
+        Instant expiredAt = null;
+        boolean stopped = false;
+        for (LoggedFact lf : log.facts()) {
+            Fact f = lf.fact().fact();
+            Instant at = lf.fact().at();
+            timed.add(lf.fact());
+            String[] x = extras.getOrDefault(lf.seq(), new String[2]);
+            if (f instanceof StatusChange c) {
+                events.add(new EventRow(lf.seq(), at, "status", c.workerId(), c.assignmentId(), lower(c.from()),
+                        lower(c.to()), lower(c.cause()), null, null, x[0], x[1]));
+            } else if (f instanceof PhaseChange p) {
+                events.add(new EventRow(lf.seq(), at, "phase", null, null, null, null, null, lower(p.phase()), null,
+                        x[0], x[1]));
+                if (p.phase() == Phase.EXPIRED && expiredAt == null) {
+                    expiredAt = at;
+                }
+                stopped |= p.phase() == Phase.STOPPED;
+            } else if (f instanceof WaitingClosed r) {
+                events.add(new EventRow(lf.seq(), at, "ready", r.workerId(), null, null, null, null, null, null,
+                        x[0], x[1]));
+            } else if (f instanceof Hire h) {
+                events.add(new EventRow(lf.seq(), at, "hire", h.workerId(), null, null, null, lower(h.cause()), null,
+                        h.number(), x[0], x[1]));
+            }
+        }
+
+        Instant asOf = expiredAt != null ? expiredAt : latest(clock.instant(), timed);
+        QueueEngine engine = QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(), timed);
+        int rate = log.config().waitingPayCentsPerHour();
+        List<WorkerRow> workers = summarize(timed, engine, asOf, rate);
+        String status = expiredAt != null || log.expired() ? "expired" : stopped ? "stopped" : "live";
+        return new SessionExport(sessionId, log.config().taskId(), status, asOf, rate, events, workers);
+    }
+
+    /** Never earlier than the last logged event (a clock behind the log would give negative periods). */
+    private static Instant latest(Instant now, List<TimedFact> timed) {
+        if (timed.isEmpty()) {
+            return now;
+        }
+        Instant last = timed.get(timed.size() - 1).at();
+        return now.isBefore(last) ? last : now;
+    }
+
+    private static final class Acc {
+        final String worker;
+        Instant joinedAt;
+        Instant promotedAt;
+        String promotion;
+        Instant readyAt;
+        Instant leftAt;
+        Instant activeSince;
+        long activeMillis;
+
+        Acc(String worker) {
+            this.worker = worker;
+        }
+
+        void closeActive(Instant at) {
+            if (activeSince != null) {
+                activeMillis += Math.max(0, Duration.between(activeSince, at).toMillis());
+                activeSince = null;
+            }
+        }
+    }
+
+    private static List<WorkerRow> summarize(List<TimedFact> timed, QueueEngine engine, Instant asOf, int rate) {
+        Map<String, Acc> workers = new LinkedHashMap<>(); // first appearance order: order of joining
+        for (TimedFact tf : timed) {
+            Instant at = tf.at();
+            if (tf.fact() instanceof StatusChange c) {
+                Acc a = workers.computeIfAbsent(c.workerId(), Acc::new);
+                if (c.from() == WorkerStatus.ACTIVE) {
+                    a.closeActive(at);
+                }
+                if (c.to() == WorkerStatus.WAITING) {
+                    if (a.joinedAt == null) {
+                        a.joinedAt = at;
+                    }
+                    a.leftAt = null;
+                } else if (c.to() == WorkerStatus.ACTIVE) {
+                    if (a.promotedAt == null) {
+                        a.promotedAt = at;
+                        a.promotion = c.cause() == Cause.MIGRATED ? "migrated" : "promoted";
+                    }
+                    a.activeSince = at;
+                    a.leftAt = null;
+                } else {
+                    a.leftAt = at;
+                }
+            } else if (tf.fact() instanceof WaitingClosed r) {
+                Acc a = workers.get(r.workerId());
+                if (a != null && a.readyAt == null) {
+                    a.readyAt = at;
+                }
+            } else if (tf.fact() instanceof PhaseChange p && p.phase() == Phase.EXPIRED) {
+                for (Acc a : workers.values()) {
+                    a.closeActive(at);
+                }
+            }
+        }
+        List<WorkerRow> rows = new ArrayList<>(workers.size());
+        for (Acc a : workers.values()) {
+            a.closeActive(asOf);
+            long waited = engine.waitedMillis(a.worker, asOf);
+            rows.add(new WorkerRow(a.worker, engine.assignmentOf(a.worker), a.joinedAt, a.promotedAt, a.promotion,
+                    a.readyAt, a.leftAt, lower(engine.statusOf(a.worker)), waited, a.activeMillis,
+                    WaitingPay.cents(waited, rate)));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,243 @@
+package org.pavilion.admin.projects;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.pavilion.project.Project;
+import org.pavilion.project.Task;
+import org.pavilion.project.UnknownProjectException;
+import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.PavilionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The admin console's pages for projects and tasks (server-rendered, every form posted with its
+ * CSRF token through {@code th:action}):
+ *
+ * <ul>
+ * <li>{@code GET /admin/dashboard}: projects, their tasks and their sessions (live/stopped/expired), each
+ * session linked to its live view {@code /admin/sessions/{id}};</li>
+ * <li>{@code GET/POST /admin/projects}: list and create projects;</li>
+ * <li>{@code GET /admin/projects/{id}}: a project's tasks;</li>
+ * <li>{@code GET /admin/projects/{id}/tasks/new}, {@code POST /admin/projects/{id}/tasks}: create a task;</li>
+ * <li>{@code GET /admin/tasks/{id}}: a task's settings and sessions;</li>
+ * <li>{@code GET /admin/tasks/{id}/edit}, {@code POST /admin/tasks/{id}}: edit;</li>
+ * <li>{@code POST /admin/tasks/{id}/clone}, {@code POST /admin/tasks/{id}/delete}.</li>
+ * </ul>
+ *
+ * An invalid form comes back (HTTP 400) with a message next to each bad field and nothing saved.
+ */
+@Controller
+public class ProjectPagesController {
+
+    /**
+     * The dashboard's address. ({@code /admin} itself is the security package's entry, which
+     * redirects to the admin home.)
+     */
+    public static final String DASHBOARD = "/admin/dashboard";
+
+    private final ProjectAdminService admin;
+
+    public ProjectPagesController(ProjectAdminService admin) {
+        this.admin = admin;
+    }
+
+    /** A project with its tasks, and each task with its sessions, for the dashboard and project pages. */
+    public record TaskRow(Task task, List<SessionSummary> sessions) {
+        public boolean posted() {
+            return !sessions.isEmpty();
+        }
+    }
+
+    public record ProjectRow(Project project, List<TaskRow> tasks) {
+    }
+
+    public record Country(String code, String name) {
+    }
+
+    private static final List<Country> COUNTRIES = countries();
+
+    private static List<Country> countries() {
+        List<Country> list = new ArrayList<>();
+        for (String code : Locale.getISOCountries()) {
+            list.add(new Country(code, new Locale("", code).getDisplayCountry(Locale.ENGLISH)));
+        }
+        list.sort(Comparator.comparing(Country::name));
+        return List.copyOf(list);
+    }
+
+    // ---- dashboard and projects ----------------------------------------------------------------
+
+    @GetMapping(DASHBOARD)
+    public String dashboard(Model model) {
+        Map<Long, List<SessionSummary>> sessions = admin.sessionsByTask();
+        Map<Long, List<Task>> tasksByProject = new java.util.HashMap<>();
+        for (Task t : admin.allTasks()) {
+            tasksByProject.computeIfAbsent(t.projectId(), k -> new ArrayList<>()).add(t);
+        }
+        List<ProjectRow> rows = new ArrayList<>();
+        for (Project p : admin.projects()) {
+            List<TaskRow> taskRows = new ArrayList<>();
+            for (Task t : tasksByProject.getOrDefault(p.id(), List.of())) {
+                taskRows.add(new TaskRow(t, sessions.getOrDefault(t.id(), List.of())));
+            }
+            rows.add(new ProjectRow(p, taskRows));
+        }
+        List<SessionSummary> all = admin.sessions();
+        model.addAttribute("projects", rows);
+        model.addAttribute("liveCount", all.stream().filter(s -> s.status().equals("live")).count());
+        model.addAttribute("sessionCount", all.size());
+        return "admin/projects/dashboard";
+    }
+
+    @GetMapping("/admin/projects")
+    public String projects(Model model) {
+        projectsModel(model, new ProjectForm(), Map.of());
+        return "admin/projects/projects";
+    }
+
+    @PostMapping("/admin/projects")
+    public String createProject(@ModelAttribute("form") ProjectForm form, Model model, HttpServletResponse response,
+                                RedirectAttributes redirect) {
+        try {
+            Project p = admin.createProject(form);
+            redirect.addFlashAttribute("notice", "Project \u201c" + p.name() + "\u201d created.");
+            return "redirect:/admin/projects/" + p.id();
+        } catch (ValidationFailedException e) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            projectsModel(model, form, e.fields());
+            return "admin/projects/projects";
+        }
+    }
+
+    private void projectsModel(Model model, ProjectForm form, Map<String, String> errors) {
+        Map<Long, Integer> taskCounts = new java.util.HashMap<>();
+        for (Task t : admin.allTasks()) {
+            taskCounts.merge(t.projectId(), 1, Integer::sum);
+        }
+        model.addAttribute("projects", admin.projects());
+        model.addAttribute("taskCounts", taskCounts);
+        model.addAttribute("form", form);
+        model.addAttribute("errors", errors);
+    }
+
+    @GetMapping("/admin/projects/{id}")
+    public String project(@PathVariable long id, Model model) {
+        Project p = admin.project(id);
+        Map<Long, List<SessionSummary>> sessions = admin.sessionsByTask();
+        List<TaskRow> rows = new ArrayList<>();
+        for (Task t : admin.tasks(id)) {
+            rows.add(new TaskRow(t, sessions.getOrDefault(t.id(), List.of())));
+        }
+        model.addAttribute("project", p);
+        model.addAttribute("tasks", rows);
+        return "admin/projects/project";
+    }
+
+    // ---- tasks ---------------------------------------------------------------------------------
+
+    @GetMapping("/admin/projects/{id}/tasks/new")
+    public String newTask(@PathVariable long id, Model model) {
+        return taskForm(model, admin.project(id), null, TaskForm.defaults(), Map.of());
+    }
+
+    @PostMapping("/admin/projects/{id}/tasks")
+    public String createTask(@PathVariable long id, @ModelAttribute("form") TaskForm form, Model model,
+                             HttpServletResponse response, RedirectAttributes redirect) {
+        Project p = admin.project(id);
+        try {
+            Task t = admin.createTask(id, form);
+            redirect.addFlashAttribute("notice", "Task \u201c" + t.title() + "\u201d created.");
+            return "redirect:/admin/tasks/" + t.id();
+        } catch (ValidationFailedException e) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            return taskForm(model, p, null, form, e.fields());
+        }
+    }
+
+    @GetMapping("/admin/tasks/{id}")
+    public String task(@PathVariable long id, Model model) {
+        Task t = admin.task(id);
+        model.addAttribute("task", t);
+        model.addAttribute("project", admin.project(t.projectId()));
+        model.addAttribute("form", TaskForm.of(t.settings()));
+        model.addAttribute("sessions", admin.sessionsOfTask(id));
+        model.addAttribute("countryName", t.settings().country() == null ? "any country"
+                : new Locale("", t.settings().country()).getDisplayCountry(Locale.ENGLISH));
+        return "admin/projects/task";
+    }
+
+    @GetMapping("/admin/tasks/{id}/edit")
+    public String editTask(@PathVariable long id, Model model) {
+        Task t = admin.task(id);
+        return taskForm(model, admin.project(t.projectId()), t, TaskForm.of(t.settings()), Map.of());
+    }
+
+    @PostMapping("/admin/tasks/{id}")
+    public String updateTask(@PathVariable long id, @ModelAttribute("form") TaskForm form, Model model,
+                             HttpServletResponse response, RedirectAttributes redirect) {
+        Task existing = admin.task(id);
+        try {
+            Task t = admin.updateTask(id, form);
+            redirect.addFlashAttribute("notice", "Task \u201c" + t.title() + "\u201d saved."
+                    + (admin.posted(id) ? " Sessions already posted keep the settings they started with." : ""));
+            return "redirect:/admin/tasks/" + id;
+        } catch (ValidationFailedException e) {
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            return taskForm(model, admin.project(existing.projectId()), existing, form, e.fields());
+        }
+    }
+
+    @PostMapping("/admin/tasks/{id}/clone")
+    public String cloneTask(@PathVariable long id, RedirectAttributes redirect) {
+        Task copy = admin.cloneTask(id);
+        redirect.addFlashAttribute("notice", "Task cloned as \u201c" + copy.title() + "\u201d. Edit it below.");
+        return "redirect:/admin/tasks/" + copy.id() + "/edit";
+    }
+
+    @PostMapping("/admin/tasks/{id}/delete")
+    public String deleteTask(@PathVariable long id, RedirectAttributes redirect) {
+        Task t = admin.task(id);
+        try {
+            admin.deleteTask(id);
+            redirect.addFlashAttribute("notice", "Task \u201c" + t.title() + "\u201d deleted.");
+            return "redirect:/admin/projects/" + t.projectId();
+        } catch (TaskPostedException e) {
+            redirect.addFlashAttribute("problem", e.getMessage());
+            return "redirect:/admin/tasks/" + id;
+        }
+    }
+
+    private String taskForm(Model model, Project project, Task task, TaskForm form, Map<String, String> errors) {
+        model.addAttribute("project", project);
+        model.addAttribute("task", task);
+        model.addAttribute("form", form);
+        model.addAttribute("errors", errors);
+        model.addAttribute("countries", COUNTRIES);
+        model.addAttribute("posted", task != null && admin.posted(task.id()));
+        return "admin/projects/task-form";
+    }
+
+    // ---- refusals ------------------------------------------------------------------------------
+
+    @ExceptionHandler({UnknownProjectException.class, UnknownTaskException.class})
+    @ResponseStatus(HttpStatus.NOT_FOUND)
+    public String notFound(PavilionException e, Model model) {
+        model.addAttribute("message", e.getMessage());
+        return "admin/projects/not-found";
+    }
+}

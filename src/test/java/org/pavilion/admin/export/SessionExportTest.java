@@ -1,0 +1,271 @@
+package org.pavilion.admin.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pavilion.project.ProjectRepository;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.SessionStore;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+import com.jayway.jsonpath.JsonPath;
+
+/**
+ * Exports of a session run through the live session service with a clock moved by hand, so that
+ * every timestamp, waiting time and pay is known exactly. The session is driven by its own
+ * service on the application's store (the same database the exports read).
+ */
+@SpringBootTest(properties = "pavilion.database.embedded=mem")
+@WithMockUser(username = "ada@example.org", roles = "ADMIN")
+class SessionExportTest {
+
+    static final Instant T0 = Instant.parse("2024-03-01T12:00:00Z");
+
+    @Autowired
+    WebApplicationContext context;
+    @Autowired
+    ProjectRepository projects;
+    @Autowired
+    TaskRepository tasks;
+    @Autowired
+    SessionStore store;
+
+    private MockMvc mvc;
+    private HandClock clock;
+    private LiveSessionService service;
+    private long session;
+
+    /** A clock the test moves. */
+    static final class HandClock extends Clock {
+        private volatile Instant now;
+
+        HandClock(Instant start) {
+            now = start;
+        }
+
+        void at(long secondsAfterT0) {
+            now = T0.plusSeconds(secondsAfterT0);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
+        clock = new HandClock(T0);
+        service = new LiveSessionService(store, List.of(), clock);
+        long project = projects.create("Exports", "", T0).id();
+        // one active slot, two waiting; the default waiting pay of 7.25 USD an hour
+        long task = tasks.create(project, TaskSettings.basic("Export me", "", "https://example.org/t", 50,
+                new Thresholds(1, 0, 1, 2)), T0).id();
+        session = service.open(task).sessionId();
+    }
+
+    @AfterEach
+    void tearDown() {
+        service.close();
+    }
+
+    private void at(long seconds, QueueEvent event, String actor, String detail) throws Exception {
+        clock.at(seconds);
+        service.submit(session, event, actor, detail).get();
+    }
+
+    /**
+     * w1 arrives and starts the session; "w,2" and w"3 (hostile ids) wait; w1 is ready at 30 s and
+     * submits at 60 s ("w,2" promoted, one hire); "w,2" ready at 75 s; w"3 returns at 90 s; w4 arrives
+     * at 100 s; stop at 120 s; "w,2" submits at 150 s (no hire: stopped); expire at 180 s.
+     */
+    private void runUntilStop() throws Exception {
+        at(0, new QueueEvent.Arrive("w1", "A1"), "worker:w1", null);
+        at(10, new QueueEvent.Arrive("w,2", "A2"), "worker:w,2", null);
+        at(20, new QueueEvent.Arrive("w\"3", "A3"), "worker:w\"3", null);
+        at(30, new QueueEvent.Ready("w1"), "worker:w1", "client says time_waited=999, reward=\"5.00\"\nsecond line");
+        at(60, new QueueEvent.Leave("w1", "A1", Departure.SUBMIT), "marketplace", "AssignmentSubmitted");
+        at(75, new QueueEvent.Ready("w,2"), "worker:w,2", null);
+        at(90, new QueueEvent.Leave("w\"3", "A3", Departure.RETURN), "marketplace", "AssignmentReturned");
+        at(100, new QueueEvent.Arrive("w4", "A4"), "worker:w4", null);
+        at(120, new QueueEvent.Stop("ada@example.org"), "ada@example.org", null);
+    }
+
+    private void runToTheEnd() throws Exception {
+        runUntilStop();
+        at(150, new QueueEvent.Leave("w,2", "A2", Departure.SUBMIT), "worker:w,2", null);
+        at(180, new QueueEvent.Expire("ada@example.org"), "ada@example.org", "expired from the console");
+    }
+
+    private MockHttpServletResponse download(String name) throws Exception {
+        return mvc.perform(get("/api/admin/sessions/" + session + "/export/" + name)).andExpect(status().isOk())
+                .andReturn().getResponse();
+    }
+
+    private static String t(long seconds) {
+        return SessionExportService.TIME.format(T0.plusSeconds(seconds));
+    }
+
+    @Test
+    void eventsCsvIsTheWholeLogInOrderWithHostileValuesQuoted() throws Exception {
+        runToTheEnd();
+        MockHttpServletResponse r = download("events.csv");
+        assertThat(r.getContentType()).isEqualTo("text/csv;charset=UTF-8");
+        assertThat(r.getHeader("Content-Disposition"))
+                .isEqualTo("attachment; filename=\"pavilion-session-" + session + "-events.csv\"");
+        String csv = r.getContentAsString(StandardCharsets.UTF_8);
+        assertThat(t(0)).isEqualTo("2024-03-01T12:00:00.000000Z");
+        String ready = "\"client says time_waited=999, reward=\"\"5.00\"\"\nsecond line\"";
+        assertThat(csv).isEqualTo(String.join("\r\n",
+                "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail",
+                "1," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,",
+                "2," + t(0) + ",phase,,,,,,started,,worker:w1,",
+                "3," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,",
+                "4," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",",
+                "5," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",",
+                "6," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready,
+                "7," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted",
+                "8," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted",
+                "9," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted",
+                "10," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",",
+                "11," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned",
+                "12," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,",
+                "13," + t(120) + ",phase,,,,,,stopped,,ada@example.org,",
+                "14," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",",
+                "15," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console",
+                ""));
+    }
+
+    @Test
+    void eventsJsonHasTheSameValues() throws Exception {
+        runToTheEnd();
+        MockHttpServletResponse r = download("events.json");
+        assertThat(r.getContentType()).startsWith("application/json");
+        assertThat(r.getHeader("Content-Disposition"))
+                .isEqualTo("attachment; filename=\"pavilion-session-" + session + "-events.json\"");
+        String json = r.getContentAsString(StandardCharsets.UTF_8);
+        assertThat((Object) JsonPath.read(json, "$.session")).isEqualTo((int) session);
+        assertThat((String) JsonPath.read(json, "$.status")).isEqualTo("expired");
+        assertThat((String) JsonPath.read(json, "$.as_of")).isEqualTo(t(180));
+        assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(15);
+        Map<String, Object> hire = JsonPath.read(json, "$.events[8]");
+        assertThat(new ArrayList<>(hire.keySet())).isEqualTo(SessionExportService.EVENT_COLUMNS);
+        assertThat(new ArrayList<>(hire.values())).containsExactly(9, t(60), "hire", "w1", null, null, null,
+                "submitted", null, 1, "marketplace", "AssignmentSubmitted");
+        Map<String, Object> returned = JsonPath.read(json, "$.events[10]");
+        assertThat(returned).containsEntry("worker", "w\"3").containsEntry("from", "waiting")
+                .containsEntry("to", "returned");
+        assertThat((String) JsonPath.read(json, "$.events[5].detail"))
+                .isEqualTo("client says time_waited=999, reward=\"5.00\"\nsecond line");
+    }
+
+    @Test
+    void workersCsvSummarisesEachWorkerFromServerTimes() throws Exception {
+        runToTheEnd();
+        MockHttpServletResponse r = download("workers.csv");
+        assertThat(r.getHeader("Content-Disposition"))
+                .isEqualTo("attachment; filename=\"pavilion-session-" + session + "-workers.csv\"");
+        // waiting pay at 725 cents an hour: 30 s -> 6.04 -> 6; 65 s -> 13.09 -> 13; 70 s -> 14.10 -> 14; 80 s -> 16.11 -> 16
+        assertThat(r.getContentAsString(StandardCharsets.UTF_8)).isEqualTo(String.join("\r\n",
+                "worker,assignment,joined_at,promoted_at,promotion,ready_at,left_at,final_status,waiting_seconds,"
+                        + "active_seconds,waiting_pay_cents",
+                "w1,A1," + t(0) + "," + t(0) + ",promoted," + t(30) + "," + t(60) + ",submitted,30.000,60.000,6",
+                "\"w,2\",A2," + t(10) + "," + t(60) + ",promoted," + t(75) + "," + t(150)
+                        + ",submitted,65.000,90.000,13",
+                "\"w\"\"3\",A3," + t(20) + ",,,," + t(90) + ",returned,70.000,0.000,14",
+                "w4,A4," + t(100) + ",,,,,waiting,80.000,0.000,16",
+                ""));
+    }
+
+    @Test
+    void workersJsonHasTheSameValuesAndTheRate() throws Exception {
+        runToTheEnd();
+        String json = download("workers.json").getContentAsString(StandardCharsets.UTF_8);
+        assertThat((Integer) JsonPath.read(json, "$.waiting_pay_cents_per_hour")).isEqualTo(725);
+        assertThat((List<Object>) JsonPath.read(json, "$.workers[*].worker")).containsExactly("w1", "w,2", "w\"3", "w4");
+        Map<String, Object> w2 = JsonPath.read(json, "$.workers[1]");
+        assertThat(w2).containsExactly(Map.entry("worker", "w,2"), Map.entry("assignment", "A2"),
+                Map.entry("joined_at", t(10)), Map.entry("promoted_at", t(60)), Map.entry("promotion", "promoted"),
+                Map.entry("ready_at", t(75)), Map.entry("left_at", t(150)), Map.entry("final_status", "submitted"),
+                Map.entry("waiting_seconds", 65.0), Map.entry("active_seconds", 90.0),
+                Map.entry("waiting_pay_cents", 13));
+        Map<String, Object> w4 = JsonPath.read(json, "$.workers[3]");
+        assertThat(w4).containsEntry("left_at", null).containsEntry("final_status", "waiting")
+                .containsEntry("waiting_pay_cents", 16);
+    }
+
+    @Test
+    void aSessionNotEndedIsSummarisedUpToNow() throws Exception {
+        runUntilStop();
+        String json = download("workers.json").getContentAsString(StandardCharsets.UTF_8);
+        assertThat((String) JsonPath.read(json, "$.status")).isEqualTo("stopped");
+        Instant asOf = Instant.parse(JsonPath.read(json, "$.as_of"));
+        assertThat(asOf).isAfter(T0.plus(Duration.ofDays(1))); // the application's clock: now
+        // w1 and w"3 left: their figures are final
+        assertThat((Double) JsonPath.read(json, "$.workers[0].waiting_seconds")).isEqualTo(30.0);
+        assertThat((Double) JsonPath.read(json, "$.workers[2].waiting_seconds")).isEqualTo(70.0);
+        // "w,2" is still active (ready at 75 s, so its waiting is closed); w4 still waits, up to now
+        assertThat((Double) JsonPath.read(json, "$.workers[1].waiting_seconds")).isEqualTo(65.0);
+        assertThat((String) JsonPath.read(json, "$.workers[1].left_at")).isNull();
+        double w4Waited = ((Number) JsonPath.read(json, "$.workers[3].waiting_seconds")).doubleValue();
+        assertThat(w4Waited).isEqualTo(Duration.between(T0.plusSeconds(100), asOf).toMillis() / 1000.0);
+    }
+
+    @Test
+    void anEmptySessionHasOnlyHeaders() throws Exception {
+        assertThat(download("events.csv").getContentAsString())
+                .isEqualTo("seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail\r\n");
+        assertThat(download("workers.csv").getContentAsString()).startsWith("worker,assignment,").endsWith("\r\n");
+        mvc.perform(get("/api/admin/sessions/" + session + "/export/workers.json"))
+                .andExpect(jsonPath("$.status").value("live"))
+                .andExpect(jsonPath("$.workers").isEmpty());
+    }
+
+    @Test
+    void anUnknownSessionIsA404Json() throws Exception {
+        for (String name : List.of("events.csv", "events.json", "workers.csv", "workers.json")) {
+            mvc.perform(get("/api/admin/sessions/987654/export/" + name))
+                    .andExpect(status().isNotFound())
+                    .andExpect(jsonPath("$.error").value("unknown_session"))
+                    .andExpect(jsonPath("$.message").value("there is no session 987654"));
+        }
+    }
+}

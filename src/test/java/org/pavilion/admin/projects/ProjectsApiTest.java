@@ -1,0 +1,288 @@
+package org.pavilion.admin.projects;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers.springSecurity;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Instant;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pavilion.project.Project;
+import org.pavilion.project.ProjectRepository;
+import org.pavilion.project.Task;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.session.LiveSessionService;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.http.MediaType;
+import org.springframework.security.test.context.support.WithMockUser;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
+
+import com.jayway.jsonpath.JsonPath;
+
+/** The projects/tasks REST API: the same rules as the pages, JSON errors with 400/404/409. */
+@SpringBootTest(properties = "pavilion.database.embedded=mem")
+@WithMockUser(username = "ada@example.org", roles = "ADMIN")
+class ProjectsApiTest {
+
+    static final String TASK = """
+            {"title": "Chat with a bot", "description": "Live chat", "keywords": "chat",
+             "reward": 0.5, "timeLimitMinutes": 30, "country": "us", "minApprovalPercent": 95,
+             "minApprovedHits": "100", "externalUrl": "https://example.org/waiting_task",
+             "minActive": 2, "minWaiting": 1, "maxActive": 3, "maxWaiting": 2,
+             "waitingPayRate": "7.25", "allowRepeatWorkers": true, "disconnectGraceSeconds": 45}
+            """;
+
+    @Autowired
+    WebApplicationContext context;
+    @Autowired
+    ProjectRepository projects;
+    @Autowired
+    TaskRepository tasks;
+    @Autowired
+    LiveSessionService sessions;
+
+    private MockMvc mvc;
+    private Project project;
+
+    @BeforeEach
+    void setUp() {
+        mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
+        project = projects.create("Api " + System.nanoTime(), "for the API", Instant.now());
+    }
+
+    private ResultActions send(org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder b,
+                               String json) throws Exception {
+        return mvc.perform(b.with(csrf()).contentType(MediaType.APPLICATION_JSON).content(json));
+    }
+
+    /** A task as stored (timestamps at the database's precision). */
+    private Task storedTask(String title) {
+        long id = tasks.create(project.id(), TaskSettings.basic(title, "d", "https://example.org/t", 50,
+                new Thresholds(1, 0, 2, 1)), Instant.now()).id();
+        return tasks.find(id).orElseThrow();
+    }
+
+    private static long id(MvcResult r) throws Exception {
+        return ((Number) JsonPath.read(r.getResponse().getContentAsString(), "$.id")).longValue();
+    }
+
+    // ---- projects ------------------------------------------------------------------------------
+
+    @Test
+    void createListAndReadProjects() throws Exception {
+        MvcResult r = send(post("/api/admin/projects"), "{\"name\": \" Robots \", \"description\": \"Live\"}")
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.name").value("Robots"))
+                .andExpect(jsonPath("$.description").value("Live"))
+                .andExpect(jsonPath("$.taskCount").value(0))
+                .andExpect(jsonPath("$.tasks", hasSize(0)))
+                .andReturn();
+        long id = id(r);
+        assertThat(r.getResponse().getHeader("Location")).isEqualTo("/api/admin/projects/" + id);
+        assertThat(projects.find(id)).isPresent();
+
+        mvc.perform(get("/api/admin/projects")).andExpect(status().isOk())
+                .andExpect(jsonPath("$[?(@.id == " + id + ")].name").value("Robots"));
+        mvc.perform(get("/api/admin/projects/" + id)).andExpect(status().isOk())
+                .andExpect(jsonPath("$.name").value("Robots"));
+    }
+
+    @Test
+    void aProjectWithoutNameIsA400WithFieldMessagesAndNothingSaved() throws Exception {
+        int before = projects.list().size();
+        send(post("/api/admin/projects"), "{\"name\": \"\", \"colour\": \"red\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.error").value("validation_failed"))
+                .andExpect(jsonPath("$.message").value("2 fields are invalid"))
+                .andExpect(jsonPath("$.fields.name").value("Name is required."))
+                .andExpect(jsonPath("$.fields.colour").value("'colour' is not a project field."));
+        assertThat(projects.list()).hasSize(before);
+    }
+
+    @Test
+    void malformedJsonIsA400() throws Exception {
+        int before = projects.list().size();
+        send(post("/api/admin/projects"), "{\"name\": ").andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.error").value("malformed_request"));
+        send(post("/api/admin/projects"), "[1, 2]").andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.fields.body").value("The request body must be a JSON object."));
+        assertThat(projects.list()).hasSize(before);
+    }
+
+    @Test
+    void unknownProjectAndTaskAre404() throws Exception {
+        mvc.perform(get("/api/admin/projects/999999")).andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.error").value("unknown_project"))
+                .andExpect(jsonPath("$.message").value("there is no project 999999"))
+                .andExpect(jsonPath("$.fields").isMap());
+        mvc.perform(get("/api/admin/projects/999999/tasks")).andExpect(status().isNotFound());
+        send(post("/api/admin/projects/999999/tasks"), TASK).andExpect(status().isNotFound());
+        mvc.perform(get("/api/admin/tasks/999999")).andExpect(status().isNotFound())
+                .andExpect(jsonPath("$.error").value("unknown_task"));
+        send(put("/api/admin/tasks/999999"), TASK).andExpect(status().isNotFound());
+        mvc.perform(delete("/api/admin/tasks/999999").with(csrf())).andExpect(status().isNotFound());
+        mvc.perform(post("/api/admin/tasks/999999/clone").with(csrf())).andExpect(status().isNotFound());
+    }
+
+    // ---- tasks ---------------------------------------------------------------------------------
+
+    @Test
+    void createTaskFromJsonNumbersOrStrings() throws Exception {
+        MvcResult r = send(post("/api/admin/projects/" + project.id() + "/tasks"), TASK)
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.projectId").value(project.id()))
+                .andExpect(jsonPath("$.title").value("Chat with a bot"))
+                .andExpect(jsonPath("$.reward").value(0.5))
+                .andExpect(jsonPath("$.rewardCents").value(50))
+                .andExpect(jsonPath("$.timeLimitMinutes").value(30))
+                .andExpect(jsonPath("$.assignmentDurationSeconds").value(1800))
+                .andExpect(jsonPath("$.lifetimeHours").value(24))
+                .andExpect(jsonPath("$.country").value("US"))
+                .andExpect(jsonPath("$.minApprovedHits").value(100))
+                .andExpect(jsonPath("$.waitingPayRate").value(7.25))
+                .andExpect(jsonPath("$.waitingPayCentsPerHour").value(725))
+                .andExpect(jsonPath("$.allowRepeatWorkers").value(true))
+                .andExpect(jsonPath("$.disconnectGraceSeconds").value(45))
+                .andExpect(jsonPath("$.posted").value(false))
+                .andExpect(jsonPath("$.sessions", hasSize(0)))
+                .andReturn();
+        long id = id(r);
+        assertThat(r.getResponse().getHeader("Location")).isEqualTo("/api/admin/tasks/" + id);
+        assertThat(tasks.find(id).orElseThrow().settings()).isEqualTo(new TaskSettings("Chat with a bot", "Live chat",
+                "chat", 50, 1800, 86_400, 259_200, "US", 95, 100, "https://example.org/waiting_task", 800,
+                new Thresholds(2, 1, 3, 2), true, 725, 45));
+
+        mvc.perform(get("/api/admin/projects/" + project.id() + "/tasks")).andExpect(status().isOk())
+                .andExpect(jsonPath("$", hasSize(1))).andExpect(jsonPath("$[0].id").value(id));
+        mvc.perform(get("/api/admin/projects/" + project.id())).andExpect(status().isOk())
+                .andExpect(jsonPath("$.taskCount").value(1))
+                .andExpect(jsonPath("$.tasks[0].title").value("Chat with a bot"));
+    }
+
+    static Stream<Arguments> invalidFields() {
+        return Stream.of(
+                Arguments.of("title", "\"\"", "Title is required."),
+                Arguments.of("reward", "0.001", "Reward must be in whole cents: at most two decimals (was 0.001)."),
+                Arguments.of("reward", "0", "Reward must be at least 0.01 and at most 100000.00 USD (was 0)."),
+                Arguments.of("country", "\"XX\"", "Country must be an ISO 3166-1 alpha-2 code such as US or DE, "
+                        + "or empty for any country (was 'XX')."),
+                Arguments.of("minApprovalPercent", "101", "Minimum approval rate must be a percentage between 0 and "
+                        + "100, or empty for no requirement (was 101)."),
+                Arguments.of("externalUrl", "\"http://example.org/\"", "Worker-facing URL must use https:// "
+                        + "(http:// is allowed only on localhost or 127.0.0.1)."),
+                Arguments.of("minActive", "0", "minActive must be at least 1 (and at most 10000) (was 0)."),
+                Arguments.of("maxActive", "1", "maxActive must be at least minActive (2), was 1."),
+                Arguments.of("maxWaiting", "0", "maxWaiting must be at least 1 (and at most 10000) (was 0)."),
+                Arguments.of("allowRepeatWorkers", "\"yes\"", "allowRepeatWorkers must be true or false."),
+                Arguments.of("minActive", "[1]", "minActive must be a string or a number."),
+                Arguments.of("rewardCents_typo", "1", "'rewardCents_typo' is not a task field."));
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("invalidFields")
+    void eachInvalidFieldIsA400NamingItAndNothingIsSaved(String field, String json, String message) throws Exception {
+        int before = tasks.list().size();
+        String body = withField(TASK, field, json);
+        send(post("/api/admin/projects/" + project.id() + "/tasks"), body)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.error").value("validation_failed"))
+                .andExpect(jsonPath("$.fields.length()").value(1))
+                .andExpect(jsonPath("$.fields['" + field + "']").value(message));
+        assertThat(tasks.list()).hasSize(before);
+    }
+
+    /** TASK with {@code field} set to the raw JSON {@code value} (replacing its own value, if any). */
+    private static String withField(String task, String field, String value) throws Exception {
+        tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.node.ObjectNode node = (tools.jackson.databind.node.ObjectNode) mapper.readTree(task);
+        node.set(field, mapper.readTree(value));
+        return mapper.writeValueAsString(node);
+    }
+
+    @Test
+    void putChangesOnlyTheFieldsGivenAndKeepsTheRest() throws Exception {
+        Task t = storedTask("Before");
+        send(put("/api/admin/tasks/" + t.id()), "{\"title\": \"After\", \"maxWaiting\": 5, \"country\": null}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.title").value("After"))
+                .andExpect(jsonPath("$.maxWaiting").value(5))
+                .andExpect(jsonPath("$.country").value(nullValue()));
+        TaskSettings s = tasks.find(t.id()).orElseThrow().settings();
+        assertThat(s.title()).isEqualTo("After");
+        assertThat(s.thresholds()).isEqualTo(new Thresholds(1, 0, 2, 5));
+        assertThat(s.rewardCents()).isEqualTo(50);
+        assertThat(s.externalUrl()).isEqualTo("https://example.org/t");
+    }
+
+    @Test
+    void getThenPutRoundTrips() throws Exception {
+        Task t = storedTask("Round trip");
+        String json = mvc.perform(get("/api/admin/tasks/" + t.id())).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        send(put("/api/admin/tasks/" + t.id()), json).andExpect(status().isOk());
+        assertThat(tasks.find(t.id()).orElseThrow().settings()).isEqualTo(t.settings());
+    }
+
+    @Test
+    void anInvalidPutChangesNothing() throws Exception {
+        Task t = storedTask("Unchanged");
+        send(put("/api/admin/tasks/" + t.id()), "{\"title\": \"Changed\", \"minActive\": 3}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.fields.maxActive").value("maxActive must be at least minActive (3), was 2."));
+        assertThat(tasks.find(t.id())).hasValue(t);
+    }
+
+    @Test
+    void cloneAndDelete() throws Exception {
+        Task t = storedTask("Original");
+        MvcResult r = mvc.perform(post("/api/admin/tasks/" + t.id() + "/clone").with(csrf()))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.title").value("Copy of Original"))
+                .andExpect(jsonPath("$.projectId").value(project.id()))
+                .andReturn();
+        long copy = id(r);
+        assertThat(r.getResponse().getHeader("Location")).isEqualTo("/api/admin/tasks/" + copy);
+        assertThat(tasks.find(copy).orElseThrow().settings().thresholds()).isEqualTo(t.thresholds());
+
+        mvc.perform(delete("/api/admin/tasks/" + copy).with(csrf())).andExpect(status().isNoContent());
+        assertThat(tasks.find(copy)).isEmpty();
+        mvc.perform(get("/api/admin/tasks/" + copy)).andExpect(status().isNotFound());
+    }
+
+    @Test
+    void deleteOfAPostedTaskIsA409AndTheTaskStays() throws Exception {
+        Task t = storedTask("Posted");
+        long session = sessions.open(t.id()).sessionId();
+        mvc.perform(delete("/api/admin/tasks/" + t.id()).with(csrf()))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.error").value("task_posted"))
+                .andExpect(jsonPath("$.message").value("Task " + t.id() + " (\u201cPosted\u201d) has been posted "
+                        + "(1 session) and cannot be deleted; its sessions and their event logs refer to it. "
+                        + "Clone it to make changes."));
+        assertThat(tasks.find(t.id())).hasValue(t);
+        mvc.perform(get("/api/admin/tasks/" + t.id())).andExpect(status().isOk())
+                .andExpect(jsonPath("$.posted").value(true))
+                .andExpect(jsonPath("$.sessions[0].id").value(session))
+                .andExpect(jsonPath("$.sessions[0].status").value("live"));
+    }
+}
