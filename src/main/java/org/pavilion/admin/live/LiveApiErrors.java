@@ -1,0 +1,86 @@
+package org.pavilion.admin.live;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.SessionEndedException;
+import org.pavilion.session.SessionStorageException;
+import org.pavilion.session.UnknownSessionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/** The live API's errors as {@code {"error", "message"}} with the fitting status. */
+@RestControllerAdvice(assignableTypes = LiveSessionApiController.class)
+class LiveApiErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveApiErrors.class);
+
+    @ExceptionHandler(UnknownSessionException.class)
+    ResponseEntity<Map<String, Object>> unknownSession(UnknownSessionException e) {
+        return error(HttpStatus.NOT_FOUND, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(UnknownTaskException.class)
+    ResponseEntity<Map<String, Object>> unknownTask(UnknownTaskException e) {
+        return error(HttpStatus.NOT_FOUND, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(SessionEndedException.class)
+    ResponseEntity<Map<String, Object>> ended(SessionEndedException e) {
+        return error(HttpStatus.CONFLICT, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(LiveControls.BadCountException.class)
+    ResponseEntity<Map<String, Object>> badCount(LiveControls.BadCountException e) {
+        return error(HttpStatus.BAD_REQUEST, "bad_count", e.getMessage());
+    }
+
+    @ExceptionHandler(PavilionException.class)
+    ResponseEntity<Map<String, Object>> refused(PavilionException e) {
+        return error(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler({HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class})
+    ResponseEntity<Map<String, Object>> unreadable(Exception e) {
+        return error(HttpStatus.BAD_REQUEST, "bad_request",
+                "the request could not be read (expected JSON such as {\"count\": 2, \"force\": false})");
+    }
+
+    @ExceptionHandler(MarketplaceException.class)
+    ResponseEntity<Map<String, Object>> marketplace(MarketplaceException e) {
+        log.warn("go-live refused by the marketplace: {} {}", e.errorCode(), e.getMessage());
+        ResponseEntity<Map<String, Object>> response = error(HttpStatus.BAD_GATEWAY, "marketplace_error",
+                "the marketplace refused: " + e.getMessage());
+        response.getBody().put("code", e.errorCode());
+        response.getBody().put("retryable", e.retryable());
+        return response;
+    }
+
+    @ExceptionHandler(SessionStorageException.class)
+    ResponseEntity<Map<String, Object>> storage(SessionStorageException e) {
+        log.warn("live control could not be stored", e);
+        return error(HttpStatus.SERVICE_UNAVAILABLE, "storage_unavailable", e.getMessage());
+    }
+
+    @ExceptionHandler(AdminNames.NotLoggedInException.class)
+    ResponseEntity<Map<String, Object>> notLoggedIn(AdminNames.NotLoggedInException e) {
+        return error(HttpStatus.UNAUTHORIZED, "unauthorized", e.getMessage());
+    }
+
+    static ResponseEntity<Map<String, Object>> error(HttpStatus status, String error, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+}

@@ -1,0 +1,151 @@
+package org.pavilion.admin.live;
+
+import java.security.Principal;
+
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.SessionEndedException;
+import org.pavilion.session.SessionStorageException;
+import org.pavilion.session.UnknownSessionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * The admin's live pages: the sessions list, one session's live view, and the POST forms of the
+ * live controls (each confirmed in the browser first; CSRF-protected by the security layer).
+ * After an action the browser is sent back to the session's view with a notice or an error.
+ */
+@Controller
+public class LiveSessionPageController {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveSessionPageController.class);
+
+    private final LiveControls controls;
+    private final SessionViews views;
+    private final TaskRepository tasks;
+
+    public LiveSessionPageController(LiveControls controls, SessionViews views, TaskRepository tasks) {
+        this.controls = controls;
+        this.views = views;
+        this.tasks = tasks;
+    }
+
+    @GetMapping("/admin/sessions")
+    public String sessions(@RequestParam(name = "task", required = false) Long taskId, Model model) {
+        model.addAttribute("sessions", views.list(taskId));
+        model.addAttribute("tasks", taskId == null ? tasks.list()
+                : tasks.find(taskId).map(java.util.List::of).orElse(java.util.List.of()));
+        model.addAttribute("taskFilter", taskId);
+        return "admin/live/sessions";
+    }
+
+    @GetMapping("/admin/sessions/{sessionId}")
+    public String session(@PathVariable long sessionId, Model model) {
+        model.addAttribute("s", views.view(sessionId));
+        return "admin/live/session";
+    }
+
+    @PostMapping("/admin/tasks/{taskId}/go-live")
+    public String goLive(@PathVariable long taskId, Principal principal, RedirectAttributes redirect) {
+        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal));
+        redirect.addFlashAttribute("notice", "Task " + taskId + " is live: session " + posted.sessionId()
+                + ", HIT " + posted.hitId() + ".");
+        return "redirect:/admin/sessions/" + posted.sessionId();
+    }
+
+    @PostMapping("/admin/sessions/{sessionId}/stop")
+    public String stop(@PathVariable long sessionId, Principal principal, RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        return act(sessionId, redirect, () -> controls.stop(sessionId, admin));
+    }
+
+    @PostMapping("/admin/sessions/{sessionId}/expire")
+    public String expire(@PathVariable long sessionId, Principal principal, RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        return act(sessionId, redirect, () -> controls.expire(sessionId, admin));
+    }
+
+    @PostMapping("/admin/sessions/{sessionId}/migrate")
+    public String migrate(@PathVariable long sessionId, @RequestParam(name = "count", required = false) String count,
+                          @RequestParam(name = "force", required = false) String force, Principal principal,
+                          RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        int n;
+        try {
+            n = Integer.parseInt(count == null ? "" : count.trim());
+        } catch (NumberFormatException e) {
+            redirect.addFlashAttribute("error", "Migrate: the number of workers must be a whole number of at least 1.");
+            return "redirect:/admin/sessions/" + sessionId;
+        }
+        boolean forced = force != null && !force.isBlank() && !"false".equalsIgnoreCase(force);
+        return act(sessionId, redirect, () -> controls.migrate(sessionId, n, forced, admin));
+    }
+
+    private String act(long sessionId, RedirectAttributes redirect, java.util.function.Supplier<LiveControls.Result> action) {
+        try {
+            LiveControls.Result r = action.get();
+            redirect.addFlashAttribute("notice", r.message());
+        } catch (SessionEndedException e) {
+            redirect.addFlashAttribute("error", "This session has ended (expired); it takes no more actions.");
+        } catch (LiveControls.BadCountException e) {
+            redirect.addFlashAttribute("error", "Migrate: the number of workers must be a whole number of at least 1.");
+        } catch (UnknownSessionException e) {
+            throw e;
+        } catch (PavilionException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        } catch (SessionStorageException e) {
+            log.warn("live control on session {} could not be stored", sessionId, e);
+            redirect.addFlashAttribute("error", "The action could not be stored; nothing changed. Try again.");
+        }
+        return "redirect:/admin/sessions/" + sessionId;
+    }
+
+    // ---- error pages -------------------------------------------------------------------------
+
+    @ExceptionHandler(UnknownSessionException.class)
+    ModelAndView unknownSession(UnknownSessionException e) {
+        return error(HttpStatus.NOT_FOUND, "No such session", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(UnknownTaskException.class)
+    ModelAndView unknownTask(UnknownTaskException e) {
+        return error(HttpStatus.NOT_FOUND, "No such task", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(MarketplaceException.class)
+    ModelAndView marketplace(MarketplaceException e) {
+        log.warn("go-live refused by the marketplace: {} {}", e.errorCode(), e.getMessage());
+        return error(HttpStatus.BAD_GATEWAY, "The marketplace refused to post the task",
+                e.getMessage(), "Marketplace error " + e.errorCode() + (e.retryable()
+                        ? " (a temporary failure: trying again later may work)"
+                        : " (a permanent refusal: fix the task or the marketplace account, then try again)"));
+    }
+
+    @ExceptionHandler(AdminNames.NotLoggedInException.class)
+    ModelAndView notLoggedIn(AdminNames.NotLoggedInException e) {
+        return error(HttpStatus.UNAUTHORIZED, "Not logged in", e.getMessage(), null);
+    }
+
+    private static ModelAndView error(HttpStatus status, String title, String message, String detail) {
+        ModelAndView mav = new ModelAndView("admin/live/error");
+        mav.setStatus(status);
+        mav.addObject("title", title);
+        mav.addObject("message", message);
+        mav.addObject("detail", detail);
+        mav.addObject("status", status.value());
+        return mav;
+    }
+}

@@ -1,0 +1,136 @@
+package org.pavilion.admin.live;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.pavilion.session.HireRequest;
+import org.pavilion.storage.SqlSupport;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Read-only queries of the admin's live views: the sessions with their task, the event log with
+ * who did what, and hire requests with the HIT each made. The session service and its store
+ * remain the only writers of these tables.
+ */
+@Component
+public class SessionQueries {
+
+    private static final String SESSION_COLUMNS = "s.id, s.task_id, t.title, s.min_active, s.min_waiting, "
+            + "s.max_active, s.max_waiting, s.waiting_pay_cents_per_hour, s.started, s.stopped, s.expired, "
+            + "s.hit_type_id, s.hit_id, s.opened_at, s.started_at, s.stopped_at, s.ended_at";
+
+    private final JdbcTemplate jdbc;
+
+    public SessionQueries(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One row of {@code live_session}, with its task's title. */
+    public record SessionRow(long id, long taskId, String taskTitle, int minActive, int minWaiting, int maxActive,
+                             int maxWaiting, int waitingPayCentsPerHour, boolean started, boolean stopped,
+                             boolean expired, String hitTypeId, String hitId, Instant openedAt, Instant startedAt,
+                             Instant stoppedAt, Instant endedAt) {
+
+        /** open (waiting for its first start), started, stopped (hiring off) or expired (ended). */
+        public String status() {
+            if (expired) {
+                return "expired";
+            }
+            if (stopped) {
+                return "stopped";
+            }
+            return started ? "started" : "open";
+        }
+
+        public int capacity() {
+            return maxActive + maxWaiting;
+        }
+    }
+
+    /** One row of the event log: a fact, when, and who caused it. */
+    public record EventRow(long seq, Instant at, String kind, String workerId, String assignmentId,
+                           String fromStatus, String toStatus, String cause, String phase, Integer hireNumber,
+                           String actor, String detail) {
+    }
+
+    /** A hire request (the outbox of SPEC §4.8) with the HIT it created, once there is one. */
+    public record HireRow(int number, HireRequest.State state, String causeWorkerId, int attempts, String lastError,
+                          String hitId, Instant requestedAt, Instant updatedAt) {
+    }
+
+    public Optional<SessionRow> session(long sessionId) {
+        return jdbc.query("select " + SESSION_COLUMNS + " from live_session s join task t on t.id = s.task_id "
+                + "where s.id = ?", SessionQueries::sessionRow, sessionId).stream().findFirst();
+    }
+
+    /** Sessions, newest first, optionally of one task. */
+    public List<SessionRow> sessions(Long taskId, int limit) {
+        if (taskId != null) {
+            return jdbc.query("select " + SESSION_COLUMNS + " from live_session s join task t on t.id = s.task_id "
+                    + "where s.task_id = ? order by s.id desc fetch first " + limit + " rows only",
+                    SessionQueries::sessionRow, taskId);
+        }
+        return jdbc.query("select " + SESSION_COLUMNS + " from live_session s join task t on t.id = s.task_id "
+                + "order by s.id desc fetch first " + limit + " rows only", SessionQueries::sessionRow);
+    }
+
+    /** The session's whole event log, oldest first. */
+    public List<EventRow> events(long sessionId) {
+        return jdbc.query("select seq, at, kind, worker_id, assignment_id, from_status, to_status, cause, phase, "
+                + "hire_number, actor, detail from session_event where session_id = ? order by seq",
+                SessionQueries::eventRow, sessionId);
+    }
+
+    public List<HireRow> hires(long sessionId) {
+        return jdbc.query("select number, state, cause_worker_id, attempts, last_error, hit_id, requested_at, "
+                + "updated_at from hire_request where session_id = ? order by number", (rs, n) -> new HireRow(
+                        rs.getInt("number"), HireRequest.State.valueOf(rs.getString("state")),
+                        rs.getString("cause_worker_id"), rs.getInt("attempts"), rs.getString("last_error"),
+                        rs.getString("hit_id"), SqlSupport.get(rs, "requested_at"), SqlSupport.get(rs, "updated_at")),
+                sessionId);
+    }
+
+    /** Hire requests of every session by state. */
+    public Map<HireRequest.State, Long> hiresByState() {
+        Map<HireRequest.State, Long> counts = new EnumMap<>(HireRequest.State.class);
+        for (HireRequest.State s : HireRequest.State.values()) {
+            counts.put(s, 0L);
+        }
+        jdbc.query("select state, count(*) as n from hire_request group by state",
+                rs -> {
+                    counts.put(HireRequest.State.valueOf(rs.getString("state")), rs.getLong("n"));
+                });
+        return counts;
+    }
+
+    /** When the latest promotion of a worker into the active queue was decided, if any. */
+    public Optional<Instant> lastPromotionAt(long sessionId, String workerId) {
+        return jdbc.query("select at from session_event where session_id = ? and worker_id = ? and kind = 'status' "
+                + "and to_status = 'ACTIVE' order by seq desc fetch first 1 rows only",
+                (rs, n) -> SqlSupport.get(rs, "at"), sessionId, workerId).stream().findFirst();
+    }
+
+    private static SessionRow sessionRow(ResultSet rs, int n) throws SQLException {
+        return new SessionRow(rs.getLong("id"), rs.getLong("task_id"), rs.getString("title"), rs.getInt("min_active"),
+                rs.getInt("min_waiting"), rs.getInt("max_active"), rs.getInt("max_waiting"),
+                rs.getInt("waiting_pay_cents_per_hour"), rs.getBoolean("started"), rs.getBoolean("stopped"),
+                rs.getBoolean("expired"), rs.getString("hit_type_id"), rs.getString("hit_id"),
+                SqlSupport.get(rs, "opened_at"), SqlSupport.get(rs, "started_at"), SqlSupport.get(rs, "stopped_at"),
+                SqlSupport.get(rs, "ended_at"));
+    }
+
+    private static EventRow eventRow(ResultSet rs, int n) throws SQLException {
+        int hire = rs.getInt("hire_number");
+        Integer hireNumber = rs.wasNull() ? null : hire;
+        return new EventRow(rs.getLong("seq"), SqlSupport.get(rs, "at"), rs.getString("kind"),
+                rs.getString("worker_id"), rs.getString("assignment_id"), rs.getString("from_status"),
+                rs.getString("to_status"), rs.getString("cause"), rs.getString("phase"), hireNumber,
+                rs.getString("actor"), rs.getString("detail"));
+    }
+}

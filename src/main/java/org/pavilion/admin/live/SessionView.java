@@ -1,0 +1,54 @@
+package org.pavilion.admin.live;
+
+import java.util.List;
+
+/**
+ * Everything the live session view shows, as served by {@code GET /api/admin/sessions/{id}} and
+ * rendered by the page. Times are ISO-8601 instants (UTC); pay is computed on the server
+ * (SPEC §4.9: waiting seconds × the session's waiting rate, rounded to the cent).
+ */
+public record SessionView(long id, long taskId, String taskTitle, String status, boolean started, boolean stopped,
+                          boolean expired, String openedAt, String startedAt, String stoppedAt, String endedAt,
+                          String hitTypeId, String hitId, Settings settings, Counters counters,
+                          List<WorkerRow> waiting, List<WorkerRow> active, List<WorkerRow> workers,
+                          List<HireView> hireRequests, List<EventView> events, int eventCount,
+                          List<Point> series, String serverTime) {
+
+    /** The session's thresholds and waiting pay rate (copied from its task when it went live). */
+    public record Settings(int minActive, int minWaiting, int maxActive, int maxWaiting, int capacity,
+                           int waitingPayCentsPerHour) {
+    }
+
+    /**
+     * Queue sizes and hire requests by state: {@code hiresRequested} are written but not yet sent,
+     * {@code hiresSent} are being sent (or retried), {@code hiresDone} made a HIT, {@code hiresFailed}
+     * were refused for good.
+     */
+    public record Counters(int waiting, int active, int capacity, int maxActive, int maxWaiting, int hiresTotal,
+                           int hiresRequested, int hiresSent, int hiresDone, int hiresFailed) {
+    }
+
+    /**
+     * A worker of the session. {@code waitingSince} is set while the worker is in an open waiting
+     * period; {@code waitedSeconds} and {@code payCents} count every waiting period up to now
+     * ({@code waited} and {@code pay} are the same as text: {@code 1:05}, {@code $0.13}).
+     */
+    public record WorkerRow(String worker, String assignmentId, String status, String waitingSince,
+                            long waitedSeconds, long waitedMillis, String waited, long payCents, String pay,
+                            boolean ready) {
+    }
+
+    public record HireView(int number, String state, String causeWorker, int attempts, String lastError, String hitId,
+                           String requestedAt, String updatedAt) {
+    }
+
+    /** One row of the event log; {@code summary} says it in words. */
+    public record EventView(long seq, String at, String kind, String worker, String assignmentId, String from,
+                            String to, String cause, String phase, Integer hireNumber, String actor, String detail,
+                            String summary) {
+    }
+
+    /** Queue sizes after the events of one moment of the log (the chart). */
+    public record Point(String at, long t, int waiting, int active) {
+    }
+}
