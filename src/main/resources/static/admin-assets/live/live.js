@@ -163,7 +163,8 @@
     ended = v.expired;
     var status = $('session-status');
     status.textContent = v.status;
-    status.className = 'badge badge-' + v.status;
+    status.className = 'status status-' + v.status;
+    $('not-started').hidden = v.started || v.status !== 'live';
     setText('session-hit', v.hitId || '–');
     var asOf = $('as-of');
     asOf.setAttribute('datetime', v.serverTime);
@@ -283,7 +284,7 @@
     }
     var g = document.createDocumentFragment();
     [0, Math.round(maxY / 2), maxY].forEach(function (n) {
-      g.appendChild(el('line', { 'class': 'grid', x1: left, x2: W - right, y1: y(n), y2: y(n) }));
+      g.appendChild(el('line', { 'class': 'gridline', x1: left, x2: W - right, y1: y(n), y2: y(n) }));
       g.appendChild(el('text', { 'class': 'axis-label', x: left - 6, y: y(n) + 4, 'text-anchor': 'end' }, String(n)));
     });
     g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, time(new Date(t0).toISOString())));
@@ -297,6 +298,21 @@
     var now = points.length ? points[points.length - 1] : { waiting: 0, active: 0 };
     setText('chart-summary', 'now ' + now.waiting + ' waiting and ' + now.active + ' active (capacity '
       + v.counters.capacity + ')');
+  }
+
+  // ---- the migrate form's confirmation names the count (the confirm itself is admin.js's) -------
+
+  var migrate = $('migrate-form');
+  if (migrate) {
+    var updateQuestion = function () {
+      var n = $('migrate-count').value || '?';
+      var forced = $('migrate-force').checked ? ' (forced past maxActive)' : '';
+      migrate.setAttribute('data-confirm', migrate.getAttribute('data-confirm-template')
+        .replace('{count}', n).replace('{force}', forced));
+    };
+    migrate.addEventListener('input', updateQuestion);
+    migrate.addEventListener('change', updateQuestion);
+    updateQuestion();
   }
 
   // ---- start -----------------------------------------------------------------------------------

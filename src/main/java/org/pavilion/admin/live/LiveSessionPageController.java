@@ -87,7 +87,7 @@ public class LiveSessionPageController {
         try {
             n = Integer.parseInt(count == null ? "" : count.trim());
         } catch (NumberFormatException e) {
-            redirect.addFlashAttribute("error", "Migrate: the number of workers must be a whole number of at least 1.");
+            redirect.addFlashAttribute("problem", "Migrate: the number of workers must be a whole number of at least 1.");
             return "redirect:/admin/sessions/" + sessionId;
         }
         boolean forced = force != null && !force.isBlank() && !"false".equalsIgnoreCase(force);
@@ -99,16 +99,16 @@ public class LiveSessionPageController {
             LiveControls.Result r = action.get();
             redirect.addFlashAttribute("notice", r.message());
         } catch (SessionEndedException e) {
-            redirect.addFlashAttribute("error", "This session has ended (expired); it takes no more actions.");
+            redirect.addFlashAttribute("problem", "This session has ended (expired); it takes no more actions.");
         } catch (LiveControls.BadCountException e) {
-            redirect.addFlashAttribute("error", "Migrate: the number of workers must be a whole number of at least 1.");
+            redirect.addFlashAttribute("problem", "Migrate: the number of workers must be a whole number of at least 1.");
         } catch (UnknownSessionException e) {
             throw e;
         } catch (PavilionException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("problem", e.getMessage());
         } catch (SessionStorageException e) {
             log.warn("live control on session {} could not be stored", sessionId, e);
-            redirect.addFlashAttribute("error", "The action could not be stored; nothing changed. Try again.");
+            redirect.addFlashAttribute("problem", "The action could not be stored; nothing changed. Try again.");
         }
         return "redirect:/admin/sessions/" + sessionId;
     }

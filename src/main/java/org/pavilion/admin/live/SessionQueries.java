@@ -37,15 +37,13 @@ public class SessionQueries {
                              boolean expired, String hitTypeId, String hitId, Instant openedAt, Instant startedAt,
                              Instant stoppedAt, Instant endedAt) {
 
-        /** open (waiting for its first start), started, stopped (hiring off) or expired (ended). */
+        /**
+         * {@code live} (posted, neither stopped nor expired; {@link #started} tells whether it has
+         * started), {@code stopped} (hiring off, SPEC §4.4) or {@code expired} (ended, §4.5): the
+         * same words as the projects pages.
+         */
         public String status() {
-            if (expired) {
-                return "expired";
-            }
-            if (stopped) {
-                return "stopped";
-            }
-            return started ? "started" : "open";
+            return SessionViews.status(stopped, expired);
         }
 
         public int capacity() {

@@ -4,8 +4,11 @@ import java.util.List;
 
 /**
  * Everything the live session view shows, as served by {@code GET /api/admin/sessions/{id}} and
- * rendered by the page. Times are ISO-8601 instants (UTC); pay is computed on the server
- * (SPEC §4.9: waiting seconds × the session's waiting rate, rounded to the cent).
+ * rendered by the page. {@code status} is {@code live}, {@code stopped} or {@code expired}
+ * ({@code started} says whether a live session has started). Times are ISO-8601 instants (UTC);
+ * pay is computed on the server (SPEC §4.9: waiting time × the session's waiting rate, rounded to
+ * the cent). {@code events} are the newest {@value SessionViews#TIMELINE_ROWS} rows of the log,
+ * newest first; {@code eventCount} counts them all.
  */
 public record SessionView(long id, long taskId, String taskTitle, String status, boolean started, boolean stopped,
                           boolean expired, String openedAt, String startedAt, String stoppedAt, String endedAt,

@@ -132,8 +132,7 @@ public class SessionViews {
             events.add(event(log.get(i)));
         }
         // Flags from the queues themselves: the row may lag a commit that is still being written.
-        String status = snapshot.expired() ? "expired" : snapshot.stopped() ? "stopped"
-                : snapshot.started() ? "started" : "open";
+        String status = status(snapshot.stopped(), snapshot.expired());
         return new SessionView(row.id(), row.taskId(), row.taskTitle(), status, snapshot.started(),
                 snapshot.stopped(), snapshot.expired(), iso(row.openedAt()), iso(row.startedAt()),
                 iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters, waiting,
@@ -264,6 +263,11 @@ public class SessionViews {
 
     private static SessionView.Point point(Instant at, int waiting, int active) {
         return new SessionView.Point(at.toString(), at.toEpochMilli(), waiting, active);
+    }
+
+    /** {@code live}, {@code stopped} or {@code expired}. */
+    static String status(boolean stopped, boolean expired) {
+        return expired ? "expired" : stopped ? "stopped" : "live";
     }
 
     static String iso(Instant at) {

@@ -119,7 +119,8 @@ class LiveControlsTest {
 
         JSONObject view = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andExpect(status().isOk())
                 .andReturn());
-        assertThat(view.getString("status")).isEqualTo("open");
+        assertThat(view.getString("status")).isEqualTo("live");
+        assertThat(view.getBoolean("started")).isFalse();
         assertThat(view.getString("hitId")).isEqualTo(hit.hitId());
         assertThat(view.getJSONObject("counters").getInt("capacity")).isEqualTo(5);
 
@@ -132,7 +133,7 @@ class LiveControlsTest {
             }
         }
         assertThat(row).isNotNull();
-        assertThat(row.getString("status")).isEqualTo("open");
+        assertThat(row.getString("status")).isEqualTo("live");
         assertThat(row.getInt("waiting")).isZero();
         assertThat(row.getLong("taskId")).isEqualTo(taskId);
     }
@@ -239,7 +240,7 @@ class LiveControlsTest {
                 .contentType(MediaType.APPLICATION_JSON).content("{\"count\": 1}")).andExpect(status().isConflict());
         mvc.perform(post("/admin/sessions/{id}/stop", session).with(csrf()))
                 .andExpect(redirectedUrl("/admin/sessions/" + session))
-                .andExpect(flash().attribute("error", org.hamcrest.Matchers.containsString("has ended")));
+                .andExpect(flash().attribute("problem", org.hamcrest.Matchers.containsString("has ended")));
         // Its view is still there, with the waiting pay of the worker who waited.
         JSONObject view = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andExpect(status().isOk())
                 .andReturn());
@@ -329,7 +330,7 @@ class LiveControlsTest {
         for (String count : List.of("0", "", "x", "-1")) {
             mvc.perform(post("/admin/sessions/{id}/migrate", session).with(csrf()).param("count", count))
                     .andExpect(redirectedUrl("/admin/sessions/" + session))
-                    .andExpect(flash().attribute("error", org.hamcrest.Matchers.containsString("at least 1")));
+                    .andExpect(flash().attribute("problem", org.hamcrest.Matchers.containsString("at least 1")));
         }
         assertThat(sessions.snapshot(session).started()).isFalse(); // nothing happened
     }
@@ -362,7 +363,8 @@ class LiveControlsTest {
         Thread.sleep(30);
         JSONObject view = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andExpect(status().isOk())
                 .andReturn());
-        assertThat(view.getString("status")).isEqualTo("started");
+        assertThat(view.getString("status")).isEqualTo("live");
+        assertThat(view.getBoolean("started")).isTrue();
         JSONArray waiting = view.getJSONArray("waiting");
         assertThat(waiting.length()).isEqualTo(2);
         assertThat(waiting.getJSONObject(0).getString("worker")).isEqualTo("W2");
