@@ -8,6 +8,7 @@ import java.util.Map;
 import org.pavilion.admin.export.SessionExportService.EventRow;
 import org.pavilion.admin.export.SessionExportService.SessionExport;
 import org.pavilion.admin.export.SessionExportService.WorkerRow;
+import org.pavilion.admin.projects.ApiError;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -16,6 +17,12 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 /**
  * A session's data as downloads (docs/admin-api.md):
@@ -30,6 +37,9 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/admin/sessions/{id}/export")
+@Tag(name = "Exports", description = "A session's event log and per-worker summary as CSV or JSON downloads")
+@ApiResponse(responseCode = "404", description = "Unknown session",
+        content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
 public class SessionExportController {
 
     static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
@@ -40,6 +50,7 @@ public class SessionExportController {
         this.exports = exports;
     }
 
+    @Operation(summary = "The full event log as CSV (header row; seq, at, kind, worker, assignment, from, to, cause, phase, hire_number, actor, detail)")
     @GetMapping("/events.csv")
     public ResponseEntity<String> eventsCsv(@PathVariable long id) {
         SessionExport e = exports.export(id);
@@ -50,6 +61,7 @@ public class SessionExportController {
         return attachment(id, "events.csv", CSV, csv.toString());
     }
 
+    @Operation(summary = "The full event log as JSON: session, task, status, as_of, waiting_pay_cents_per_hour, events[]")
     @GetMapping("/events.json")
     public ResponseEntity<Map<String, Object>> eventsJson(@PathVariable long id) {
         SessionExport e = exports.export(id);
@@ -58,6 +70,7 @@ public class SessionExportController {
         return attachment(id, "events.json", MediaType.APPLICATION_JSON, body);
     }
 
+    @Operation(summary = "The per-worker summary as CSV, replayed from the log (joined, promoted, ready, left, final status, waiting/active seconds, waiting pay)")
     @GetMapping("/workers.csv")
     public ResponseEntity<String> workersCsv(@PathVariable long id) {
         SessionExport e = exports.export(id);
@@ -68,6 +81,7 @@ public class SessionExportController {
         return attachment(id, "workers.csv", CSV, csv.toString());
     }
 
+    @Operation(summary = "The per-worker summary as JSON: session, task, status, as_of, waiting_pay_cents_per_hour, workers[]")
     @GetMapping("/workers.json")
     public ResponseEntity<Map<String, Object>> workersJson(@PathVariable long id) {
         SessionExport e = exports.export(id);

@@ -23,6 +23,12 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.responses.ApiResponses;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,6 +48,13 @@ import tools.jackson.databind.JsonNode;
  */
 @RestController
 @RequestMapping(path = "/api/admin", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Projects and tasks", description = "Create and list projects; create, edit, clone, list and delete "
+        + "(when never posted) tasks")
+@ApiResponses({
+        @ApiResponse(responseCode = "400", description = "Invalid body: one message per bad field",
+                content = @Content(schema = @Schema(implementation = ApiError.class))),
+        @ApiResponse(responseCode = "404", description = "Unknown project or task",
+                content = @Content(schema = @Schema(implementation = ApiError.class)))})
 public class ProjectsApiController {
 
     /** Output-only task fields: accepted in a request body (so GET → PUT round-trips) and ignored. */
@@ -112,11 +125,15 @@ public class ProjectsApiController {
 
     // ---- projects ------------------------------------------------------------------------------
 
+    @Operation(summary = "Every project, oldest first, with its number of tasks")
     @GetMapping("/projects")
     public List<ProjectJson> projects() {
         return admin.projects().stream().map(p -> projectJson(p, false)).toList();
     }
 
+    @Operation(summary = "Create a project (201, Location: /api/admin/projects/{id})",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ApiSchemas.ProjectInput.class))))
     @PostMapping(path = "/projects", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<ProjectJson> createProject(@RequestBody JsonNode body) {
         ProjectForm form = new ProjectForm();
@@ -139,6 +156,7 @@ public class ProjectsApiController {
         return ResponseEntity.created(URI.create("/api/admin/projects/" + p.id())).body(projectJson(p, true));
     }
 
+    @Operation(summary = "A project with its tasks and their sessions (status live, stopped or expired)")
     @GetMapping("/projects/{id}")
     public ProjectJson project(@PathVariable long id) {
         return projectJson(admin.project(id), true);
@@ -146,11 +164,15 @@ public class ProjectsApiController {
 
     // ---- tasks ---------------------------------------------------------------------------------
 
+    @Operation(summary = "The project's tasks, oldest first, with every field")
     @GetMapping("/projects/{id}/tasks")
     public List<TaskJson> tasks(@PathVariable long id) {
         return admin.tasks(id).stream().map(this::taskJson).toList();
     }
 
+    @Operation(summary = "Create a task in the project (201, Location: /api/admin/tasks/{id})",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ApiSchemas.TaskInput.class))))
     @PostMapping(path = "/projects/{id}/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskJson> createTask(@PathVariable long id, @RequestBody JsonNode body) {
         admin.project(id);
@@ -158,23 +180,31 @@ public class ProjectsApiController {
         return ResponseEntity.created(URI.create("/api/admin/tasks/" + t.id())).body(taskJson(t));
     }
 
+    @Operation(summary = "A task with every field and its sessions")
     @GetMapping("/tasks/{id}")
     public TaskJson task(@PathVariable long id) {
         return taskJson(admin.task(id));
     }
 
+    @Operation(summary = "Change a task: fields left out keep their values; sessions already posted keep their copy",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = ApiSchemas.TaskInput.class))))
     @PutMapping(path = "/tasks/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     public TaskJson updateTask(@PathVariable long id, @RequestBody JsonNode body) {
         Task existing = admin.task(id);
         return taskJson(admin.updateTask(id, form(TaskForm.of(existing.settings()), body)));
     }
 
+    @Operation(summary = "Delete a task that was never posted (204); a posted task is refused with 409 task_posted")
+    @ApiResponse(responseCode = "409", description = "The task has sessions",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
     @DeleteMapping("/tasks/{id}")
     public ResponseEntity<Void> deleteTask(@PathVariable long id) {
         admin.deleteTask(id);
         return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
     }
 
+    @Operation(summary = "Copy a task into its project as \"Copy of …\" with the same settings (201)")
     @PostMapping("/tasks/{id}/clone")
     public ResponseEntity<TaskJson> cloneTask(@PathVariable long id) {
         Task copy = admin.cloneTask(id);

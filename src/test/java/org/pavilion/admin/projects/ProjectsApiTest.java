@@ -285,4 +285,31 @@ class ProjectsApiTest {
                 .andExpect(jsonPath("$.sessions[0].id").value(session))
                 .andExpect(jsonPath("$.sessions[0].status").value("live"));
     }
+
+    // ---- the OpenAPI description ---------------------------------------------------------------
+
+    @Test
+    void theOpenApiDescriptionCoversTheAdminApi() throws Exception {
+        String json = mvc.perform(get("/api/docs/openapi.json")).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        java.util.Map<String, Object> paths = JsonPath.read(json, "$.paths");
+        assertThat(paths).containsKeys("/api/admin/projects", "/api/admin/projects/{id}",
+                "/api/admin/projects/{id}/tasks", "/api/admin/tasks/{id}", "/api/admin/tasks/{id}/clone",
+                "/api/admin/sessions/{id}/export/events.csv", "/api/admin/sessions/{id}/export/workers.json");
+        assertThat(paths.keySet()).allMatch(path -> path.startsWith("/api/admin/"));
+        assertThat((String) JsonPath.read(json, "$.info.title")).isEqualTo("Pavilion admin API");
+        assertThat((String) JsonPath.read(json, "$.components.securitySchemes.apiToken.scheme")).isEqualTo("bearer");
+        assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.reward")).isNotNull();
+        mvc.perform(get("/api/docs")).andExpect(status().is3xxRedirection());
+    }
+
+    @Test
+    @org.springframework.security.test.context.support.WithAnonymousUser
+    void theApiAndItsDescriptionNeedAnAdmin() throws Exception {
+        mvc.perform(get("/api/docs/openapi.json")).andExpect(status().isUnauthorized());
+        mvc.perform(get("/api/admin/projects")).andExpect(status().isUnauthorized());
+        int before = projects.list().size();
+        send(post("/api/admin/projects"), "{\"name\": \"anonymous\"}").andExpect(status().isUnauthorized());
+        assertThat(projects.list()).hasSize(before);
+    }
 }
