@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 class AdminPagesController {
 
     /** Where an admin lands after logging in (unless they asked for another admin page first). */
-    static final String HOME = "/admin/projects";
+    static final String HOME = "/admin/dashboard";
 
     @GetMapping({"/admin", "/admin/"})
     String home() {

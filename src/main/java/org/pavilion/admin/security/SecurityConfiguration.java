@@ -25,9 +25,11 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
@@ -70,8 +72,14 @@ public class SecurityConfiguration {
             pathPattern("/admin-assets/**"),
             pathPattern("/favicon.ico"));
 
+    /** Browser pages under {@code /api}: the API's Swagger UI (anonymous → login page, like the console). */
+    static final RequestMatcher API_PAGES = new OrRequestMatcher(pathPattern("/api/docs"),
+            pathPattern("/api/docs/swagger-ui/**"));
+
     /** Requests answered with JSON (401/403) rather than a login redirect or an error page. */
-    static final RequestMatcher API = new OrRequestMatcher(pathPattern("/api/**"), pathPattern("/actuator/**"));
+    static final RequestMatcher API = new AndRequestMatcher(
+            new OrRequestMatcher(pathPattern("/api/**"), pathPattern("/actuator/**")),
+            new NegatedRequestMatcher(API_PAGES));
 
     /** API requests that present a bearer token: authenticated by it alone, no CSRF. */
     static final RequestMatcher BEARER_API = new AndRequestMatcher(API, ApiTokenAuthenticationFilter::hasBearer);
@@ -99,7 +107,8 @@ public class SecurityConfiguration {
     SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts) throws Exception {
         HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
         // After logging in, go back to the admin page asked for (never to an API or asset URL).
-        requestCache.setRequestMatcher(pathPattern(HttpMethod.GET, "/admin/**"));
+        requestCache.setRequestMatcher(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/admin/**"),
+                pathPattern(HttpMethod.GET, "/api/docs")));
 
         http.securityMatcher(AnyRequestMatcher.INSTANCE)
                 .authorizeHttpRequests(a -> a
@@ -118,6 +127,9 @@ public class SecurityConfiguration {
                         .invalidateHttpSession(true)
                         .deleteCookies("JSESSIONID"))
                 .requestCache(c -> c.requestCache(requestCache))
+                // Default headers (X-Frame-Options DENY, nosniff, no-store, HSTS on https), and no
+                // Referer leaving the site (the setup link's token is in its URL).
+                .headers(h -> h.referrerPolicy(r -> r.policy(ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(e -> e
                         .defaultAuthenticationEntryPointFor(UNAUTHORIZED_JSON, API)
                         .defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"),
