@@ -317,6 +317,10 @@
 
   // ---- start -----------------------------------------------------------------------------------
 
+  Array.prototype.forEach.call(document.querySelectorAll('time.local'), function (t) {
+    var d = new Date(t.getAttribute('datetime'));
+    if (!isNaN(d.getTime())) { t.textContent = d.toLocaleString(); }
+  });
   ended = $('ended-note') && !$('ended-note').hidden;
   refresh();
   if (ended) {

@@ -55,6 +55,12 @@ public class SessionViews {
     public record SessionSummary(long id, long taskId, String taskTitle, String status, boolean started,
                                  boolean stopped, boolean expired, Integer waiting, Integer active, int capacity,
                                  String hitId, String openedAt, String startedAt, String stoppedAt, String endedAt) {
+
+        /** When it opened, for the page (not part of the JSON). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public Instant openedInstant() {
+            return openedAt == null ? null : Instant.parse(openedAt);
+        }
     }
 
     public List<SessionSummary> list(Long taskId) {

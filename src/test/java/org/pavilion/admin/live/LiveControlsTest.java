@@ -136,6 +136,10 @@ class LiveControlsTest {
         assertThat(row.getString("status")).isEqualTo("live");
         assertThat(row.getInt("waiting")).isZero();
         assertThat(row.getLong("taskId")).isEqualTo(taskId);
+        assertThat(row.has("openedInstant")).isFalse();
+        String page = mvc.perform(get("/admin/sessions")).andExpect(status().isOk()).andReturn().getResponse()
+                .getContentAsString();
+        assertThat(page).contains("/admin/sessions/" + session + "\"").contains("Go live");
     }
 
     @Test
