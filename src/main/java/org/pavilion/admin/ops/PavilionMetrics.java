@@ -233,7 +233,10 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
             List<Long> ids = service.sessionIds();
             for (Long id : ids) {
                 Counts c = readCounts(id);
-                if (c == null || c.expired()) {
+                if (c == null) {
+                    continue; // busy or gone: decided on the next round
+                }
+                if (c.expired()) {
                     untrack(id);
                 } else {
                     track(id);
