@@ -20,6 +20,9 @@ import java.util.stream.Collectors;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -113,6 +116,16 @@ final class LocalTestSupport {
         @Bean
         SnsInbox snsInbox() {
             return new SnsInbox();
+        }
+
+        /** A subscriber's endpoint, not Pavilion's: open (the app's security denies unknown paths). */
+        @Bean
+        @Order(0)
+        SecurityFilterChain testSnsReceiverSecurity(HttpSecurity http) throws Exception {
+            return http.securityMatcher("/test-sns-receiver")
+                    .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                    .csrf(c -> c.disable())
+                    .build();
         }
 
         @Bean
