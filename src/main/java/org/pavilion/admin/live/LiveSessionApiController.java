@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.marketplace.MarketplaceService;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,6 +26,10 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/admin")
+@Tag(name = "Live sessions", description = "Go live, stop, expire, migrate; list sessions and watch one. Each action "
+        + "is recorded in the session's event log with the admin as actor (admin:<email>). Errors are "
+        + "{\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad count, "
+        + "502 the marketplace refused to post the task (with its error code and whether a retry may help).")
 public class LiveSessionApiController {
 
     private final LiveControls controls;
@@ -42,6 +49,7 @@ public class LiveSessionApiController {
                                  SessionView session) {
     }
 
+    @Operation(summary = "Go live: open a session of the task and post its HIT (201, Location: the session)")
     @PostMapping("/tasks/{taskId}/go-live")
     public ResponseEntity<Map<String, Object>> goLive(@PathVariable long taskId, Principal principal) {
         MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal));
@@ -55,26 +63,34 @@ public class LiveSessionApiController {
         return ResponseEntity.created(URI.create("/api/admin/sessions/" + posted.sessionId())).body(body);
     }
 
+    @Operation(summary = "Sessions, newest first, with status (live, stopped, expired) and queue sizes of live ones")
     @GetMapping("/sessions")
-    public List<SessionViews.SessionSummary> sessions(@RequestParam(name = "task", required = false) Long taskId) {
+    public List<SessionViews.SessionSummary> sessions(
+            @Parameter(description = "only this task's sessions") @RequestParam(name = "task", required = false) Long taskId) {
         return views.list(taskId);
     }
 
+    @Operation(summary = "One session: queues with time waited and pay so far (computed on the server), counters, "
+            + "hire requests, the newest log rows (newest first) and the chart series")
     @GetMapping("/sessions/{sessionId}")
     public SessionView session(@PathVariable long sessionId) {
         return views.view(sessionId);
     }
 
+    @Operation(summary = "Stop the job (SPEC 4.4): hiring off, every connected worker told to submit")
     @PostMapping("/sessions/{sessionId}/stop")
     public ActionResponse stop(@PathVariable long sessionId, Principal principal) {
         return answer(controls.stop(sessionId, AdminNames.of(principal)));
     }
 
+    @Operation(summary = "Expire the HITs (SPEC 4.5): the session ends")
     @PostMapping("/sessions/{sessionId}/expire")
     public ActionResponse expire(@PathVariable long sessionId, Principal principal) {
         return answer(controls.expire(sessionId, AdminNames.of(principal)));
     }
 
+    @Operation(summary = "Migrate up to count oldest waiting workers to active (SPEC 4.6); never past maxActive "
+            + "unless force")
     @PostMapping("/sessions/{sessionId}/migrate")
     public ActionResponse migrate(@PathVariable long sessionId, @RequestBody(required = false) MigrateRequest body,
                                   Principal principal) {

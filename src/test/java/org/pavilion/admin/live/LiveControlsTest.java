@@ -425,6 +425,15 @@ class LiveControlsTest {
         assertThat(w1.getLong("payCents")).isEqualTo(w1.getLong("waitedMillis"));
     }
 
+    @Test
+    void theEndpointsAreInTheApiDocs() throws Exception {
+        JSONObject paths = json(mvc.perform(get("/api/docs/openapi.json")).andExpect(status().isOk()).andReturn())
+                .getJSONObject("paths");
+        assertThat(paths.keySet()).contains("/api/admin/tasks/{taskId}/go-live", "/api/admin/sessions",
+                "/api/admin/sessions/{sessionId}", "/api/admin/sessions/{sessionId}/stop",
+                "/api/admin/sessions/{sessionId}/expire", "/api/admin/sessions/{sessionId}/migrate");
+    }
+
     private static JSONObject findEvent(JSONObject view, String kind, String phase) {
         JSONArray events = view.getJSONArray("events");
         for (int i = 0; i < events.length(); i++) {
