@@ -193,6 +193,7 @@ public final class CrowdSimulator implements AutoCloseable {
         Socket socket;
         long joinedNanos;
         boolean promoted;
+        boolean joined;
         int reloads;
         ScheduledFuture<?> timer;
 
@@ -229,7 +230,8 @@ public final class CrowdSimulator implements AutoCloseable {
             state = State.WAITING;
             joinedNanos = System.nanoTime();
             openSocket();
-            timer = exec.schedule(this::leave, plan.patienceMs(), TimeUnit.MILLISECONDS);
+            // patience counts from the page's connection (below); this only bounds a connection that never opens
+            timer = exec.schedule(this::leave, plan.patienceMs() + 10_000, TimeUnit.MILLISECONDS);
             if (plan.reloadAfterMs() >= 0 && plan.reloadAfterMs() < plan.patienceMs()) {
                 exec.schedule(this::reload, plan.reloadAfterMs(), TimeUnit.MILLISECONDS);
             }
@@ -246,6 +248,12 @@ public final class CrowdSimulator implements AutoCloseable {
                 if (socket == s && (state == State.WAITING || state == State.ACTIVE)) {
                     s.emit("connected", new JSONObject().put("workerId", id())
                             .put("aid", assignment.assignmentId()).put("hit_id", assignment.hitId()));
+                    if (!joined && state == State.WAITING) {
+                        joined = true;
+                        joinedNanos = System.nanoTime();
+                        timer.cancel(false);
+                        timer = exec.schedule(this::leave, plan.patienceMs(), TimeUnit.MILLISECONDS);
+                    }
                 }
             }));
             s.on("start_your_task", args -> {
