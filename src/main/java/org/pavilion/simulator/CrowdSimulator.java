@@ -99,10 +99,15 @@ public final class CrowdSimulator implements AutoCloseable {
         startNanos = System.nanoTime();
         planned.set(Integer.MAX_VALUE);
         SplittableRandom gaps = new SplittableRandom(seed);
-        // the first worker comes at once, so there is something to see within seconds
-        exec.schedule(() -> arrive(SimulationPlan.worker(model, 0, prefix, 500, new SplittableRandom(seed * 1_000_003L))),
-                500, TimeUnit.MILLISECONDS);
-        scheduleNext(model, seed, prefix, gaps, 1, 500);
+        // the first few workers come at once, so the session starts and there is something to see within seconds
+        int burst = 3;
+        for (int i = 0; i < burst; i++) {
+            int index = i;
+            long at = 500L * (i + 1);
+            exec.schedule(() -> arrive(SimulationPlan.worker(model, index, prefix, at,
+                    new SplittableRandom(seed * 1_000_003L + index))), at, TimeUnit.MILLISECONDS);
+        }
+        scheduleNext(model, seed, prefix, gaps, burst, 500L * burst);
     }
 
     private void scheduleNext(BehaviourModel model, long seed, String prefix, SplittableRandom gaps, int index,

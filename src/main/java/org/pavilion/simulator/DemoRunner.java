@@ -52,7 +52,7 @@ public class DemoRunner implements ApplicationRunner, AutoCloseable {
                     "Demo admin created: log in at {}/login as {} with password {} (shown only this once)",
                     simulations.base(), DEMO_ADMIN, password));
         }
-        SimulationService.Live live = simulations.goLive("Demo project", new Thresholds(2, 1, 3, 3), 10, "demo");
+        SimulationService.Live live = simulations.goLive("Demo project", new Thresholds(1, 1, 3, 3), 10, "demo");
         CrowdSimulator sim = simulations.simulator(live.sessionId(), 30_000, 1_000);
         sim.startContinuous(BehaviourModel.demo(), System.nanoTime(), "DEMO");
         sim.printProgress(log::info, 10_000);

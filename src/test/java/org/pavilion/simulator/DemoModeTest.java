@@ -30,10 +30,11 @@ class DemoModeTest {
         assertThat(live).hasSize(1);
         long s = live.get(0);
         long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline && sessions.snapshot(s).workers().isEmpty()) {
+        while (System.nanoTime() < deadline && !sessions.snapshot(s).started()) {
             Thread.sleep(100);
         }
-        assertThat(sessions.snapshot(s).workers()).as("a simulated worker joined").isNotEmpty();
+        assertThat(sessions.snapshot(s).started()).as("simulated workers joined and the session started").isTrue();
+        assertThat(sessions.snapshot(s).workers()).isNotEmpty();
         demo.close();
     }
 }
