@@ -106,7 +106,7 @@ public final class ChatProtocol {
             }
         } catch (PavilionException e) {
             error(socket, e.code(), e.getMessage(), "connect");
-            outbound.run(() -> socket.disconnect(true));
+            outbound.run(() -> socket.disconnect(false)); // a DISCONNECT packet: every client version hears it at once
             return;
         }
         WorkerIdentity identity = presented;
