@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 import org.pavilion.PavilionApplication;
+import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
@@ -30,10 +31,12 @@ import org.springframework.core.type.classreading.MetadataReaderFactory;
  *
  * <p>The session: {@code minActive 1, minWaiting 0, maxActive workers/2,
  * maxWaiting workers - workers/2 + headroom}, so {@code workers} arrivals fill it (half active, half
- * waiting) and every submit of an active worker promotes the oldest waiting one. One HIT id is
- * recorded for it, which is what seed-style pages name in {@code connected}.
+ * waiting) and every submit of an active worker promotes the oldest waiting one. The session goes live
+ * as an admin's would ({@link MarketplaceService#goLive}: its HIT is posted on the configured
+ * marketplace, the embedded local one by default, and every hire is sent there); the HIT id is what
+ * seed-style pages name in {@code connected}.
  *
- * <p>Prints one line {@code READY port=... hit=... session=... workers=... maxActive=... maxWaiting=... db=...}
+ * <p>Prints one line {@code READY port=... hit=... session=... workers=... maxActive=... maxWaiting=... marketplace=... db=...}
  * and runs until its standard input closes (or it is killed). Not run by {@code mvn verify}.
  *
  * <pre>
@@ -88,12 +91,26 @@ public final class HandoffBenchServer {
         long task = context.getBean(TaskRepository.class).create(project,
                 TaskSettings.basic("Handoff bench", "handoff latency benchmark", "https://localhost/task", 10,
                         thresholds), Instant.now()).id();
-        long session = context.getBean(LiveSessionService.class).open(task).sessionId();
-        String hit = "HIT-HANDOFF-" + session;
-        context.getBean(SessionStore.class).addSessionHit(session, "TYPE-HANDOFF-" + session, hit);
+        long session;
+        String hit;
+        String market;
+        MarketplaceService marketplace = context.getBeanProvider(MarketplaceService.class).getIfAvailable();
+        if (marketplace != null) {
+            // As an admin would: open the session and post its HIT on the configured marketplace (the
+            // embedded local one by default), so that every submit's hire is really sent there.
+            MarketplaceService.Posted posted = marketplace.goLive(task, "handoff-bench");
+            session = posted.sessionId();
+            hit = posted.hitId();
+            market = "posted";
+        } else {
+            session = context.getBean(LiveSessionService.class).open(task).sessionId();
+            hit = "HIT-HANDOFF-" + session;
+            context.getBean(SessionStore.class).addSessionHit(session, "TYPE-HANDOFF-" + session, hit);
+            market = "none";
+        }
 
         System.out.println("READY port=" + actualPort + " hit=" + hit + " session=" + session + " workers=" + workers
-                + " maxActive=" + maxActive + " maxWaiting=" + maxWaiting + " db=" + db
+                + " maxActive=" + maxActive + " maxWaiting=" + maxWaiting + " marketplace=" + market + " db=" + db
                 + (db.equals("file") ? ":" + dataDir : ""));
         System.out.flush();
 
