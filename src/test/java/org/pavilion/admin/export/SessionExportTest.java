@@ -7,11 +7,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import org.pavilion.session.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,42 +56,14 @@ class SessionExportTest {
     SessionStore store;
 
     private MockMvc mvc;
-    private HandClock clock;
+    private MutableClock clock;
     private LiveSessionService service;
     private long session;
-
-    /** A clock the test moves. */
-    static final class HandClock extends Clock {
-        private volatile Instant now;
-
-        HandClock(Instant start) {
-            now = start;
-        }
-
-        void at(long secondsAfterT0) {
-            now = T0.plusSeconds(secondsAfterT0);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     @BeforeEach
     void setUp() {
         mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
-        clock = new HandClock(T0);
+        clock = new MutableClock(T0);
         service = new LiveSessionService(store, List.of(), clock);
         long project = projects.create("Exports", "", T0).id();
         // one active slot, two waiting; the default waiting pay of 7.25 USD an hour
@@ -108,7 +78,7 @@ class SessionExportTest {
     }
 
     private void at(long seconds, QueueEvent event, String actor, String detail) throws Exception {
-        clock.at(seconds);
+        clock.set(T0.plusSeconds(seconds));
         service.submit(session, event, actor, detail).get();
     }
 
