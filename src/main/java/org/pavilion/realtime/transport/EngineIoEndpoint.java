@@ -10,6 +10,7 @@ import io.socket.engineio.server.utils.ParseQS;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
@@ -48,6 +49,19 @@ final class EngineIoEndpoint extends Endpoint {
                     @Override
                     public <T> T getEndpointInstance(Class<T> endpointClass) {
                         return endpointClass.cast(endpoint);
+                    }
+
+                    /*
+                     * permessage-deflate is refused: our frames are a few dozen bytes, so compressing
+                     * them saves next to nothing, while Tomcat keeps a zlib deflater and inflater (about
+                     * 300 KB of native memory) per connection and allocated a new buffer per frame: the
+                     * benchmark saw it cost most of the allocation and a large share of the handoff
+                     * latency (docs/benchmarks.md). Clients that offer it simply do without.
+                     */
+                    @Override
+                    public List<Extension> getNegotiatedExtensions(List<Extension> installed,
+                                                                   List<Extension> requested) {
+                        return List.of();
                     }
 
                     @Override

@@ -163,6 +163,33 @@ class SocketIoTransportTest {
         assertThat(response.body().length()).isGreaterThan(10_000);
     }
 
+    /** permessage-deflate costs ~300 KB per connection for frames of a few dozen bytes: it is refused. */
+    @Test
+    void upgradesAWebSocketThatOffersPerMessageDeflateWithoutIt() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.setSoTimeout(10_000);
+            String request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+            raw.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            raw.getOutputStream().flush();
+            StringBuilder head = new StringBuilder();
+            var in = raw.getInputStream();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                head.append((char) b);
+            }
+            String response = head.toString();
+            assertThat(response).startsWith("HTTP/1.1 101");
+            assertThat(response.toLowerCase()).contains("upgrade: websocket").doesNotContain("sec-websocket-extensions");
+        }
+    }
+
     @Test
     void acceptsTheEngineIo3PollingHandshake() throws Exception {
         HttpResponse<String> response = get("/socket.io/?EIO=3&transport=polling", null);
