@@ -4,8 +4,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.socket.engineio.server.EngineIoSocket;
+import io.socket.engineio.server.ReadyState;
+import io.socket.socketio.server.SocketIoAdapter;
 import io.socket.socketio.server.SocketIoNamespace;
 import io.socket.socketio.server.SocketIoSocket;
+import io.socket.socketio.server.parser.IOParser;
+import io.socket.socketio.server.parser.Packet;
+import io.socket.socketio.server.parser.Parser;
+import org.json.JSONArray;
 import org.json.JSONObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +27,7 @@ public final class Outbound implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Outbound.class);
 
     private final SocketIoNamespace namespace;
+    private final Parser.Encoder encoder = new IOParser.Encoder(); // used by the sender thread only
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "pavilion-outbound");
         t.setDaemon(true);
@@ -34,11 +42,43 @@ public final class Outbound implements AutoCloseable {
     public void toRoom(String room, String event, JSONObject payload) {
         sender.execute(() -> {
             try {
-                namespace.broadcast(room, event, payload);
+                broadcast(room, event, payload);
             } catch (RuntimeException e) {
                 log.warn("could not send {} to room {}", event, room, e);
             }
         });
+    }
+
+    /*
+     * The library's room broadcast encodes the packet again for every member (a session's counts go to
+     * all of its workers on every arrival and departure: N encodings per event). Here it is encoded once,
+     * by the library's own encoder, and the same text is handed to each member's Engine.IO connection,
+     * which is what the library's per-socket send does after encoding.
+     */
+    private void broadcast(String room, String event, JSONObject payload) {
+        SocketIoAdapter adapter = namespace.getAdapter();
+        SocketIoSocket[] members;
+        synchronized (adapter) { // the memory adapter's add/remove hold its monitor; its listing does not
+            members = adapter.listClients(room);
+        }
+        if (members.length == 0) {
+            return;
+        }
+        Packet<JSONArray> packet = new Packet<>(Parser.EVENT, new JSONArray().put(event).put(payload));
+        packet.nsp = namespace.getName();
+        Object[][] encoded = new Object[1][];
+        encoder.encode(packet, frames -> encoded[0] = frames);
+        for (SocketIoSocket member : members) {
+            EngineIoSocket connection = member.getClient().getConnection();
+            if (member.isConnected() && connection.getReadyState() == ReadyState.OPEN) {
+                for (Object frame : encoded[0]) {
+                    io.socket.engineio.server.parser.Packet<Object> message =
+                            new io.socket.engineio.server.parser.Packet<>(io.socket.engineio.server.parser.Packet.MESSAGE);
+                    message.data = frame;
+                    connection.send(message);
+                }
+            }
+        }
     }
 
     /** Sends to one connection. */
