@@ -1,0 +1,171 @@
+package org.pavilion.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.pavilion.PavilionApplication;
+import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.project.ProjectRepository;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.Thresholds;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.TypeExcludeFilter;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.type.classreading.MetadataReader;
+import org.springframework.core.type.classreading.MetadataReaderFactory;
+
+/**
+ * The server half of the benchmark suite (bench/suite.sh, docs/benchmarks.md): the real Pavilion
+ * application on a TCP port of 127.0.0.1 with {@code sessions} live sessions, each posted on the
+ * embedded local marketplace as an admin's go-live would (so every hire is really sent there), for a
+ * load client in another process (src/test/node/pavilion-bench.js) that speaks only SPEC §5.
+ *
+ * <pre>
+ * java -cp ... org.pavilion.bench.BenchServer --sessions 10 --active 50 --waiting 50 \
+ *     [--min-active 1] [--min-waiting 0] [--db file|mem|pg] [--port 0]
+ * </pre>
+ * {@code file} is an H2 file database in a new temporary directory with the production URL (the
+ * default); {@code mem} an in-memory H2; {@code pg} an embedded PostgreSQL (io.zonky) started here
+ * with {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, as a durable
+ * production server has them. Prints one line
+ * {@code READY port=... hits=H1,H2,... sessions=1,2,... active=... waiting=... db=... pid=...}, then
+ * runs until its standard input closes. Not run by {@code mvn verify}.
+ */
+public final class BenchServer {
+
+    private BenchServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = options(args);
+        int sessions = Integer.parseInt(options.getOrDefault("sessions", "1"));
+        int active = Integer.parseInt(options.getOrDefault("active", "50"));
+        int waiting = Integer.parseInt(options.getOrDefault("waiting", "50"));
+        int minActive = Integer.parseInt(options.getOrDefault("min-active", "1"));
+        int minWaiting = Integer.parseInt(options.getOrDefault("min-waiting", "0"));
+        int port = Integer.parseInt(options.getOrDefault("port", "0"));
+        String db = options.getOrDefault("db", "file");
+        if (sessions < 1) {
+            throw new IllegalArgumentException("--sessions must be at least 1");
+        }
+        Thresholds thresholds = new Thresholds(minActive, minWaiting, active, waiting); // validates SPEC §3
+
+        Path dataDir = Files.createTempDirectory("pavilion-bench-");
+        List<String> properties = new ArrayList<>(List.of(
+                "--server.port=" + port,
+                "--server.address=127.0.0.1",
+                "--pavilion.data-dir=" + dataDir,
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN"));
+        EmbeddedPostgres postgres = null;
+        switch (db) {
+            case "file", "mem" -> properties.add("--pavilion.database.embedded=" + db);
+            case "pg" -> {
+                // The embedded server's own defaults turn fsync off; a durable server has it on.
+                postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
+                        .setServerConfig("max_connections", "100").start();
+                properties.add("--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"));
+                properties.add("--spring.datasource.username=postgres");
+                properties.add("--spring.datasource.password=postgres");
+            }
+            default -> throw new IllegalArgumentException("--db must be file, mem or pg (was '" + db + "')");
+        }
+
+        SpringApplication app = new SpringApplication(PavilionApplication.class);
+        // This runs from the test class path: keep the tests' own @TestConfiguration classes (echo
+        // namespace, fake MTurk endpoint, ...) out of component scanning, as @SpringBootTest would.
+        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("benchTestExcludeFilter",
+                new ExcludeTestConfigurations()));
+        ConfigurableApplicationContext context = app.run(properties.toArray(String[]::new));
+        int actualPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port",
+                String.valueOf(port)));
+
+        MarketplaceService marketplace = context.getBean(MarketplaceService.class);
+        long project = context.getBean(ProjectRepository.class).create("Benchmark", "", Instant.now()).id();
+        List<String> hits = new ArrayList<>();
+        List<String> sessionIds = new ArrayList<>();
+        for (int i = 1; i <= sessions; i++) {
+            long task = context.getBean(TaskRepository.class).create(project,
+                    TaskSettings.basic("Benchmark " + i, "benchmark session " + i, "https://localhost/task", 10,
+                            thresholds), Instant.now()).id();
+            // As an admin would: open the session and post its HIT on the configured marketplace.
+            MarketplaceService.Posted posted = marketplace.goLive(task, "bench");
+            hits.add(posted.hitId());
+            sessionIds.add(String.valueOf(posted.sessionId()));
+        }
+
+        System.out.println("READY port=" + actualPort + " hits=" + String.join(",", hits)
+                + " sessions=" + String.join(",", sessionIds) + " active=" + active + " waiting=" + waiting
+                + " minActive=" + minActive + " minWaiting=" + minWaiting + " db=" + db
+                + " pid=" + ManagementFactory.getRuntimeMXBean().getPid());
+        System.out.flush();
+
+        InputStream in = System.in;
+        byte[] buffer = new byte[256];
+        try {
+            while (in.read(buffer) >= 0) {
+                // keep running until stdin closes
+            }
+        } catch (IOException closed) {
+            // same as end of input
+        }
+        context.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+        deleteQuietly(dataDir);
+        System.out.println("STOPPED");
+        System.exit(0);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is harmless
+        }
+    }
+
+    /** Excludes classes annotated {@code @TestConfiguration} from component scanning. */
+    private static final class ExcludeTestConfigurations extends TypeExcludeFilter {
+        @Override
+        public boolean match(MetadataReader reader, MetadataReaderFactory factory) {
+            return reader.getAnnotationMetadata().hasAnnotation(TestConfiguration.class.getName());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ExcludeTestConfigurations;
+        }
+
+        @Override
+        public int hashCode() {
+            return ExcludeTestConfigurations.class.hashCode();
+        }
+    }
+}
