@@ -852,6 +852,25 @@ public class LocalMarketplace {
      * Checks the Question document and returns its ExternalURL (null for QuestionForm and
      * HTMLQuestion, which the local board cannot show).
      */
+    /*
+     * One parser per thread, from one factory: DocumentBuilderFactory.newInstance() searches the class
+     * path for a provider on every call, which the benchmark saw on every hire. Builders are not
+     * thread-safe, factories are not documented to be.
+     */
+    private static final ThreadLocal<DocumentBuilder> QUESTION_PARSER = ThreadLocal.withInitial(() -> {
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setNamespaceAware(true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setXIncludeAware(false);
+            f.setExpandEntityReferences(false);
+            return f.newDocumentBuilder();
+        } catch (javax.xml.parsers.ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser refuses a secure configuration", e);
+        }
+    });
+
     static String parseQuestion(String question) {
         if (question == null || question.isBlank()) {
             throw LocalMarketplaceException.invalid("Question is required" + suffix());
@@ -861,13 +880,8 @@ public class LocalMarketplace {
         }
         Document doc;
         try {
-            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-            f.setNamespaceAware(true);
-            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            f.setXIncludeAware(false);
-            f.setExpandEntityReferences(false);
-            DocumentBuilder b = f.newDocumentBuilder();
+            DocumentBuilder b = QUESTION_PARSER.get();
+            b.reset();
             b.setErrorHandler(null);
             doc = b.parse(new InputSource(new StringReader(question)));
         } catch (Exception e) {
