@@ -23,6 +23,7 @@ import org.pavilion.queue.Thresholds;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.type.classreading.MetadataReader;
 import org.springframework.core.type.classreading.MetadataReaderFactory;
@@ -94,16 +95,9 @@ public final class BenchServer {
         int actualPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port",
                 String.valueOf(port)));
 
-        MarketplaceService marketplace = context.getBean(MarketplaceService.class);
-        long project = context.getBean(ProjectRepository.class).create("Benchmark", "", Instant.now()).id();
         List<String> hits = new ArrayList<>();
         List<String> sessionIds = new ArrayList<>();
-        for (int i = 1; i <= sessions; i++) {
-            long task = context.getBean(TaskRepository.class).create(project,
-                    TaskSettings.basic("Benchmark " + i, "benchmark session " + i, "https://localhost/task", 10,
-                            thresholds), Instant.now()).id();
-            // As an admin would: open the session and post its HIT on the configured marketplace.
-            MarketplaceService.Posted posted = marketplace.goLive(task, "bench");
+        for (MarketplaceService.Posted posted : goLive(context, sessions, thresholds)) {
             hits.add(posted.hitId());
             sessionIds.add(String.valueOf(posted.sessionId()));
         }
@@ -130,6 +124,24 @@ public final class BenchServer {
         deleteQuietly(dataDir);
         System.out.println("STOPPED");
         System.exit(0);
+    }
+
+    /**
+     * Creates {@code sessions} tasks with these thresholds and puts each live as an admin would: its
+     * session opens and its HIT is posted on the configured marketplace (the embedded local one by
+     * default), so every hire a submit causes is really sent there.
+     */
+    static List<MarketplaceService.Posted> goLive(ApplicationContext context, int sessions, Thresholds thresholds) {
+        MarketplaceService marketplace = context.getBean(MarketplaceService.class);
+        long project = context.getBean(ProjectRepository.class).create("Benchmark", "", Instant.now()).id();
+        List<MarketplaceService.Posted> posted = new ArrayList<>();
+        for (int i = 1; i <= sessions; i++) {
+            long task = context.getBean(TaskRepository.class).create(project,
+                    TaskSettings.basic("Benchmark " + i, "benchmark session " + i, "https://localhost/task", 10,
+                            thresholds), Instant.now()).id();
+            posted.add(marketplace.goLive(task, "bench"));
+        }
+        return posted;
     }
 
     private static Map<String, String> options(String[] args) {

@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Pavilion's benchmark suite (docs/benchmarks.md, "The benchmark suite"). For every database and every
+# run it starts a fresh server process (org.pavilion.bench.BenchServer: the whole application on
+# 127.0.0.1, its sessions posted on the embedded local marketplace), waits for its READY line, runs the
+# load client (src/test/node/pavilion-bench.js, socket.io-client 4.8 over WebSocket, speaking only
+# SPEC §5) in a separate process against it, records the server's memory, and stops it. At the end it
+# draws the latency chart (src/test/node/bench-chart.js). Not part of `mvn verify` (a short smoke run is:
+# org.pavilion.bench.BenchSuiteSmokeTest).
+#
+#   bench/suite.sh                   # everything below, on H2 and on PostgreSQL
+#   bench/suite.sh handoff burst     # only some parts: handoff rate burst hold
+#
+# Environment (all optional):
+#   DBS="h2 pg"                 h2 = H2 file database (production default), pg = embedded PostgreSQL, fsync on
+#   WORKERS="100 1000 5000"     handoff: connected workers (half active, half waiting)
+#   SESSIONS="1 10"             handoff: the workers are spread over this many sessions
+#   HANDOFFS=2000 WARMUP=200    handoff: measured handoffs per run, and unmeasured warm-up handoffs first
+#                               (HANDOFFS_N<workers>_S<sessions>, e.g. HANDOFFS_N5000_S1=500, overrides one run)
+#   RATE_RUNS="100:10 1000:10"  rate: workers:sessions of each run (10 sessions of 5+5, and of 50+50)
+#   RATES="50,100,200,300,500,750,1000,1500,2000,3000" STEP_SECONDS=10
+#   RATE_WARMUP_SECONDS=30      rate: open-loop handoffs at each offered rate until p99 > 50 ms or a loss,
+#                               after a warm-up at the first rate (a fresh JVM is slow for its first seconds)
+#   BURST_WORKERS=1000 BURST_WITHIN_MS=1000
+#                               burst: that many workers connect within that time to one 50+50 session
+#   HOLD_WORKERS=10000 HOLD_SESSIONS=100 HOLD_SECONDS=30
+#                               hold: connections held (each session 50 active + 50 waiting)
+#   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx512m)
+#   BUILD_DIR=/tmp/build-bench  Maven build directory (-Dbuild.dir): classes, node_modules, results
+#   OUT=<dir>                   results directory (default BUILD_DIR/bench-results/<UTC time>)
+#   RUN_TIMEOUT=3600            seconds allowed for one client run
+#   PAVILION_COMMIT             what to record as the commit measured (default: git rev-parse HEAD)
+# Results: OUT/summary.jsonl (one JSON line per run, with the server's RSS), OUT/handoff-latency.svg,
+# and every server and client log. Exit status 0 when every run passed its checks.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PARTS=("$@")
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(handoff rate burst hold)
+DBS="${DBS:-h2 pg}"
+WORKERS="${WORKERS:-100 1000 5000}"
+SESSIONS="${SESSIONS:-1 10}"
+HANDOFFS="${HANDOFFS:-2000}"
+WARMUP="${WARMUP:-200}"
+RATE_RUNS="${RATE_RUNS:-100:10 1000:10}"
+RATES="${RATES:-50,100,200,300,500,750,1000,1500,2000,3000}"
+STEP_SECONDS="${STEP_SECONDS:-10}"
+RATE_WARMUP_SECONDS="${RATE_WARMUP_SECONDS:-30}"
+BURST_WORKERS="${BURST_WORKERS:-1000}"
+BURST_WITHIN_MS="${BURST_WITHIN_MS:-1000}"
+HOLD_WORKERS="${HOLD_WORKERS:-10000}"
+HOLD_SESSIONS="${HOLD_SESSIONS:-100}"
+HOLD_SECONDS="${HOLD_SECONDS:-30}"
+JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
+HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:--Xmx512m}"
+BUILD_DIR="${BUILD_DIR:-/tmp/build-bench}"
+RUN_TIMEOUT="${RUN_TIMEOUT:-3600}"
+READY_TIMEOUT=300
+
+for tool in java mvn node npm timeout; do
+  command -v "$tool" >/dev/null || { echo "suite.sh: $tool is not on the PATH" >&2; exit 2; }
+done
+for part in "${PARTS[@]}"; do
+  [[ "$part" =~ ^(handoff|rate|burst|hold)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate burst hold)" >&2; exit 2; }
+done
+
+cd "$ROOT"
+MVN=(mvn -q -B -Dstyle.color=never "-Dbuild.dir=$BUILD_DIR")
+
+# ---- build (only when sources or the pom changed since the last build) ------------------------------
+marker="$BUILD_DIR/test-classes/org/pavilion/bench/BenchServer.class"
+mkdir -p "$BUILD_DIR"
+if [[ ! -f "$marker" || -n "$(find src/main src/test/java pom.xml -newer "$marker" -type f -print -quit)" ]]; then
+  echo "== building test classes into $BUILD_DIR" >&2
+  timeout 900 "${MVN[@]}" test-compile >"$BUILD_DIR/bench-build.log" 2>&1 \
+    || { tail -40 "$BUILD_DIR/bench-build.log" >&2; echo "suite.sh: build failed, see $BUILD_DIR/bench-build.log" >&2; exit 2; }
+fi
+classpath_file="$BUILD_DIR/bench-classpath.txt"
+if [[ ! -s "$classpath_file" || pom.xml -nt "$classpath_file" ]]; then
+  echo "== resolving the test class path" >&2
+  timeout 600 "${MVN[@]}" dependency:build-classpath -Dmdep.includeScope=test "-Dmdep.outputFile=$classpath_file" \
+    >"$BUILD_DIR/bench-classpath.log" 2>&1 \
+    || { tail -40 "$BUILD_DIR/bench-classpath.log" >&2; echo "suite.sh: could not resolve the class path" >&2; exit 2; }
+fi
+CP="$BUILD_DIR/test-classes:$BUILD_DIR/classes:$(cat "$classpath_file")"
+
+# ---- the Node client, installed into the build directory (never into src/) ------------------------
+NODE_DIR="$BUILD_DIR/node-bench"
+mkdir -p "$NODE_DIR"
+cp src/test/node/package.json src/test/node/package-lock.json src/test/node/pavilion-bench.js src/test/node/bench-chart.js "$NODE_DIR/"
+if [[ ! -f "$NODE_DIR/installed.lock" ]] || ! cmp -s "$NODE_DIR/installed.lock" "$NODE_DIR/package-lock.json" \
+    || [[ ! -d "$NODE_DIR/node_modules/socket.io-client-v4" ]]; then
+  echo "== npm ci in $NODE_DIR" >&2
+  (cd "$NODE_DIR" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund --prefer-offline >npm.log 2>&1) \
+    || { echo "suite.sh: npm ci failed, see $NODE_DIR/npm.log" >&2; exit 2; }
+  cp "$NODE_DIR/package-lock.json" "$NODE_DIR/installed.lock"
+fi
+
+OUT="${OUT:-$BUILD_DIR/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$OUT"
+echo "== results in $OUT" >&2
+if [[ -n "${PAVILION_COMMIT:-}" ]]; then
+  commit="$PAVILION_COMMIT"
+elif commit="$(git rev-parse --short HEAD 2>/dev/null)"; then
+  [[ -z "$(git status --porcelain -- src pom.xml bench 2>/dev/null)" ]] || commit+=" (with uncommitted changes)"
+else
+  commit="unknown (not a git checkout)"
+fi
+SUMMARY="$OUT/summary.jsonl"
+echo "# $(date -u +%FT%TZ) commit=$commit nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)' mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) load=$(cut -d' ' -f1-3 /proc/loadavg) node=$(node --version) java='$(java -version 2>&1 | head -1)' parts='${PARTS[*]}' dbs='$DBS'" >>"$SUMMARY"
+
+SERVER_PID=""
+SERVER_LOG=""
+FIFO=""
+PORT=""
+HITS=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    exec 3>&- 2>/dev/null || true # closing the server's stdin makes it shut down
+    for _ in $(seq 1 150); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      kill "$SERVER_PID" 2>/dev/null || true
+      sleep 2
+      kill -9 "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+  [[ -n "$FIFO" ]] && rm -f "$FIFO"
+  FIFO=""
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+
+# start_server NAME JAVA_OPTS BenchServer-args...: sets SERVER_PID, PORT, HITS
+start_server() {
+  local name="$1" opts="$2"
+  shift 2
+  FIFO="$OUT/$name.stdin"
+  SERVER_LOG="$OUT/$name.server.log"
+  rm -f "$FIFO"
+  mkfifo "$FIFO"
+  # shellcheck disable=SC2086
+  java $opts -cp "$CP" org.pavilion.bench.BenchServer "$@" <"$FIFO" >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  exec 3>"$FIFO"
+  local ready=""
+  for _ in $(seq 1 $((READY_TIMEOUT * 5))); do
+    ready="$(grep -m1 -o 'READY port=.*' "$SERVER_LOG" || true)"
+    [[ -n "$ready" ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [[ -z "$ready" ]]; then
+    echo "suite.sh: the server for $name did not get ready, see $SERVER_LOG" >&2
+    tail -30 "$SERVER_LOG" >&2 || true
+    exit 1
+  fi
+  PORT="$(sed -E 's/.* port=([0-9]+).*/\1/' <<<"$ready")"
+  HITS="$(sed -E 's/.* hits=([^ ]+).*/\1/' <<<"$ready")"
+}
+
+# server_memory: the server's resident set now and at its peak, in kB
+server_memory() {
+  awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "{\"server_rss_kb\":%d,\"server_hwm_kb\":%d}", r, h}' "/proc/$SERVER_PID/status" 2>/dev/null \
+    || echo '{}'
+}
+
+status=0
+# run_client NAME LABEL pavilion-bench-args...: runs the client, appends its summary (with the server's memory)
+run_client() {
+  local name="$1" label="$2"
+  shift 2
+  echo "== $name: node pavilion-bench.js $*" >&2
+  (while sleep 10; do cut -d' ' -f1 /proc/loadavg; done) >"$OUT/$name.loadavg" 2>/dev/null &
+  local sampler=$!
+  set +e
+  (cd "$NODE_DIR" && timeout "$RUN_TIMEOUT" node pavilion-bench.js "$@" --url "http://127.0.0.1:$PORT" --hits "$HITS" \
+      --label "$label") >"$OUT/$name.client.out" 2>"$OUT/$name.client.err"
+  local rc=$?
+  set -e
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  local memory load
+  memory="$(server_memory)"
+  load="$(awk '{s+=$1; if ($1>m) m=$1; n++} END {if (n) printf "{\"load_mean\":%.2f,\"load_max\":%.2f}", s/n, m; else print "{}"}' "$OUT/$name.loadavg")"
+  local line
+  line="$(grep -m1 '"type":"[a-z]*-summary"' "$OUT/$name.client.out" || echo '{"ok":false,"error":"no summary line"}')"
+  # One line per run: the client's summary, then what the script observed around it.
+  echo "${line%\}},\"run\":\"$name\",\"commit\":\"$commit\",\"server\":$memory,\"load\":$load}" >>"$SUMMARY"
+  grep -v '^{' "$OUT/$name.client.out" >&2 || true
+  echo "   server memory: $memory; load: $load" >&2
+  if [[ $rc -ne 0 ]]; then
+    echo "suite.sh: $name failed (exit $rc), see $OUT/$name.client.err" >&2
+    tail -20 "$OUT/$name.client.err" >&2 || true
+    status=1
+  fi
+}
+
+has_part() {
+  local p
+  for p in "${PARTS[@]}"; do [[ "$p" == "$1" ]] && return 0; done
+  return 1
+}
+
+for db in $DBS; do
+  case "$db" in
+    h2) server_db=file ;;
+    pg) server_db=pg ;;
+    *) echo "suite.sh: unknown database '$db' (h2 pg)" >&2; exit 2 ;;
+  esac
+  if has_part handoff; then
+    for n in $WORKERS; do
+      for s in $SESSIONS; do
+        half=$((n / (2 * s)))
+        if (( half < 1 )); then
+          echo "== skipping handoff N=$n over $s sessions (fewer than 2 workers per session)" >&2
+          continue
+        fi
+        name="handoff-$db-n$n-s$s"
+        start_server "$name" "$JAVA_OPTS" --sessions "$s" --active "$half" --waiting "$half" --db "$server_db"
+        count_var="HANDOFFS_N${n}_S${s}"
+        run_client "$name" "db=$db" handoff --workers $((2 * half * s)) --handoffs "${!count_var:-$HANDOFFS}" --warmup "$WARMUP" \
+          --dump "$OUT/$name.latencies"
+        stop_server
+      done
+    done
+  fi
+  if has_part rate; then
+    for config in $RATE_RUNS; do
+      rate_workers="${config%%:*}"
+      rate_sessions="${config##*:}"
+      half=$((rate_workers / (2 * rate_sessions)))
+      name="rate-$db-n$rate_workers-s$rate_sessions"
+      start_server "$name" "$JAVA_OPTS" --sessions "$rate_sessions" --active "$half" --waiting "$half" --db "$server_db"
+      run_client "$name" "db=$db" rate --workers $((2 * half * rate_sessions)) --rates "$RATES" --step-seconds "$STEP_SECONDS" \
+        --warmup-seconds "$RATE_WARMUP_SECONDS" --dump "$OUT/$name.latencies"
+      stop_server
+    done
+  fi
+  if has_part burst; then
+    name="burst-$db-n$BURST_WORKERS"
+    start_server "$name" "$JAVA_OPTS" --sessions 1 --active 50 --waiting 50 --min-active 10 --min-waiting 5 --db "$server_db"
+    run_client "$name" "db=$db" burst --workers "$BURST_WORKERS" --within-ms "$BURST_WITHIN_MS" --expect-admitted 100
+    stop_server
+  fi
+  if has_part hold; then
+    name="hold-$db-n$HOLD_WORKERS"
+    start_server "$name" "$HOLD_JAVA_OPTS" --sessions "$HOLD_SESSIONS" --active 50 --waiting 50 --db "$server_db"
+    run_client "$name" "db=$db" hold --workers "$HOLD_WORKERS" --hold-seconds "$HOLD_SECONDS" --server-pid "$SERVER_PID"
+    stop_server
+  fi
+done
+
+if grep -q '"type":"handoff-summary"' "$SUMMARY"; then
+  (cd "$NODE_DIR" && node bench-chart.js "$SUMMARY" "$OUT/handoff-latency.svg" "Pavilion handoff latency ($commit)") \
+    && echo "== chart: $OUT/handoff-latency.svg" >&2 || { echo "suite.sh: the chart failed" >&2; status=1; }
+fi
+echo "== summary ($SUMMARY)" >&2
+cat "$SUMMARY"
+exit $status

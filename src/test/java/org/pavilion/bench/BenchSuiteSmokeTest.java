@@ -1,0 +1,101 @@
+package org.pavilion.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.storage.JdbcSessionStore;
+import org.pavilion.testing.NodeScripts;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+
+/**
+ * The benchmark suite's own parts, run short: the load client (src/test/node/pavilion-bench.js, in a
+ * separate Node process over real sockets) against sessions put live as {@link BenchServer} does. It
+ * asserts what the suite's figures rest on: nothing lost, nothing doubled, every count broadcast where
+ * it belongs, and the server's own state agreeing with what the client saw. Never a time.
+ * Skipped when node or npm is missing (see {@link NodeScripts}).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "pavilion.database.embedded=mem")
+class BenchSuiteSmokeTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    LiveSessionService sessions;
+    @Autowired
+    JdbcSessionStore store;
+
+    private static JSONObject summary(NodeScripts.Result run, String type) {
+        return run.output().lines().filter(l -> l.startsWith("{") && l.contains("\"type\":\"" + type + "\""))
+                .map(JSONObject::new).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " line in:\n" + run.output()));
+    }
+
+    @Test
+    void handoffsOverTwoSessionsLoseAndDoubleNothing() throws Exception {
+        List<MarketplaceService.Posted> live = BenchServer.goLive(context, 2, new Thresholds(1, 0, 5, 5));
+        String hits = live.stream().map(MarketplaceService.Posted::hitId).collect(Collectors.joining(","));
+        int handoffs = 300;
+
+        NodeScripts.Result run = NodeScripts.run(Duration.ofMinutes(5), "pavilion-bench.js", "handoff",
+                "--url", "http://127.0.0.1:" + port, "--hits", hits, "--workers", "20",
+                "--handoffs", String.valueOf(handoffs), "--warmup", "0", "--label", "smoke");
+        JSONObject result = summary(run, "handoff-summary");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(result.getBoolean("ok")).isTrue();
+        assertThat(result.getInt("anomalies")).isZero();
+        assertThat(result.getInt("handoffs")).isEqualTo(handoffs);
+
+        // The server agrees: each session still 5 + 5, and every handoff left exactly one submitted
+        // worker and one hire behind, spread round-robin over the two sessions.
+        int submitted = 0;
+        for (MarketplaceService.Posted posted : live) {
+            QueueSnapshot snap = sessions.snapshot(posted.sessionId());
+            assertThat(snap.active()).hasSize(5);
+            assertThat(snap.waiting()).hasSize(5);
+            Map<WorkerStatus, Long> byStatus = snap.workers().values().stream()
+                    .collect(Collectors.groupingBy(QueueSnapshot.WorkerView::status, Collectors.counting()));
+            long here = byStatus.getOrDefault(WorkerStatus.SUBMITTED, 0L);
+            assertThat(here).isEqualTo(handoffs / 2);
+            assertThat(store.hireRequests(posted.sessionId())).hasSize((int) here);
+            submitted += (int) here;
+        }
+        assertThat(submitted).isEqualTo(handoffs);
+    }
+
+    @Test
+    void anAdmissionBurstAdmitsExactlyTheSessionsPlaces() throws Exception {
+        List<MarketplaceService.Posted> live = BenchServer.goLive(context, 1, new Thresholds(2, 1, 10, 10));
+        MarketplaceService.Posted posted = live.get(0);
+
+        NodeScripts.Result run = NodeScripts.run(Duration.ofMinutes(3), "pavilion-bench.js", "burst",
+                "--url", "http://127.0.0.1:" + port, "--hits", posted.hitId(), "--workers", "100",
+                "--within-ms", "500", "--expect-admitted", "20", "--label", "smoke");
+        JSONObject result = summary(run, "burst-summary");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(result.getInt("admitted")).isEqualTo(20);
+        assertThat(result.getInt("refused")).isEqualTo(80);
+
+        QueueSnapshot snap = sessions.snapshot(posted.sessionId());
+        assertThat(snap.active()).hasSize(10);
+        assertThat(snap.waiting()).hasSize(10);
+        assertThat(snap.workers().values().stream().filter(w -> w.status().inQueue()).count()).isEqualTo(20);
+        assertThat(store.hireRequests(posted.sessionId())).as("arrivals hire nobody").isEmpty();
+    }
+}

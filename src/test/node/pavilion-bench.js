@@ -1,0 +1,1263 @@
+// Pavilion benchmark load client (docs/benchmarks.md, bench/suite.sh): drives a server that speaks
+// SPEC §5 (Socket.IO namespace `/chat`) from a separate process with the Node Socket.IO 4.x client over
+// WebSocket, one socket per worker page, and checks everything it sees. Four modes:
+//
+//   handoff  closed-loop handoff latency. N workers spread evenly over the sessions (--hits), each session
+//            filled with n = N/S workers in a known FIFO order (the first n/2 become active, the next n/2
+//            wait; the server's maxActive and maxWaiting must be n/2). One handoff at a time, round-robin
+//            over the sessions: the session's oldest active worker emits `submit_active` (t0); the
+//            handoff ends when the session's oldest waiting worker receives `start_your_task` naming
+//            itself (t1). Outside the interval: the promoted page sends `IAmReady` (ack awaited), the
+//            leaver's socket is closed, a fresh worker connects and joins the same session, and the
+//            client waits until every member of that session received the resulting broadcasts.
+//            Checked: FIFO promotion of exactly the expected worker, exactly once; exact numbers of
+//            `update_worker_count` and `workers_status` per session (n(n+1)/2 for the fill, 2n-1 per
+//            handoff); every broadcast pair in order on each socket; final queues; nothing after the end.
+//   rate     open-loop sustained handoff rate. Same fill, then for each offered rate R (--rates) and
+//            --step-seconds: `submit_active` at R/s spread evenly, round-robin over the sessions (a
+//            session whose waiting queue, as far as the client knows, has no worker left that is not
+//            already claimed by an outstanding submit is skipped, and counted), each followed at once
+//            (not awaited) by a fresh worker connecting to refill that session; it emits `connected`
+//            as soon as a promotion in that session shows the server has freed a place (submit and
+//            join travel on different sockets, which the server does not order: a join that overtook
+//            its submit would find the session full). `start_your_task` arrivals of a session are
+//            matched to that session's outstanding submits in FIFO order (latency = arrival - emit of
+//            the oldest outstanding submit). Between steps the client
+//            waits until the sessions are full and quiet again. Stops after the first step with
+//            p99 > --p99-limit-ms (50) or with a lost submit. A warm-up step at the first rate
+//            (--warmup-seconds, 5; 0 for none) runs first and is reported apart (a fresh server's JIT).
+//            A leaver's socket is closed once its submit is matched (and its own IAmReady acked).
+//   burst    --workers clients (default 1,000) open sockets spread evenly over --within-ms on ONE HIT,
+//            each emitting `connected` as soon as it is connected; after --quiet-ms (2 s) without any
+//            event each client is classified by its answer (see below).
+//   hold     N workers join (concurrently, --concurrency at a time) spread over the sessions and then
+//            hold their connections for --hold-seconds; checks every one was admitted and none drops;
+//            samples the server's VmRSS/VmHWM (--server-pid) and the client's own RSS.
+//
+// How a burst client's answer is read (SPEC §4.1, §5 give no explicit "admitted" message to a page that
+// is put in the waiting queue): `job_is_full` = refused; `start_your_task` = admitted (active); otherwise
+// its first `update_worker_count` after it emitted `connected`, with no `job_is_full` ever after, =
+// admitted (waiting). The classification is made only once the burst is quiet, because a page is put
+// into the session's room BEFORE its arrival is decided, so a page that will be refused may first see
+// another arrival's broadcast and only then its own `job_is_full`. For the same reason the answer time
+// of an admitted page (emit -> first `update_worker_count` or `start_your_task`) can be early by the
+// broadcast of an arrival decided just before its own.
+//
+// How the rate mode knows a fresh worker is waiting: when it receives its first `update_worker_count`
+// after its `connected` (the same inference as above: at that moment its arrival is decided or about to
+// be). A fresh worker promoted before it saw any count was promoted on arrival (SPEC §4.1.6: the
+// session had a free active slot); it is matched like any other promotion and counted apart. FIFO is
+// checked soundly at every quiet point: a worker still waiting whose admission the client saw before
+// some promoted worker even emitted `connected` means a promotion overtook it.
+//
+// Anomalies (any of them makes ok=false): `error` events, unexpected `job_is_full`/`stop`/disconnect,
+// refused or missing acks, `start_your_task` naming someone else or arriving twice or to a worker that
+// is not waiting, a broadcast out of its pair order, wrong counts, lost submits (no promotion within
+// --step-timeout-ms), a session that does not settle, anything arriving after the end.
+//
+// Usage:
+//   node pavilion-bench.js handoff --url URL --hits H1,H2,... --workers N [--handoffs 2000] [--warmup 200]
+//                                  [--settle-every 100] [--dump file]
+//   node pavilion-bench.js rate    --url URL --hits H1,... --workers N [--rates 100,200,500,1000,2000,3000]
+//                                  [--step-seconds 5] [--warmup-seconds 5] [--p99-limit-ms 50] [--dump file]
+//   node pavilion-bench.js burst   --url URL --hits H --workers 1000 [--within-ms 1000]
+//                                  [--expect-admitted 100] [--quiet-ms 2000]
+//   node pavilion-bench.js hold    --url URL --hits H1,... --workers N [--hold-seconds 20]
+//                                  [--server-pid PID] [--concurrency 200]
+// Filling (handoff, rate): sessions are filled in parallel, each one sequentially (so that the client
+// knows the FIFO order); each join waits for the joiner's own `update_worker_count` (count = k for the
+// k-th joiner; and its `start_your_task` when it is one of the first n/2), and only every --settle-every
+// joins (100; 1 = after every join) for every member's broadcasts. The fill costs n(n+1) frames per
+// session (each join is announced to every member), so it is bound by frame handling, not round trips
+// (measured on 2 shared cores, one session: 1,000 workers 15 s without permessage-deflate, 55 s with it;
+// 2,000 workers 72 s / 236 s; settling after every join instead of every 100th changed nothing).
+//
+// Each run needs sessions with nobody in them: a server keeps a closed page's worker in its queue for its
+// disconnect grace period (SPEC §4.7, 30 s by default), so start a fresh server per run or wait for that.
+//
+// Common options: --label text (copied into the JSON), --step-timeout-ms (20000: longest wait for any
+// one expected message), --no-ready (handoff/rate: promoted pages do not send IAmReady), --no-deflate
+// (do not offer permessage-deflate; browsers do), --id-prefix P (worker ids; default unique per run),
+// --connect-concurrency C (socket handshakes in flight while filling; default 100), --zlib-concurrency C
+// (the ws client's limit of concurrent zlib calls for the whole process; default 10, as ws has it).
+// Output: progress on stderr; one human line and then ONE JSON line {"type":"<mode>-summary",...,
+// "anomalies":n,"ok":bool} on stdout; exit status 0 iff ok (2 for a usage error).
+'use strict';
+
+// With permessage-deflate (offered by default, as browsers do) every received frame is inflated by zlib
+// on libuv's thread pool. UV_THREADPOOL_SIZE=1 in the environment made a 1,000-worker fill faster
+// (44 s instead of 56 s with the default 4 threads) but delayed a 1,000-client burst's answers by
+// seconds, so the default is left alone.
+
+const fs = require('fs');
+
+// ---- options ------------------------------------------------------------------------------------------
+
+const MODES = ['handoff', 'rate', 'burst', 'hold'];
+const MODE = process.argv[2];
+const ARGV = process.argv.slice(3);
+const COMMON_OPTIONS = ['url', 'hits', 'hit', 'label', 'step-timeout-ms', 'no-ready', 'no-deflate', 'id-prefix',
+  'connect-concurrency', 'workers', 'zlib-concurrency'];
+const MODE_OPTIONS = {
+  handoff: ['handoffs', 'warmup', 'settle-every', 'dump'],
+  rate: ['rates', 'step-seconds', 'warmup-seconds', 'p99-limit-ms', 'settle-every', 'dump'],
+  burst: ['within-ms', 'expect-admitted', 'quiet-ms'],
+  hold: ['hold-seconds', 'server-pid', 'concurrency'],
+};
+const FLAGS = ['no-ready', 'no-deflate'];
+
+function usage(problem) {
+  if (problem) console.error('pavilion-bench: ' + problem);
+  console.error('usage: node pavilion-bench.js handoff|rate|burst|hold --url http://127.0.0.1:PORT --hits H1,H2,... '
+    + '--workers N [mode options] (see the header of this file)');
+  process.exit(2);
+}
+if (!MODES.includes(MODE)) usage(`unknown mode '${MODE}'`);
+for (let i = 0; i < ARGV.length; i++) {
+  const a = ARGV[i];
+  if (!a.startsWith('--')) usage(`unexpected argument '${a}'`);
+  const name = a.slice(2);
+  if (!COMMON_OPTIONS.includes(name) && !MODE_OPTIONS[MODE].includes(name)) usage(`unknown option --${name} for ${MODE}`);
+  if (!FLAGS.includes(name)) {
+    if (i + 1 >= ARGV.length || ARGV[i + 1].startsWith('--')) usage(`--${name} needs a value`);
+    i += 1;
+  }
+}
+function arg(name, fallback) {
+  const i = ARGV.indexOf('--' + name);
+  return i < 0 ? fallback : ARGV[i + 1];
+}
+function intArg(name, fallback) {
+  const v = arg(name, undefined);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n)) usage(`--${name} must be an integer (was '${v}')`);
+  return n;
+}
+
+const URL_ = arg('url');
+const HITS = String(arg('hits', arg('hit', ''))).split(',').map((h) => h.trim()).filter(Boolean);
+const LABEL = arg('label', '');
+const STEP_TIMEOUT_MS = intArg('step-timeout-ms', 20000);
+const SEND_READY = !ARGV.includes('--no-ready');
+const DEFLATE = !ARGV.includes('--no-deflate');
+const ID_PREFIX = arg('id-prefix', 'B' + Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 5));
+const CONNECT_CONCURRENCY = intArg('connect-concurrency', 100);
+const N = intArg('workers', MODE === 'burst' ? 1000 : 100);
+const DUMP = arg('dump', null);
+if (!URL_) usage('--url is required');
+if (HITS.length === 0) usage('--hits is required');
+if (!(N >= 1)) usage('--workers must be at least 1');
+
+function load(name) {
+  const m = require(name);
+  return m.io || m.default || m;
+}
+const io = load('socket.io-client-v4');
+const ZLIB_CONCURRENCY = intArg('zlib-concurrency', 10);
+const SOCKET_OPTIONS = {transports: ['websocket'], forceNew: true, reconnection: false, timeout: 10000,
+  perMessageDeflate: DEFLATE ? {threshold: 1024, concurrencyLimit: ZLIB_CONCURRENCY} : false};
+
+const now = () => performance.now();
+const J = (x) => JSON.stringify(x);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const round3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+const log = (...a) => console.error(`[${MODE} N=${N}]`, ...a);
+
+// ---- bookkeeping ----------------------------------------------------------------------------------------
+
+const anomalies = [];
+let phase = 'setup';
+function anomaly(text) {
+  text = `[${phase}] ${text}`;
+  anomalies.push(text);
+  if (anomalies.length <= 20) log('ANOMALY:', text);
+  else if (anomalies.length === 21) log('(further anomalies are counted, not printed)');
+}
+
+let finished = false; // set once the run is over: from then on nothing may arrive
+let lastEventAt = 0; // any server event, for "quiet"
+let errorEvents = 0;
+let eventsAfterEnd = 0;
+let totalCounts = 0;
+let totalStatuses = 0;
+let refusedBroadcasts = 0; // broadcasts reaching a page after its job_is_full (burst: info)
+
+function makeSessions(total) {
+  const S = HITS.length;
+  return HITS.map((hit, index) => {
+    const n = Math.floor(total / S) + (index < total % S ? 1 : 0);
+    const A = Math.floor(n / 2);
+    return {
+      index, hit, n, A, W: n - A,
+      workers: [], // everyone ever made for this session
+      active: [], // workers, oldest promoted first
+      waiting: [], // workers, oldest joined first (as far as the client knows)
+      counts: 0, statuses: 0, stale: 0, // broadcasts received by this session's pages
+      waiters: [],
+      pending: null, // handoff: {w, resolve}
+      outstanding: [], // rate: submits not yet matched to a promotion, oldest first
+      pendingRefills: 0,
+      maxPromotedEmitAt: -Infinity,
+      handoffs: 0,
+      maxCountMismatch: false,
+    };
+  });
+}
+
+let seq = 0;
+const allWorkers = [];
+function newWorker(s) {
+  seq += 1;
+  const id = `${ID_PREFIX}-${String(seq).padStart(6, '0')}`;
+  const w = {
+    id, aid: 'A' + id, s, socket: null, state: 'new', starts: 0, fulls: 0, countsSeen: 0, statusesSeen: 0,
+    lastCount: null, maxCount: null, lastStatus: null, expectStatus: false, onCount: null, onJoinStart: null,
+    onAnswer: null,
+    connectStart: 0, connectEnd: 0, joinEmitAt: 0, confirmAt: 0, confirmed: false, firstCountAt: 0, startAt: 0,
+    fullAt: 0, disconnected: null,
+  };
+  s.workers.push(w);
+  allWorkers.push(w);
+  return w;
+}
+
+// Mode hooks; each returns true when it handled the event.
+const hooks = {
+  onStart: null, // (w, t) => void; after the common checks
+  onFull: (w, p) => anomaly(`${w.id} (${w.state}) got job_is_full ${J(p)}`),
+  onCount: null, // (w, p) => void
+  submittedMayHear: false, // rate: a page that emitted submit_active may still get broadcasts decided before it
+};
+
+// Waiters: predicates re-checked after each event of their session (or of any session when s is null).
+const globalWaiters = [];
+function notify(s) {
+  for (const list of s ? [s.waiters, globalWaiters] : [globalWaiters]) {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].pred()) {
+        const w = list[i];
+        list.splice(i, 1);
+        i -= 1;
+        w.resolve();
+      }
+    }
+  }
+}
+function waitFor(pred, what, s = null, timeoutMs = STEP_TIMEOUT_MS) {
+  if (pred()) return Promise.resolve();
+  const list = s ? s.waiters : globalWaiters;
+  return new Promise((resolve, reject) => {
+    const entry = {pred, resolve: null};
+    const timer = setTimeout(() => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      reject(new Error('timeout: ' + what()));
+    }, timeoutMs);
+    entry.resolve = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    list.push(entry);
+  });
+}
+// Polls an expensive predicate.
+async function pollUntil(pred, what, timeoutMs = STEP_TIMEOUT_MS, intervalMs = 20) {
+  const deadline = now() + timeoutMs;
+  while (!pred()) {
+    if (now() > deadline) throw new Error('timeout: ' + what());
+    await sleep(intervalMs);
+  }
+}
+function withTimeout(promise, what, timeoutMs = STEP_TIMEOUT_MS) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timeout: ' + what())), timeoutMs); }),
+  ]);
+}
+// Runs fn over items with at most `limit` in flight.
+async function pool(items, limit, fn) {
+  let next = 0;
+  const runners = [];
+  for (let r = 0; r < Math.min(limit, items.length); r++) {
+    runners.push((async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        await fn(item);
+      }
+    })());
+  }
+  await Promise.all(runners);
+}
+
+// ---- one page ---------------------------------------------------------------------------------------------
+
+function connect(w) {
+  return new Promise((resolve, reject) => {
+    w.state = 'connecting';
+    w.connectStart = now();
+    const socket = io(URL_ + '/chat', SOCKET_OPTIONS);
+    w.socket = socket;
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      w.state = 'failed';
+      socket.close();
+      reject(new Error(`${w.id}: connect timeout`));
+    }, STEP_TIMEOUT_MS);
+    socket.on('connect', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      w.connectEnd = now();
+      lastEventAt = w.connectEnd;
+      w.state = 'connected';
+      resolve(w);
+    });
+    socket.on('connect_error', (e) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      w.state = 'failed';
+      reject(new Error(`${w.id}: connect_error ${e && e.message}`));
+    });
+    socket.on('disconnect', (reason) => {
+      if (w.state !== 'closing' && w.state !== 'failed' && !finished) {
+        w.disconnected = reason;
+        anomaly(`${w.id} (${w.state}) disconnected: ${reason}`);
+      }
+    });
+    socket.on('error', (e) => {
+      errorEvents += 1;
+      lastEventAt = now();
+      anomaly(`${w.id} (${w.state}) got error ${J(e)}`);
+    });
+    socket.on('stop', () => {
+      lastEventAt = now();
+      anomaly(`${w.id} (${w.state}) got stop`);
+    });
+    socket.on('job_is_full', (p) => {
+      lastEventAt = now();
+      if (finished) eventsAfterEnd += 1;
+      w.fulls += 1;
+      if (w.fulls === 1) w.fullAt = lastEventAt;
+      else anomaly(`${w.id} got job_is_full ${w.fulls} times`);
+      hooks.onFull(w, p);
+      answered(w);
+      notify(w.s);
+    });
+    socket.on('start_your_task', (p) => onStart(w, p));
+    socket.on('update_worker_count', (p) => onCount(w, p));
+    socket.on('workers_status', (p) => onStatus(w, p));
+  });
+}
+
+// hold: the first answer to a join (count, start or refusal)
+function answered(w) {
+  if (w.onAnswer) {
+    const f = w.onAnswer;
+    w.onAnswer = null;
+    f();
+  }
+}
+
+function closeWorker(w) {
+  if (w.acksPending > 0 && !finished) {
+    w.closeAfterAcks = true;
+    return;
+  }
+  if (w.socket) {
+    w.state = 'closing';
+    w.socket.close();
+    w.socket = null;
+  }
+}
+
+function onStart(w, p) {
+  const t = now();
+  lastEventAt = t;
+  if (finished) eventsAfterEnd += 1;
+  const named = p && Array.isArray(p.message) ? p.message : null;
+  if (!named || named.length !== 1 || named[0] !== w.id) {
+    anomaly(`${w.id} (${w.state}) got start_your_task naming ${J(p)}`);
+    return;
+  }
+  w.starts += 1;
+  if (w.starts > 1) {
+    anomaly(`${w.id} (${w.state}) got start_your_task ${w.starts} times`);
+    return;
+  }
+  w.startAt = t;
+  if (w.fulls > 0) anomaly(`${w.id} got start_your_task after job_is_full`);
+  if (hooks.onStart) hooks.onStart(w, t);
+  answered(w);
+  notify(w.s);
+}
+
+function onCount(w, p) {
+  const t = now();
+  lastEventAt = t;
+  totalCounts += 1;
+  w.s.counts += 1;
+  if (finished) {
+    eventsAfterEnd += 1;
+    anomaly(`${w.id} got update_worker_count after the end`);
+  }
+  if (w.fulls > 0) refusedBroadcasts += 1;
+  if ((w.state === 'submitted' && !hooks.submittedMayHear) || w.state === 'closing') {
+    anomaly(`${w.id} got update_worker_count ${J(p)} after it submitted`);
+  }
+  if (w.expectStatus) {
+    anomaly(`${w.id} (${w.state}) got update_worker_count ${J(p)} before the workers_status of count ${w.lastCount}`);
+  }
+  if (!p || !Number.isInteger(p.count) || !Number.isInteger(p.max_count)) {
+    anomaly(`${w.id} got a malformed update_worker_count ${J(p)}`);
+  }
+  w.expectStatus = true;
+  w.countsSeen += 1;
+  if (w.countsSeen === 1) w.firstCountAt = t;
+  w.lastCount = p && p.count;
+  w.maxCount = p && p.max_count;
+  if (w.onCount) w.onCount(p);
+  if (hooks.onCount) hooks.onCount(w, p);
+  answered(w);
+  notify(w.s);
+}
+
+function onStatus(w, p) {
+  const t = now();
+  lastEventAt = t;
+  if (finished) {
+    eventsAfterEnd += 1;
+    anomaly(`${w.id} got workers_status after the end`);
+  }
+  if (!w.expectStatus && w.countsSeen === 0 && w.state === 'joining') {
+    // The previous event's workers_status, reaching a page whose room join fell between that event's
+    // update_worker_count and workers_status (the server sends them as two steps). Counted apart.
+    w.s.stale += 1;
+    w.lastStatus = p;
+    return;
+  }
+  totalStatuses += 1;
+  w.s.statuses += 1;
+  w.statusesSeen += 1;
+  if (w.fulls > 0) refusedBroadcasts += 1;
+  if ((w.state === 'submitted' && !hooks.submittedMayHear) || w.state === 'closing') {
+    anomaly(`${w.id} got workers_status ${J(p)} after it submitted`);
+  }
+  if (!w.expectStatus || !p || p.waiting + p.active !== w.lastCount) {
+    anomaly(`${w.id} (${w.state}) got workers_status ${J(p)} not after a matching update_worker_count (last count ${w.lastCount})`);
+  }
+  w.expectStatus = false;
+  w.lastStatus = p;
+  notify(w.s);
+}
+
+// An event with an ack callback; a worker whose socket should close meanwhile (closeWorker) stays open
+// until the ack arrived.
+function emitAck(w, event, payload) {
+  w.acksPending = (w.acksPending || 0) + 1;
+  return withTimeout(new Promise((resolve) => {
+    w.socket.emit(event, payload, (answer) => {
+      if (!answer || answer.ok !== true) anomaly(`${w.id} ${event} refused: ${J(answer)}`);
+      resolve();
+    });
+  }), () => `${w.id} ${event} ack`).catch((e) => anomaly(e.message)).finally(() => {
+    w.acksPending -= 1;
+    if (w.acksPending === 0 && w.closeAfterAcks) closeWorker(w);
+  });
+}
+function sendReady(w) {
+  return emitAck(w, 'IAmReady', {worker: w.id, aid: w.aid, hit_id: w.s.hit, time_waited: 0, reward: '0.00'});
+}
+function emitConnected(w) {
+  w.state = 'joining';
+  w.joinEmitAt = now();
+  w.socket.emit('connected', {workerId: w.id, aid: w.aid, hit_id: w.s.hit});
+}
+
+// ---- statistics ------------------------------------------------------------------------------------------
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+function stats(values, prefix = '') {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mean = sorted.reduce((s, x) => s + x, 0) / Math.max(1, sorted.length);
+  return {
+    [prefix + 'p50_ms']: round3(percentile(sorted, 50)), [prefix + 'p95_ms']: round3(percentile(sorted, 95)),
+    [prefix + 'p99_ms']: round3(percentile(sorted, 99)), [prefix + 'max_ms']: round3(sorted[sorted.length - 1]),
+    [prefix + 'min_ms']: round3(sorted[0]), [prefix + 'mean_ms']: round3(mean),
+  };
+}
+function serverMemory(pid) {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => {
+      const m = text.match(new RegExp('^' + key + ':\\s+(\\d+) kB', 'm'));
+      return m ? Number(m[1]) : null;
+    };
+    return {rss_kb: kb('VmRSS'), hwm_kb: kb('VmHWM')};
+  } catch (e) {
+    anomaly(`cannot read /proc/${pid}/status: ${e.message}`);
+    return {rss_kb: null, hwm_kb: null};
+  }
+}
+const clientRssKb = () => Math.round(process.memoryUsage().rss / 1024);
+
+// ---- filling the sessions in a known FIFO order (handoff, rate) -----------------------------------------
+
+// Joins one worker of a session being filled sequentially; resolves when its own update_worker_count
+// (count = members after it) arrived and, when it is promoted on arrival, its start_your_task too.
+// Joins are sequential within a session, so the first count a joiner receives is its own arrival's.
+function joinInOrder(w, expectCount, expectPromoted) {
+  const s = w.s;
+  const gotCount = new Promise((resolve) => {
+    w.onCount = (p) => {
+      if (p.count !== expectCount) anomaly(`${w.id} joined and saw count ${p.count}, expected ${expectCount}`);
+      if (p.max_count !== s.n && !s.maxCountMismatch) {
+        s.maxCountMismatch = true;
+        anomaly(`session ${s.index} (${s.hit}) has max_count ${p.max_count}, the client assumes ${s.n} (maxActive ${s.A} + maxWaiting ${s.W})`);
+      }
+      w.onCount = null;
+      resolve();
+    };
+  });
+  const gotStart = expectPromoted ? new Promise((resolve) => { w.onJoinStart = resolve; }) : Promise.resolve();
+  emitConnected(w);
+  return withTimeout(Promise.all([gotCount, gotStart]), () => `${w.id} join (count ${expectCount})`).then(() => {
+    w.onJoinStart = null;
+    w.confirmed = true;
+    w.confirmAt = now();
+    if (expectPromoted) {
+      w.state = 'active';
+      s.active.push(w);
+      s.maxPromotedEmitAt = Math.max(s.maxPromotedEmitAt, w.joinEmitAt);
+    } else {
+      w.state = 'waiting';
+      s.waiting.push(w);
+    }
+  });
+}
+
+const SETTLE_EVERY = intArg('settle-every', 100);
+
+// Connects every worker, then fills the sessions in parallel, each one sequentially. Waits for every
+// member's broadcasts only every SETTLE_EVERY joins (each join still waits for the joiner's own count,
+// which keeps the FIFO order known), then at the end.
+async function fillSessions(sessions) {
+  const started = now();
+  const bySession = sessions.map((s) => Array.from({length: s.n}, () => newWorker(s)));
+  // Interleave sessions so that all of them can start joining early.
+  const order = [];
+  for (let i = 0; i < Math.max(...sessions.map((s) => s.n)); i++) {
+    for (const list of bySession) if (i < list.length) order.push(list[i]);
+  }
+  await pool(order, CONNECT_CONCURRENCY, connect);
+  const connectSeconds = (now() - started) / 1000;
+  log(`${order.length} sockets connected in ${connectSeconds.toFixed(1)} s; joining ${sessions.length} session(s) of ${sessions[0].n}`);
+  let joined = 0;
+  let nextReport = 1000;
+  await Promise.all(sessions.map(async (s, si) => {
+    const ws = bySession[si];
+    for (let k = 1; k <= s.n; k++) {
+      await joinInOrder(ws[k - 1], k, k <= s.A);
+      joined += 1;
+      if (k % SETTLE_EVERY === 0 || k === s.n) {
+        const target = (k * (k + 1)) / 2;
+        await waitFor(() => s.statuses >= target && s.counts >= target,
+          () => `session ${s.index}: broadcasts after ${k} joins: counts ${s.counts}, statuses ${s.statuses} of ${target}`, s);
+      }
+      if (joined >= nextReport) {
+        nextReport += 1000;
+        log(`${joined} joined after ${((now() - started) / 1000).toFixed(1)} s; broadcasts received ${totalStatuses}`);
+      }
+    }
+  }));
+  for (const s of sessions) {
+    const target = (s.n * (s.n + 1)) / 2;
+    if (s.counts !== target || s.statuses !== target) {
+      anomaly(`session ${s.index}: after the fill counts ${s.counts}, statuses ${s.statuses}, expected ${target}`);
+    }
+  }
+  return {setupSeconds: (now() - started) / 1000, connectSeconds};
+}
+
+// Common hook while filling: a joiner expected to be promoted on arrival.
+function fillStartHook(w) {
+  if (w.state === 'joining' && w.onJoinStart) {
+    w.onJoinStart();
+    return true;
+  }
+  return false;
+}
+
+// Sessions full and quiet: queues as the client expects, and every member saw the full count and its
+// workers_status last.
+function sessionsQuiet(sessions) {
+  for (const s of sessions) {
+    if (s.outstanding.length || s.pendingRefills || s.active.length !== s.A || s.waiting.length !== s.W) return false;
+    for (const list of [s.active, s.waiting]) {
+      for (const w of list) {
+        if (w.lastCount !== s.n || w.expectStatus || !w.lastStatus
+            || w.lastStatus.active !== s.A || w.lastStatus.waiting !== s.W) return false;
+      }
+    }
+  }
+  return true;
+}
+function describeUnquiet(sessions) {
+  const out = [];
+  for (const s of sessions) {
+    const members = [...s.active, ...s.waiting];
+    const off = members.filter((w) => w.lastCount !== s.n || w.expectStatus || !w.lastStatus
+      || w.lastStatus.active !== s.A || w.lastStatus.waiting !== s.W);
+    if (s.outstanding.length || s.pendingRefills || s.active.length !== s.A || s.waiting.length !== s.W || off.length) {
+      out.push(`session ${s.index}: active ${s.active.length}/${s.A} waiting ${s.waiting.length}/${s.W} outstanding ${s.outstanding.length} `
+        + `refills ${s.pendingRefills}; ${off.length} member(s) not settled` + (off.length ? ` e.g. ${off[0].id} count ${off[0].lastCount} status ${J(off[0].lastStatus)}` : ''));
+    }
+    if (out.length >= 3) break;
+  }
+  return out.join('; ');
+}
+
+// FIFO, checked soundly: a worker still waiting whose admission the client saw before some promoted
+// worker of its session even emitted `connected` arrived first and should have been promoted first.
+function checkFifo(sessions) {
+  for (const s of sessions) {
+    for (const q of s.waiting) {
+      if (q.confirmAt < s.maxPromotedEmitAt) {
+        anomaly(`session ${s.index}: ${q.id} still waits although a worker that joined after it was promoted (FIFO)`);
+        break;
+      }
+    }
+  }
+}
+
+// Nothing may arrive after the end.
+async function checkEnd() {
+  await sleep(1000);
+  finished = true;
+  const before = totalCounts + totalStatuses;
+  await sleep(500);
+  if (totalCounts + totalStatuses !== before) anomaly('messages kept arriving after the end');
+}
+
+function closeAll() {
+  finished = true;
+  for (const w of allWorkers) closeWorker(w);
+}
+
+function finish(summary, human) {
+  summary.anomalies = anomalies.length;
+  if (anomalies.length) summary.first_anomalies = anomalies.slice(0, 5);
+  summary.ok = anomalies.length === 0 && !summary.error;
+  console.log(human + `; anomalies=${anomalies.length}` + (summary.ok ? '' : ' NOT OK'));
+  console.log(J(summary));
+  process.exit(summary.ok ? 0 : 1);
+}
+
+function baseSummary(sessions) {
+  return {
+    type: `${MODE}-summary`,
+    label: LABEL || undefined,
+    workers: N,
+    sessions: sessions.length,
+    workers_per_session: sessions.length === 1 || sessions.every((s) => s.n === sessions[0].n) ? sessions[0].n : sessions.map((s) => s.n),
+  };
+}
+
+function requireEvenSpread(sessions) {
+  if (N % sessions.length !== 0) usage(`--workers ${N} is not a multiple of the ${sessions.length} sessions`);
+  if (sessions[0].n < 2) usage('each session needs at least 2 workers');
+}
+
+// ---- mode: handoff ---------------------------------------------------------------------------------------
+
+async function runHandoff() {
+  const HANDOFFS = intArg('handoffs', 2000);
+  const WARMUP = intArg('warmup', 200);
+  const sessions = makeSessions(N);
+  requireEvenSpread(sessions);
+  const S = sessions.length;
+  log(`${url()} ${S} session(s) x ${sessions[0].n} workers (${sessions[0].A} active + ${sessions[0].W} waiting each); `
+    + `${WARMUP} + ${HANDOFFS} handoffs`);
+
+  hooks.onStart = (w, t) => {
+    if (fillStartHook(w)) return;
+    const s = w.s;
+    if (!s.pending || s.pending.w !== w) {
+      anomaly(`${w.id} (${w.state}) was promoted, expected ${s.pending ? s.pending.w.id : 'nobody'}`);
+      return;
+    }
+    const pending = s.pending;
+    s.pending = null;
+    pending.resolve(t);
+  };
+
+  const {setupSeconds, connectSeconds} = await fillSessions(sessions);
+  log(`sessions full after ${setupSeconds.toFixed(1)} s`);
+
+  const latencies = [];
+  const dump = [];
+  const slowest = [];
+  const runStarted = now();
+  for (let i = 0; i < WARMUP + HANDOFFS; i++) {
+    phase = `handoff ${i}`;
+    const s = sessions[i % S];
+    const leaver = s.active.shift();
+    const promoted = s.waiting[0];
+    const statusBase = s.statuses;
+    const countBase = s.counts;
+    const promotedAt = new Promise((resolve) => { s.pending = {w: promoted, resolve}; });
+    leaver.state = 'submitted';
+    const t0 = now();
+    leaver.socket.emit('submit_active', {worker: leaver.id, aid: leaver.aid, hit_id: s.hit});
+    const t1 = await withTimeout(promotedAt, () => `session ${s.index}: start_your_task for ${promoted.id}`);
+    const latency = t1 - t0;
+    const framesBefore = s.counts - countBase + s.statuses - statusBase;
+    if (i >= WARMUP) {
+      latencies.push(latency);
+      if (DUMP) dump.push(`${i} ${s.index} ${latency.toFixed(3)} ${t0.toFixed(1)} ${framesBefore}`);
+    }
+    slowest.push({handoff: i, session: s.index, ms: round3(latency)});
+    slowest.sort((a, b) => b.ms - a.ms);
+    if (slowest.length > 5) slowest.pop();
+
+    // ---- outside the measured interval ----
+    s.handoffs += 1;
+    s.waiting.shift();
+    promoted.state = 'active';
+    s.active.push(promoted);
+    s.maxPromotedEmitAt = Math.max(s.maxPromotedEmitAt, promoted.joinEmitAt);
+    if (SEND_READY) await sendReady(promoted);
+    closeWorker(leaver);
+    const fresh = newWorker(s);
+    await connect(fresh);
+    await joinInOrder(fresh, s.n, false);
+    // The handoff's broadcast reached the n - 1 remaining members; the refill's, all n.
+    const target = statusBase + (s.n - 1) + s.n;
+    await waitFor(() => s.statuses >= target && s.counts >= target,
+      () => `session ${s.index}: broadcasts counts ${s.counts - countBase}, statuses ${s.statuses - statusBase} of ${target - statusBase}`, s);
+    if ((i + 1) % 500 === 0) log(`${i + 1} handoffs`);
+  }
+  const runSeconds = (now() - runStarted) / 1000;
+  phase = 'end';
+  await checkEnd();
+
+  let promotions = 0;
+  for (const s of sessions) {
+    if (s.active.length !== s.A || s.waiting.length !== s.W) anomaly(`session ${s.index}: final queues ${s.active.length}/${s.waiting.length}`);
+    for (const w of [...s.active, ...s.waiting]) {
+      if (w.lastCount !== s.n) anomaly(`${w.id} last saw count ${w.lastCount}`);
+      if (w.state === 'active' && w.starts !== 1) anomaly(`${w.id} active with ${w.starts} start_your_task`);
+      if (w.state === 'waiting' && w.starts !== 0) anomaly(`${w.id} waiting with ${w.starts} start_your_task`);
+    }
+    const expected = (s.n * (s.n + 1)) / 2 + s.handoffs * (2 * s.n - 1);
+    if (s.statuses !== expected) anomaly(`session ${s.index}: workers_status received ${s.statuses}, expected ${expected}`);
+    if (s.counts !== expected) anomaly(`session ${s.index}: update_worker_count received ${s.counts}, expected ${expected}`);
+    promotions += s.workers.reduce((sum, w) => sum + w.starts, 0);
+  }
+  checkFifo(sessions);
+  const expectedPromotions = sessions.reduce((sum, s) => sum + s.A, 0) + WARMUP + HANDOFFS;
+  if (promotions !== expectedPromotions) anomaly(`start_your_task received ${promotions}, expected ${expectedPromotions}`);
+  closeAll();
+  if (DUMP) fs.writeFileSync(DUMP, '# index session latency_ms emitted_at_ms frames_before\n' + dump.join('\n') + '\n');
+
+  const st = stats(latencies);
+  const summary = {
+    ...baseSummary(sessions),
+    maxActive: sessions[0].A,
+    maxWaiting: sessions[0].W,
+    warmup: WARMUP,
+    handoffs: latencies.length,
+    ...st,
+    cycles_per_s: round3((WARMUP + HANDOFFS) / runSeconds),
+    setup_s: round3(setupSeconds),
+    connect_s: round3(connectSeconds),
+    settle_every: SETTLE_EVERY,
+    promotions,
+    count_broadcasts_received: totalCounts,
+    status_broadcasts_received: totalStatuses,
+    stale_status_before_join: sessions.reduce((sum, s) => sum + s.stale, 0),
+    ready_sent: SEND_READY,
+    per_message_deflate_offered: DEFLATE,
+    slowest_incl_warmup: slowest,
+  };
+  finish(summary, `handoff N=${N} S=${S} handoffs=${latencies.length} (after ${WARMUP} warm-up) p50=${st.p50_ms} ms `
+    + `p95=${st.p95_ms} ms p99=${st.p99_ms} ms max=${st.max_ms} ms mean=${st.mean_ms} ms; ${summary.cycles_per_s} cycles/s; `
+    + `setup ${summary.setup_s} s`);
+}
+
+// ---- mode: rate ------------------------------------------------------------------------------------------
+
+async function runRate() {
+  const RATES = String(arg('rates', '100,200,500,1000,2000,3000')).split(',').map(Number);
+  if (RATES.some((r) => !(r > 0))) usage('--rates must be positive numbers');
+  const STEP_SECONDS = Number(arg('step-seconds', '5'));
+  const P99_LIMIT = Number(arg('p99-limit-ms', '50'));
+  const WARMUP_SECONDS = Number(arg('warmup-seconds', '5'));
+  const sessions = makeSessions(N);
+  requireEvenSpread(sessions);
+  const S = sessions.length;
+  log(`${url()} ${S} session(s) x ${sessions[0].n} workers; rates ${RATES.join(',')}/s, ${STEP_SECONDS} s each`);
+
+  let step = null; // the step being measured
+  const dump = [];
+  let pendingAcks = 0;
+  hooks.submittedMayHear = true;
+  hooks.onStart = (w, t) => {
+    if (fillStartHook(w)) return;
+    const s = w.s;
+    if (w.state !== 'waiting' && w.state !== 'joining') {
+      anomaly(`${w.id} (${w.state}) got start_your_task but is not waiting`);
+      return;
+    }
+    const entry = s.outstanding.shift();
+    if (!entry) {
+      anomaly(`${w.id} (${w.state}) was promoted with no submit outstanding in session ${s.index}`);
+    } else {
+      const latency = t - entry.t0;
+      const st = entry.step;
+      st.latencies.push(latency);
+      st.lastPromotionAt = t;
+      if (DUMP) dump.push(`${st.offered} ${s.index} ${latency.toFixed(3)} ${entry.t0.toFixed(1)}`);
+      closeWorker(entry.leaver);
+      s.freedPlaces += 1;
+    }
+    if (w.state === 'waiting') {
+      const idx = s.waiting.indexOf(w);
+      s.waiting.splice(idx, 1);
+      if (idx > 0 && step) step.not_oldest += 1;
+    } else {
+      // a refill promoted on arrival, before the client saw it admitted
+      if (!w.refill) anomaly(`${w.id} (joining) was promoted on arrival`);
+      w.confirmed = true;
+      w.confirmAt = t;
+      s.pendingRefills -= 1;
+      if (step) step.promoted_on_arrival += 1;
+    }
+    w.state = 'active';
+    s.active.push(w);
+    s.maxPromotedEmitAt = Math.max(s.maxPromotedEmitAt, w.joinEmitAt);
+    if (SEND_READY) {
+      pendingAcks += 1;
+      sendReady(w).finally(() => { pendingAcks -= 1; });
+    }
+    joinRefills(s);
+  };
+  hooks.onCount = (w) => {
+    if (w.refill && w.state === 'joining' && !w.confirmed) {
+      // a refill's first count: admitted, waiting
+      w.confirmed = true;
+      w.confirmAt = now();
+      w.state = 'waiting';
+      w.s.waiting.push(w);
+      w.s.pendingRefills -= 1;
+    }
+  };
+
+  const {setupSeconds, connectSeconds} = await fillSessions(sessions);
+  log(`sessions full after ${setupSeconds.toFixed(1)} s`);
+
+  // A refill connects at once, but joins only once the server has freed a place in its session: the
+  // submit travels on the leaver's socket and the join on a new one, and nothing orders the two at the
+  // server, so a join that overtook the submit would find the session full (job_is_full). Each
+  // promotion (or loss) seen in the session frees one place.
+  function refill(s) {
+    const fresh = newWorker(s);
+    fresh.refill = true;
+    s.pendingRefills += 1;
+    connect(fresh).then(() => {
+      s.readyRefills.push(fresh);
+      joinRefills(s);
+    }, (e) => {
+      s.pendingRefills -= 1;
+      anomaly(`refill: ${e.message}`);
+    });
+  }
+  function joinRefills(s) {
+    while (s.freedPlaces > 0 && s.readyRefills.length) {
+      s.freedPlaces -= 1;
+      emitConnected(s.readyRefills.shift());
+    }
+  }
+  for (const s of sessions) {
+    s.readyRefills = [];
+    s.freedPlaces = 0;
+  }
+  let rr = 0;
+  function pickSession(st) {
+    for (let tries = 0; tries < S; tries++) {
+      const s = sessions[rr % S];
+      rr += 1;
+      if (s.waiting.length - s.outstanding.length > 0 && s.active.length > 0) return s;
+      st.skipped += 1;
+    }
+    return null;
+  }
+  function submitOne(st) {
+    const s = pickSession(st);
+    if (!s) {
+      st.unsent += 1;
+      return;
+    }
+    const leaver = s.active.shift();
+    leaver.state = 'submitted';
+    const t0 = now();
+    s.outstanding.push({leaver, t0, step: st});
+    leaver.socket.emit('submit_active', {worker: leaver.id, aid: leaver.aid, hit_id: s.hit});
+    st.sent += 1;
+    refill(s);
+  }
+  // Lost submits: no promotion within the step timeout.
+  const lostTimer = setInterval(() => {
+    const t = now();
+    for (const s of sessions) {
+      while (s.outstanding.length && t - s.outstanding[0].t0 > STEP_TIMEOUT_MS) {
+        const entry = s.outstanding.shift();
+        entry.step.lost += 1;
+        anomaly(`session ${s.index}: submit of ${entry.leaver.id} lost (no promotion within ${STEP_TIMEOUT_MS} ms)`);
+        closeWorker(entry.leaver);
+        s.freedPlaces += 1;
+        joinRefills(s);
+      }
+    }
+  }, 100);
+
+  const steps = [];
+  let warmupResult = null;
+  const plan = RATES.map((R) => ({R, seconds: STEP_SECONDS, warmup: false}));
+  if (WARMUP_SECONDS > 0) plan.unshift({R: RATES[0], seconds: WARMUP_SECONDS, warmup: true});
+  for (const {R, seconds, warmup} of plan) {
+    phase = warmup ? `rate warm-up ${R}/s` : `rate ${R}/s`;
+    const st = {offered: warmup ? `warmup${R}` : R, sent: 0, skipped: 0, unsent: 0, lost: 0, not_oldest: 0, promoted_on_arrival: 0,
+      latencies: [], lastPromotionAt: 0};
+    step = st;
+    const interval = 1000 / R;
+    const total = Math.max(1, Math.round(R * seconds));
+    const cpu0 = process.cpuUsage();
+    const start = now();
+    st.start = start;
+    let k = 0;
+    while (k < total) {
+      const t = now();
+      const due = Math.min(total, Math.floor((t - start) / interval) + 1);
+      while (k < due) {
+        submitOne(st);
+        k += 1;
+      }
+      if (k >= total) break;
+      const wait = start + k * interval - now();
+      await sleep(Math.max(0, Math.floor(wait)));
+    }
+    const sendEnd = now();
+    const cpuSending = process.cpuUsage(cpu0);
+    let settled = true;
+    try {
+      await pollUntil(() => sessionsQuiet(sessions) && pendingAcks === 0,
+        () => `settling after ${R}/s: ${describeUnquiet(sessions)}; acks pending ${pendingAcks}`, STEP_TIMEOUT_MS + 5000);
+    } catch (e) {
+      anomaly(e.message);
+      settled = false;
+    }
+    const settleEnd = now();
+    const cpu = process.cpuUsage(cpu0);
+    checkFifo(sessions);
+    const sendSeconds = (sendEnd - start) / 1000;
+    const lat = stats(st.latencies);
+    const result = {
+      offered_per_s: R,
+      seconds: round3(sendSeconds),
+      sent: st.sent,
+      achieved_submits_per_s: round3(st.sent / sendSeconds),
+      promotions: st.latencies.length,
+      promotions_per_s: round3(st.latencies.length / (Math.max(st.lastPromotionAt, sendEnd) - start) * 1000),
+      p50_ms: lat.p50_ms, p99_ms: lat.p99_ms, max_ms: lat.max_ms, mean_ms: lat.mean_ms,
+      lost: st.lost, skipped: st.skipped, unsent: st.unsent,
+      not_oldest: st.not_oldest, promoted_on_arrival: st.promoted_on_arrival,
+      settle_ms: round3(settleEnd - sendEnd),
+      // Client CPU (main thread and zlib) per wall-clock time: near 100 while sending means the client,
+      // not the server, set the pace.
+      client_cpu_pct_sending: round3(((cpuSending.user + cpuSending.system) / 1000) / (sendEnd - start) * 100),
+      client_cpu_pct: round3(((cpu.user + cpu.system) / 1000) / (settleEnd - start) * 100),
+    };
+    if (warmup) {
+      warmupResult = result;
+    } else {
+      steps.push(result);
+    }
+    log(`${warmup ? 'warm-up ' : ''}${R}/s: sent ${result.sent} (${result.achieved_submits_per_s}/s), promotions ${result.promotions_per_s}/s, `
+      + `p50 ${result.p50_ms} p99 ${result.p99_ms} max ${result.max_ms} ms, lost ${result.lost}, skipped ${result.skipped}, `
+      + `unsent ${result.unsent}, client cpu ${result.client_cpu_pct_sending}% while sending`);
+    if (!settled || st.lost > 0 || (!warmup && !(result.p99_ms <= P99_LIMIT))) break;
+  }
+  step = null;
+  clearInterval(lostTimer);
+  phase = 'end';
+  await checkEnd();
+  closeAll();
+  if (DUMP) fs.writeFileSync(DUMP, '# offered_per_s(or warmupR) session latency_ms emitted_at_ms\n' + dump.join('\n') + '\n');
+
+  const good = steps.filter((r) => r.p99_ms !== null && r.p99_ms <= P99_LIMIT && r.lost === 0);
+  const sustained = good.length ? Math.max(...good.map((r) => r.achieved_submits_per_s)) : 0;
+  const summary = {
+    ...baseSummary(sessions),
+    step_seconds: STEP_SECONDS,
+    p99_limit_ms: P99_LIMIT,
+    sustained_handoffs_per_s: sustained,
+    steps,
+    warmup_step: warmupResult || undefined,
+    setup_s: round3(setupSeconds),
+    connect_s: round3(connectSeconds),
+    promotions: allWorkers.reduce((sum, w) => sum + w.starts, 0),
+    count_broadcasts_received: totalCounts,
+    status_broadcasts_received: totalStatuses,
+    stale_status_before_join: sessions.reduce((sum, s) => sum + s.stale, 0),
+    ready_sent: SEND_READY,
+    per_message_deflate_offered: DEFLATE,
+  };
+  finish(summary, `rate N=${N} S=${S}: sustained ${sustained} handoffs/s (p99 <= ${P99_LIMIT} ms, nothing lost); steps `
+    + steps.map((r) => `${r.offered_per_s}/s->${r.achieved_submits_per_s}/s p99 ${r.p99_ms} ms lost ${r.lost}`).join(', '));
+}
+
+// ---- mode: burst -----------------------------------------------------------------------------------------
+
+async function runBurst() {
+  const WITHIN_MS = intArg('within-ms', 1000);
+  const EXPECT = intArg('expect-admitted', 100);
+  const QUIET_MS = intArg('quiet-ms', 2000);
+  if (HITS.length !== 1) usage('burst takes exactly one HIT');
+  const s = makeSessions(N)[0];
+  log(`${url()} ${N} clients on HIT ${s.hit} within ${WITHIN_MS} ms, expecting ${EXPECT} admitted`);
+  phase = 'burst';
+  hooks.onFull = () => {};
+  const clients = Array.from({length: N}, () => newWorker(s));
+  let connectsDone = 0;
+  const interval = WITHIN_MS / N;
+  const start = now();
+  let k = 0;
+  while (k < N) {
+    const due = Math.min(N, Math.floor((now() - start) / interval) + 1);
+    while (k < due) {
+      const w = clients[k++];
+      connect(w).then(() => {
+        connectsDone += 1;
+        emitConnected(w);
+      }, (e) => {
+        connectsDone += 1;
+        w.connectError = e.message;
+        anomaly(e.message);
+      });
+    }
+    if (k >= N) break;
+    await sleep(Math.max(0, Math.floor(start + k * interval - now())));
+  }
+  const startedAll = now();
+  lastEventAt = Math.max(lastEventAt, startedAll);
+  await pollUntil(() => connectsDone === N && now() - lastEventAt >= QUIET_MS,
+    () => `burst quiet: ${connectsDone} of ${N} connects done, last event ${Math.round(now() - lastEventAt)} ms ago`,
+    STEP_TIMEOUT_MS + WITHIN_MS + QUIET_MS, 50);
+
+  // ---- classify ----
+  let refused = 0;
+  let active = 0;
+  let waitingAdmitted = 0;
+  let unanswered = 0;
+  let lastAnswer = 0;
+  const answerLatency = [];
+  const connectTimes = [];
+  const admitted = [];
+  for (const w of clients) {
+    if (w.connectEnd) connectTimes.push(w.connectEnd - w.connectStart);
+    let answerAt = 0;
+    if (w.fulls > 0) {
+      refused += 1;
+      answerAt = w.fullAt;
+      if (w.starts > 0) anomaly(`${w.id} was both refused and promoted`);
+    } else if (w.starts > 0) {
+      active += 1;
+      admitted.push(w);
+      answerAt = w.firstCountAt ? Math.min(w.startAt, w.firstCountAt) : w.startAt;
+    } else if (w.countsSeen > 0) {
+      waitingAdmitted += 1;
+      admitted.push(w);
+      answerAt = w.firstCountAt;
+    } else {
+      unanswered += 1;
+      if (unanswered <= 5) anomaly(`${w.id} (${w.state}) got no answer${w.connectError ? ' (' + w.connectError + ')' : ''}`);
+      continue;
+    }
+    answerLatency.push(answerAt - w.joinEmitAt);
+    lastAnswer = Math.max(lastAnswer, answerAt);
+  }
+  const admittedCount = active + waitingAdmitted;
+  if (unanswered > 5) anomaly(`${unanswered} clients got no answer in all`);
+  if (admittedCount !== EXPECT) anomaly(`admitted ${admittedCount} (${active} active, ${waitingAdmitted} waiting), expected ${EXPECT}`);
+  if (refused !== N - EXPECT) anomaly(`refused ${refused}, expected ${N - EXPECT}`);
+  const statusSums = new Map();
+  let countMismatches = 0;
+  for (const w of admitted) {
+    const st = w.lastStatus;
+    const key = st ? `${st.waiting}+${st.active}` : 'none';
+    statusSums.set(key, (statusSums.get(key) || 0) + 1);
+    if (!st || st.waiting + st.active !== EXPECT) {
+      if (statusSums.get(key) === 1) anomaly(`admitted ${w.id}'s last workers_status is ${J(st)}, expected waiting + active = ${EXPECT}`);
+    } else if (st.active !== active) {
+      if (statusSums.get(key) === 1) anomaly(`admitted pages' last workers_status says ${st.active} active, ${active} got start_your_task`);
+    }
+    if (w.lastCount !== admittedCount) {
+      if (countMismatches++ === 0) anomaly(`admitted ${w.id}'s last update_worker_count is ${w.lastCount}, ${admittedCount} were admitted`);
+    }
+  }
+  closeAll();
+  const lat = stats(answerLatency, 'answer_');
+  const con = stats(connectTimes, 'connect_');
+  const summary = {
+    type: 'burst-summary',
+    label: LABEL || undefined,
+    workers: N,
+    sessions: 1,
+    within_ms: WITHIN_MS,
+    expect_admitted: EXPECT,
+    admitted: admittedCount,
+    admitted_active: active,
+    admitted_waiting: waitingAdmitted,
+    refused,
+    unanswered,
+    first_connect_to_last_answer_ms: round3(lastAnswer ? lastAnswer - start : NaN),
+    answer_p50_ms: lat.answer_p50_ms, answer_p99_ms: lat.answer_p99_ms, answer_max_ms: lat.answer_max_ms,
+    connect_p50_ms: con.connect_p50_ms, connect_p99_ms: con.connect_p99_ms, connect_max_ms: con.connect_max_ms,
+    last_status_of_admitted: Object.fromEntries(statusSums),
+    error_events: errorEvents,
+    broadcasts_after_refusal: refusedBroadcasts,
+    stale_status_before_join: s.stale,
+    per_message_deflate_offered: DEFLATE,
+  };
+  finish(summary, `burst ${N} in ${WITHIN_MS} ms: admitted ${admittedCount} (${active} active + ${waitingAdmitted} waiting; expected ${EXPECT}), `
+    + `refused ${refused}, unanswered ${unanswered}; first connect to last answer ${summary.first_connect_to_last_answer_ms} ms; `
+    + `answer p50 ${lat.answer_p50_ms} p99 ${lat.answer_p99_ms} max ${lat.answer_max_ms} ms; connect p50 ${con.connect_p50_ms} p99 ${con.connect_p99_ms} ms`);
+}
+
+// ---- mode: hold ------------------------------------------------------------------------------------------
+
+async function runHold() {
+  const HOLD_SECONDS = Number(arg('hold-seconds', '20'));
+  const SERVER_PID = arg('server-pid', null);
+  const CONCURRENCY = intArg('concurrency', 200);
+  const sessions = makeSessions(N);
+  log(`${url()} ${N} workers over ${sessions.length} session(s), ${CONCURRENCY} joins in flight; hold ${HOLD_SECONDS} s`);
+  const memBefore = SERVER_PID ? serverMemory(SERVER_PID) : null;
+  hooks.onStart = (w) => {
+    if (w.state !== 'joining' && w.state !== 'held') anomaly(`${w.id} (${w.state}) got start_your_task`);
+  };
+  // Interleave the sessions so that every one fills at the same time.
+  const order = [];
+  const bySession = sessions.map((s) => Array.from({length: s.n}, () => newWorker(s)));
+  for (let i = 0; i < Math.max(...sessions.map((s) => s.n)); i++) {
+    for (const list of bySession) if (i < list.length) order.push(list[i]);
+  }
+  const started = now();
+  let joined = 0;
+  await pool(order, CONCURRENCY, async (w) => {
+    await connect(w);
+    const answer = withTimeout(new Promise((resolve) => { w.onAnswer = resolve; }), () => `${w.id} join answer`);
+    emitConnected(w);
+    await answer;
+    w.confirmAt = now();
+    w.state = 'held';
+    joined += 1;
+    if (joined % 1000 === 0) log(`${joined} joined after ${((now() - started) / 1000).toFixed(1)} s`);
+  });
+  // By the end of joining every member's last workers_status counts the whole session (all n of it; when
+  // some were refused, which is an anomaly already, those admitted).
+  // (A join was answered by its first message; a refusal can still follow a broadcast, so recount.)
+  const recount = () => sessions.forEach((s) => { s.admitted = s.workers.filter((w) => w.fulls === 0).length; });
+  const done = (w) => w.fulls > 0 || (w.lastCount === w.s.admitted && !w.expectStatus && w.lastStatus
+    && w.lastStatus.waiting + w.lastStatus.active === w.s.admitted);
+  try {
+    await pollUntil(() => recount() || allWorkers.every(done), () => {
+      const off = allWorkers.filter((w) => !done(w));
+      return `${off.length} page(s) did not see their session complete, e.g. ${off[0] && off[0].id} count ${off[0] && off[0].lastCount} status ${off[0] && J(off[0].lastStatus)}`;
+    });
+  } catch (e) {
+    anomaly(e.message);
+  }
+  const joinSeconds = (now() - started) / 1000;
+  const refused = allWorkers.filter((w) => w.fulls > 0).length;
+  if (refused) anomaly(`${refused} worker(s) got job_is_full`); // each also noted by the default hook
+  for (const s of sessions) {
+    const starts = s.workers.reduce((sum, w) => sum + w.starts, 0);
+    const last = s.workers[0].lastStatus;
+    if (last && starts !== last.active) anomaly(`session ${s.index}: ${starts} start_your_task received, workers_status says ${last.active} active`);
+  }
+  log(`${N - refused} joined and settled in ${joinSeconds.toFixed(1)} s; holding ${HOLD_SECONDS} s`);
+
+  phase = 'hold';
+  const memStart = SERVER_PID ? serverMemory(SERVER_PID) : null;
+  const clientStart = clientRssKb();
+  const eventsBefore = totalCounts + totalStatuses + errorEvents;
+  const holdStart = now();
+  let clientMax = clientStart;
+  while (now() - holdStart < HOLD_SECONDS * 1000) {
+    await sleep(Math.min(1000, HOLD_SECONDS * 1000 - (now() - holdStart)));
+    clientMax = Math.max(clientMax, clientRssKb());
+  }
+  const memEnd = SERVER_PID ? serverMemory(SERVER_PID) : null;
+  const clientEnd = clientRssKb();
+  const during = totalCounts + totalStatuses + errorEvents - eventsBefore;
+  if (during) anomaly(`${during} session event(s) arrived during the hold, when nobody arrived or left`);
+  const admitted = allWorkers.filter((w) => w.fulls === 0);
+  const dropped = admitted.filter((w) => w.disconnected || !w.socket || !w.socket.connected).length;
+  if (dropped) anomaly(`${dropped} connection(s) not connected at the end of the hold`);
+  const held = admitted.length - dropped;
+  phase = 'end';
+  closeAll();
+  const summary = {
+    ...baseSummary(sessions),
+    held,
+    refused,
+    hold_s: HOLD_SECONDS,
+    connect_join_s: round3(joinSeconds),
+    concurrency: CONCURRENCY,
+    server_pid: SERVER_PID ? Number(SERVER_PID) : undefined,
+    server_rss_kb_before: memBefore ? memBefore.rss_kb : undefined,
+    server_rss_kb_start: memStart ? memStart.rss_kb : undefined,
+    server_rss_kb: memEnd ? memEnd.rss_kb : undefined,
+    server_hwm_kb_start: memStart ? memStart.hwm_kb : undefined,
+    server_hwm_kb: memEnd ? memEnd.hwm_kb : undefined,
+    client_rss_kb_start: clientStart,
+    client_rss_kb: clientEnd,
+    client_rss_kb_max: clientMax,
+    count_broadcasts_received: totalCounts,
+    status_broadcasts_received: totalStatuses,
+    stale_status_before_join: sessions.reduce((sum, s) => sum + s.stale, 0),
+    per_message_deflate_offered: DEFLATE,
+  };
+  finish(summary, `hold ${held} of ${N} connections over ${sessions.length} session(s) for ${HOLD_SECONDS} s; connect+join ${summary.connect_join_s} s; `
+    + (memEnd ? `server RSS ${memEnd.rss_kb} kB (HWM ${memEnd.hwm_kb} kB); ` : '') + `client RSS ${clientEnd} kB`);
+}
+
+// ---- main ---------------------------------------------------------------------------------------------
+
+function url() {
+  return `${URL_} (${HITS.length} HIT${HITS.length === 1 ? '' : 's'})`;
+}
+
+const RUN = {handoff: runHandoff, rate: runRate, burst: runBurst, hold: runHold}[MODE];
+RUN().catch((e) => {
+  log('failed:', e && e.stack ? e.stack : e);
+  try {
+    closeAll();
+  } catch (ignored) {
+    // closing is best effort here
+  }
+  console.log(J({type: `${MODE}-summary`, label: LABEL || undefined, workers: N, sessions: HITS.length, ok: false,
+    error: String(e && e.message ? e.message : e), anomalies: anomalies.length + 1,
+    first_anomalies: anomalies.slice(0, 5)}));
+  process.exit(1);
+});
