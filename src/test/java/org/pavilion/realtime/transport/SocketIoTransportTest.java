@@ -163,6 +163,14 @@ class SocketIoTransportTest {
         assertThat(response.body().length()).isGreaterThan(10_000);
     }
 
+    /** Every waiting or working page holds a connection: Tomcat's default cap of 8,192 is raised. */
+    @Test
+    void acceptsMoreConnectionsThanTomcatsDefaultCap(@Autowired org.springframework.boot.web.server.context.WebServerApplicationContext web) {
+        var tomcat = (org.springframework.boot.tomcat.TomcatWebServer) web.getWebServer();
+        Object max = tomcat.getTomcat().getConnector().getProperty("maxConnections");
+        assertThat(Integer.parseInt(String.valueOf(max))).isGreaterThanOrEqualTo(20_000);
+    }
+
     /** permessage-deflate costs ~300 KB per connection for frames of a few dozen bytes: it is refused. */
     @Test
     void upgradesAWebSocketThatOffersPerMessageDeflateWithoutIt() throws Exception {
