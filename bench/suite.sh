@@ -24,7 +24,7 @@
 #                               burst: that many workers connect within that time to one 50+50 session
 #   HOLD_WORKERS=10000 HOLD_SESSIONS=100 HOLD_SECONDS=30
 #                               hold: connections held (each session 50 active + 50 waiting)
-#   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx512m)
+#   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx2g: 10,000 connections need about 1 GB of heap)
 #   BUILD_DIR=/tmp/build-bench  Maven build directory (-Dbuild.dir): classes, node_modules, results
 #   OUT=<dir>                   results directory (default BUILD_DIR/bench-results/<UTC time>)
 #   RUN_TIMEOUT=3600            seconds allowed for one client run
@@ -51,7 +51,7 @@ HOLD_WORKERS="${HOLD_WORKERS:-10000}"
 HOLD_SESSIONS="${HOLD_SESSIONS:-100}"
 HOLD_SECONDS="${HOLD_SECONDS:-30}"
 JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
-HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:--Xmx512m}"
+HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:--Xmx2g}"
 BUILD_DIR="${BUILD_DIR:-/tmp/build-bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-3600}"
 READY_TIMEOUT=300
