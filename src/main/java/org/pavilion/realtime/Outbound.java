@@ -1,5 +1,7 @@
 package org.pavilion.realtime;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,12 +68,12 @@ public final class Outbound implements AutoCloseable {
         }
         Packet<JSONArray> packet = new Packet<>(Parser.EVENT, new JSONArray().put(event).put(payload));
         packet.nsp = namespace.getName();
-        Object[][] encoded = new Object[1][];
-        encoder.encode(packet, frames -> encoded[0] = frames);
+        List<Object> frames = new ArrayList<>(1);
+        encoder.encode(packet, encoded -> frames.addAll(List.of(encoded))); // calls back before returning
         for (SocketIoSocket member : members) {
             EngineIoSocket connection = member.getClient().getConnection();
             if (member.isConnected() && connection.getReadyState() == ReadyState.OPEN) {
-                for (Object frame : encoded[0]) {
+                for (Object frame : frames) {
                     io.socket.engineio.server.parser.Packet<Object> message =
                             new io.socket.engineio.server.parser.Packet<>(io.socket.engineio.server.parser.Packet.MESSAGE);
                     message.data = frame;

@@ -848,10 +848,6 @@ public class LocalMarketplace {
         return new String(id);
     }
 
-    /**
-     * Checks the Question document and returns its ExternalURL (null for QuestionForm and
-     * HTMLQuestion, which the local board cannot show).
-     */
     /*
      * One parser per thread, from one factory: DocumentBuilderFactory.newInstance() searches the class
      * path for a provider on every call, which the benchmark saw on every hire. Builders are not
@@ -871,6 +867,10 @@ public class LocalMarketplace {
         }
     });
 
+    /**
+     * Checks the Question document and returns its ExternalURL (null for QuestionForm and
+     * HTMLQuestion, which the local board cannot show).
+     */
     static String parseQuestion(String question) {
         if (question == null || question.isBlank()) {
             throw LocalMarketplaceException.invalid("Question is required" + suffix());

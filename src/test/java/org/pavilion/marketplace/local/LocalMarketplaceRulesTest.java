@@ -192,4 +192,18 @@ class LocalMarketplaceRulesTest {
         assertThat(LocalMarketplaceConfiguration.subscriber(URI.create("https://x.example/in"), "http://localhost:1"))
                 .isEqualTo(URI.create("https://x.example/in"));
     }
+
+    /** The question parser is reused per thread: a refused document must not spoil the next one. */
+    @Test
+    void aReusedQuestionParserRefusesBadDocumentsAndStillReadsGoodOnes() {
+        String good = LocalTestSupport.externalQuestion("https://example.org/task?a=1&b=2");
+        assertThat(LocalMarketplace.parseQuestion(good)).isEqualTo("https://example.org/task?a=1&b=2");
+        assertThatThrownBy(() -> LocalMarketplace.parseQuestion("<ExternalQuestion><ExternalURL>"))
+                .isInstanceOfSatisfying(LocalMarketplaceException.class,
+                        e -> assertThat(e.getMessage()).isNotBlank());
+        assertThatThrownBy(() -> LocalMarketplace.parseQuestion(
+                "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><ExternalQuestion/>"))
+                .isInstanceOf(LocalMarketplaceException.class);
+        assertThat(LocalMarketplace.parseQuestion(good)).isEqualTo("https://example.org/task?a=1&b=2");
+    }
 }
