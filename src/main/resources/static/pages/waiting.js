@@ -41,6 +41,10 @@
     if (!leaving) { say('connection', 'Connection lost. Reconnecting… (your place is kept for a short while)'); }
   });
   p.on('connect_error', function (e) { say('connection', 'Cannot connect: ' + e.message + '. Retrying…'); });
+  p.on('awaiting_confirmation', function (d) {
+    say('connection', (d && d.message) || 'Confirming your assignment with MTurk…');
+  });
+  p.on('update_worker_count', function () { say('connection', 'Connected. Waiting for the task to start…'); });
   p.on('pay_status', showTime);
   p.on('update_worker_count', function (d) {
     $('worker-count').textContent = d.count;

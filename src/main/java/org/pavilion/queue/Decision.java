@@ -34,6 +34,37 @@ public sealed interface Decision {
     record Hire(int number, String workerId, Cause cause) implements Fact {
     }
 
+    /**
+     * The marketplace confirmed an assignment of one of the session's HITs (SPEC §4.1.0).
+     * {@code workerId} is null when the marketplace did not name the worker.
+     */
+    record AssignmentConfirmed(String assignmentId, String hitId, String workerId) implements Fact {
+    }
+
+    /** A confirmed assignment that no worker had arrived with was returned or abandoned. */
+    record AssignmentReleased(String assignmentId) implements Fact {
+    }
+
+    /** The marketplace confirmed the submission a worker's page claimed (or reported one itself). */
+    record SubmissionConfirmed(String workerId, String assignmentId) implements Fact {
+    }
+
+    /** A hire the rules called for was not made: the session's hire budget is used up. */
+    record HireWithheld(String workerId, int budget) implements Fact {
+    }
+
+    /** The admin set the session's hire budget. */
+    record HireBudgetChanged(int budget) implements Fact {
+    }
+
+    /** Bind the page that claimed this worker and assignment: it was admitted (or re-admitted). */
+    record Admit(String workerId, String assignmentId) implements Decision {
+    }
+
+    /** The claimed assignment is not confirmed by the marketplace yet: the page waits. Nothing changed. */
+    record AwaitConfirmation(String workerId, String assignmentId) implements Decision {
+    }
+
     /** Tell one worker's own connection(s). */
     record TellWorker(String workerId, Message message) implements Decision {
     }
@@ -49,5 +80,9 @@ public sealed interface Decision {
     enum Phase { STARTED, STOPPED, EXPIRED }
 
     /** Why a status changed or a hire was made. */
-    enum Cause { ARRIVED, REJOINED, PROMOTED, MIGRATED, SUBMITTED, RETURNED, ABANDONED, DISCONNECTED }
+    enum Cause {
+        ARRIVED, REJOINED, PROMOTED, MIGRATED, SUBMITTED, RETURNED, ABANDONED, DISCONNECTED,
+        /** A hire withheld by the budget, made when the admin raised it. */
+        BUDGET_RAISED
+    }
 }

@@ -2,6 +2,7 @@ package org.pavilion.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,22 +11,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.pavilion.queue.Decision.Admit;
+import org.pavilion.queue.Decision.AssignmentConfirmed;
+import org.pavilion.queue.Decision.AssignmentReleased;
+import org.pavilion.queue.Decision.AwaitConfirmation;
 import org.pavilion.queue.Decision.Cause;
 import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
+import org.pavilion.queue.Decision.HireBudgetChanged;
+import org.pavilion.queue.Decision.HireWithheld;
 import org.pavilion.queue.Decision.Ignored;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.SubmissionConfirmed;
 import org.pavilion.queue.Decision.TellSession;
 import org.pavilion.queue.Decision.TellWorker;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEvent.Arrive;
+import org.pavilion.queue.QueueEvent.Confirm;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Expire;
 import org.pavilion.queue.QueueEvent.Leave;
 import org.pavilion.queue.QueueEvent.Migrate;
 import org.pavilion.queue.QueueEvent.Ready;
+import org.pavilion.queue.QueueEvent.Release;
+import org.pavilion.queue.QueueEvent.SetHireBudget;
 import org.pavilion.queue.QueueEvent.Stop;
 
 /**
@@ -39,6 +50,9 @@ import org.pavilion.queue.QueueEvent.Stop;
  */
 public final class QueueEngine {
 
+    /** No budget: as many hires as the rules call for. */
+    public static final int UNLIMITED_HIRES = Integer.MAX_VALUE;
+
     private final Thresholds thresholds;
     private final boolean allowRepeatWorkers;
 
@@ -46,6 +60,11 @@ public final class QueueEngine {
     private final LinkedHashSet<String> waiting = new LinkedHashSet<>();
     private final LinkedHashSet<String> active = new LinkedHashSet<>();
     private final Map<String, Worker> workers = new HashMap<>();
+    // Assignments the marketplace confirmed (SPEC §4.1.0), by assignment id.
+    private final Map<String, Confirmation> confirmations = new HashMap<>();
+    // Workers whose departures called for a hire the budget did not allow, oldest first.
+    private final ArrayDeque<String> withheld = new ArrayDeque<>();
+    private int hireBudget;
     private boolean started;
     private boolean stopped;
     private boolean expired;
@@ -57,13 +76,28 @@ public final class QueueEngine {
     private Instant now;
 
     public QueueEngine(Thresholds thresholds, boolean allowRepeatWorkers) {
+        this(thresholds, allowRepeatWorkers, UNLIMITED_HIRES);
+    }
+
+    /** {@code hireBudget}: how many hires the session may make in all, until the admin changes it. */
+    public QueueEngine(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
         this.allowRepeatWorkers = allowRepeatWorkers;
+        if (hireBudget < 0) {
+            throw new InvalidConfigurationException("hireBudget", "hireBudget must be 0 or more (was " + hireBudget + ")");
+        }
+        this.hireBudget = hireBudget;
     }
 
     /** Rebuilds a session from its logged facts, each with the server time it was recorded at. */
     public static QueueEngine replay(Thresholds thresholds, boolean allowRepeatWorkers, Iterable<TimedFact> log) {
-        QueueEngine engine = new QueueEngine(thresholds, allowRepeatWorkers);
+        return replay(thresholds, allowRepeatWorkers, UNLIMITED_HIRES, log);
+    }
+
+    /** {@link #replay(Thresholds, boolean, Iterable)} with the session's initial hire budget. */
+    public static QueueEngine replay(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget,
+                                     Iterable<TimedFact> log) {
+        QueueEngine engine = new QueueEngine(thresholds, allowRepeatWorkers, hireBudget);
         for (TimedFact entry : log) {
             engine.evolve(entry.fact(), entry.at());
         }
@@ -96,6 +130,12 @@ public final class QueueEngine {
                 expire();
             } else if (event instanceof Migrate e) {
                 migrate(e);
+            } else if (event instanceof Confirm e) {
+                confirm(e);
+            } else if (event instanceof Release e) {
+                release(e);
+            } else if (event instanceof SetHireBudget e) {
+                setHireBudget(e);
             } else {
                 throw new IllegalArgumentException("unknown event " + event);
             }
@@ -111,10 +151,29 @@ public final class QueueEngine {
     private void arrive(Arrive e) {
         requireNotEnded("an arrival");
         String id = e.workerId();
+        String aid = e.assignmentId();
         Worker known = workers.get(id);
-        if (known != null && known.status.inQueue()) {
+        if (known != null && known.status.inQueue() && known.assignmentId.equals(aid)) {
+            pending.add(new Admit(id, aid));
             resendState(id, known); // 4.1.1 reload or second tab: never added twice
             return;
+        }
+        // 4.1.0: only an assignment the marketplace confirmed admits anyone, and only its own worker.
+        Confirmation confirmation = confirmations.get(aid);
+        if (confirmation == null) {
+            pending.add(new AwaitConfirmation(id, aid));
+            return;
+        }
+        if (confirmation.workerId != null && !confirmation.workerId.equals(id)) {
+            throw new NotYourAssignmentException("assignment '" + aid + "' was accepted by another worker");
+        }
+        String holder = confirmation.heldBy;
+        if (holder != null && !holder.equals(id)) {
+            throw new NotYourAssignmentException("assignment '" + aid + "' is already in use by another worker");
+        }
+        if (known != null && known.status.inQueue()) {
+            // A worker already in a queue with another assignment holds two: this one must be returned.
+            throw new DuplicateAssignmentException(id);
         }
         if (stopped) {
             tell(id, new Message.JobIsFull("the job has been stopped; please return the HIT"));
@@ -131,6 +190,7 @@ public final class QueueEngine {
             return;
         }
         // 4.1.4; a disconnected worker re-joins at the back (4.7)
+        pending.add(new Admit(id, aid));
         record(new StatusChange(id, e.assignmentId(), known == null ? null : known.status, WorkerStatus.WAITING,
                 rejoin ? Cause.REJOINED : Cause.ARRIVED, lastOrder + 1));
         if (!started && waiting.size() >= thresholds.minActive()) { // 4.1.5
@@ -182,8 +242,13 @@ public final class QueueEngine {
         }
         Departure how = e.how();
         WorkerStatus from = w.status;
+        if (from == WorkerStatus.SUBMITTED && !w.submitConfirmed && e.confirmed()) {
+            confirmClaimedSubmit(w, id, how);
+            return;
+        }
         boolean lateSubmitOfDisconnected = from == WorkerStatus.DISCONNECTED && how == Departure.SUBMIT;
-        boolean finalStatusOfDisconnected = from == WorkerStatus.DISCONNECTED && how != Departure.DISCONNECT;
+        boolean finalStatusOfDisconnected = from == WorkerStatus.DISCONNECTED && how != Departure.DISCONNECT
+                && e.confirmed();
         if (!from.inQueue() && !finalStatusOfDisconnected) {
             pending.add(new Ignored("worker '" + id + "' already left (" + from.name().toLowerCase() + ")"));
             return;
@@ -192,14 +257,82 @@ public final class QueueEngine {
         if (from == WorkerStatus.ACTIVE) {
             promoteOneIfPossible(); // 4.2.2(a), 4.2.3
         }
-        // 4.2.1, 4.2.2(b): a submitted assignment is used up, so hire one to make up for it.
+        // 4.2.1, 4.2.2(b): a submitted assignment is used up, so hire one to make up for it, once the
+        // marketplace confirms the submission (a page's claim alone spends no money: SPEC §4.2).
         // Returned/abandoned assignments go back to the marketplace's pool by themselves (4.2.3, 4.2.4).
         // A disconnected worker who later submits used up its assignment too.
-        if ((how == Departure.SUBMIT && from.inQueue() || lateSubmitOfDisconnected) && !stopped) {
-            record(new Hire(hires + 1, id, Cause.SUBMITTED));
+        if (how == Departure.SUBMIT && e.confirmed() && (from.inQueue() || lateSubmitOfDisconnected)) {
+            record(new SubmissionConfirmed(id, w.assignmentId));
+            hireFor(id);
         }
         if (from.inQueue()) {
             announceCounts();
+        }
+    }
+
+    /**
+     * The marketplace reports on a submission a page claimed earlier: a confirmed submit makes the hire
+     * the claim deferred; a return or abandon corrects the claim (the page submitted, then returned the
+     * HIT) and hires nobody. The slot was freed and refilled at the claim already.
+     */
+    private void confirmClaimedSubmit(Worker w, String id, Departure how) {
+        switch (how) {
+            case SUBMIT -> {
+                record(new SubmissionConfirmed(id, w.assignmentId));
+                hireFor(id);
+            }
+            case RETURN, ABANDON -> record(new StatusChange(id, w.assignmentId, WorkerStatus.SUBMITTED, how.status(),
+                    causeOf(how), 0));
+            case DISCONNECT -> pending.add(new Ignored("worker '" + id + "' already submitted"));
+        }
+    }
+
+    /** One hire for a departure, unless hiring is off or the budget is used up (then withheld, visibly). */
+    private void hireFor(String workerId) {
+        if (stopped) {
+            return;
+        }
+        if (hires >= hireBudget) {
+            record(new HireWithheld(workerId, hireBudget));
+            return;
+        }
+        record(new Hire(hires + 1, workerId, Cause.SUBMITTED));
+    }
+
+    // ---- SPEC §4.1.0 confirmations from the marketplace -----------------------------------------
+
+    private void confirm(Confirm e) {
+        requireNotEnded("a confirmation");
+        Confirmation known = confirmations.get(e.assignmentId());
+        if (known != null && known.hitId.equals(e.hitId())
+                && (e.workerId() == null || e.workerId().equals(known.workerId) || e.workerId().equals(known.heldBy))) {
+            pending.add(new Ignored("assignment '" + e.assignmentId() + "' is confirmed already"));
+            return;
+        }
+        // New, or the assignment id was handed to another worker after a return (MTurk reuses them).
+        record(new AssignmentConfirmed(e.assignmentId(), e.hitId(), e.workerId()));
+    }
+
+    private void release(Release e) {
+        requireNotEnded("a release");
+        Confirmation known = confirmations.get(e.assignmentId());
+        if (known == null || known.heldBy != null) {
+            pending.add(new Ignored("assignment '" + e.assignmentId() + "' has no unused confirmation"));
+            return;
+        }
+        record(new AssignmentReleased(e.assignmentId()));
+    }
+
+    private void setHireBudget(SetHireBudget e) {
+        requireNotEnded("a hire budget change");
+        if (e.budget() == hireBudget) {
+            pending.add(new Ignored("the hire budget is " + hireBudget + " already"));
+            return;
+        }
+        record(new HireBudgetChanged(e.budget()));
+        // The slots whose hires were withheld are still missing: make them now, as far as the budget goes.
+        while (!withheld.isEmpty() && hires < hireBudget && !stopped) {
+            record(new Hire(hires + 1, withheld.peekFirst(), Cause.BUDGET_RAISED));
         }
     }
 
@@ -314,7 +447,19 @@ public final class QueueEngine {
                 w.closeWaiting(at);
             }
             w.status = c.to();
+            if (!c.assignmentId().equals(w.assignmentId)) {
+                w.submitConfirmed = false;
+            }
             w.assignmentId = c.assignmentId();
+            Confirmation confirmation = confirmations.get(c.assignmentId());
+            if (c.to() == WorkerStatus.RETURNED || c.to() == WorkerStatus.ABANDONED) {
+                // The assignment went back to the marketplace: it may be handed to someone else.
+                if (confirmation != null && c.workerId().equals(confirmation.heldBy)) {
+                    confirmations.remove(c.assignmentId());
+                }
+            } else if (confirmation != null && confirmation.heldBy == null) {
+                confirmation.heldBy = c.workerId();
+            }
             w.order = c.order();
             lastOrder = Math.max(lastOrder, c.order());
             if (c.to() == WorkerStatus.WAITING) {
@@ -342,6 +487,19 @@ public final class QueueEngine {
             w.closeWaiting(at);
         } else if (fact instanceof Hire h) {
             hires = h.number();
+            if (h.cause() == Cause.BUDGET_RAISED) {
+                withheld.pollFirst();
+            }
+        } else if (fact instanceof AssignmentConfirmed a) {
+            confirmations.put(a.assignmentId(), new Confirmation(a.hitId(), a.workerId()));
+        } else if (fact instanceof AssignmentReleased r) {
+            confirmations.remove(r.assignmentId());
+        } else if (fact instanceof SubmissionConfirmed s) {
+            workers.get(s.workerId()).submitConfirmed = true;
+        } else if (fact instanceof HireWithheld h) {
+            withheld.addLast(h.workerId());
+        } else if (fact instanceof HireBudgetChanged b) {
+            hireBudget = b.budget();
         }
     }
 
@@ -353,9 +511,22 @@ public final class QueueEngine {
         }
     }
 
+    /** A confirmed assignment: its HIT, the worker the marketplace named (or null), the worker who arrived with it. */
+    private static final class Confirmation {
+        final String hitId;
+        final String workerId;
+        String heldBy;
+
+        Confirmation(String hitId, String workerId) {
+            this.hitId = hitId;
+            this.workerId = workerId;
+        }
+    }
+
     private static final class Worker {
         WorkerStatus status;
         String assignmentId;
+        boolean submitConfirmed;
         long order;
         Instant waitingSince;
         long waitedMillis;
@@ -399,6 +570,31 @@ public final class QueueEngine {
         return expired;
     }
 
+    public int hireBudget() {
+        return hireBudget;
+    }
+
+    /** Hires the rules called for that the budget did not allow (made when the budget is raised). */
+    public int withheldHires() {
+        return withheld.size();
+    }
+
+    /** Whether the marketplace confirmed this assignment and it still admits a worker. */
+    public boolean isConfirmed(String assignmentId) {
+        return confirmations.containsKey(assignmentId);
+    }
+
+    /**
+     * Whether a page may be given a signed token for this worker and assignment: the marketplace
+     * confirmed the assignment of this HIT, for this worker (or without naming one), and no other
+     * worker holds it.
+     */
+    public boolean isConfirmedFor(String workerId, String assignmentId, String hitId) {
+        Confirmation c = confirmations.get(assignmentId);
+        return c != null && c.hitId.equals(hitId) && (c.workerId == null || c.workerId.equals(workerId))
+                && (c.heldBy == null || c.heldBy.equals(workerId));
+    }
+
     /** The worker's status, or null if it never joined. */
     public WorkerStatus statusOf(String workerId) {
         Worker w = workers.get(workerId);
@@ -423,6 +619,6 @@ public final class QueueEngine {
         workers.forEach((id, w) -> views.put(id, new QueueSnapshot.WorkerView(
                 w.status, w.assignmentId, w.order, w.waitingSince, w.waitedMillis, w.ready)));
         return new QueueSnapshot(new ArrayList<>(waiting), new ArrayList<>(active), views,
-                started, stopped, expired, hires);
+                started, stopped, expired, hires, hireBudget, withheld.size());
     }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /** An immutable picture of a session's queues, for views, comparisons and tests. */
 public record QueueSnapshot(List<String> waiting, List<String> active, Map<String, WorkerView> workers,
-                            boolean started, boolean stopped, boolean expired, int hires) {
+                            boolean started, boolean stopped, boolean expired, int hires, int hireBudget,
+                            int withheldHires) {
 
     public QueueSnapshot {
         waiting = List.copyOf(waiting);

@@ -58,12 +58,14 @@ public final class ChatProtocol {
     private final Clock clock;
     private final Connections connections;
     private final BonusLedger bonuses;
+    private final Admission admission;
     private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
-                 SignedTokens tokens, Outbound outbound, Connections connections, BonusLedger bonuses,
-                 List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock) {
+                 SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
+                 BonusLedger bonuses, List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock) {
         this.connections = connections;
+        this.admission = admission;
         this.bonuses = bonuses;
         this.namespace = namespace;
         this.sessions = sessions;
@@ -169,59 +171,8 @@ public final class ChatProtocol {
         String workerId = p.id("workerId");
         String assignmentId = p.id("aid");
         String hitId = p.optionalId("hit_id");
-        Binding current = connections.of(socket.getId());
-        long sessionId;
-        boolean verified;
-        if (current instanceof AdminBinding) {
-            throw new ProtocolException("not_your_worker", "this is an admin's connection; it cannot join as a worker");
-        } else if (current instanceof WorkerBinding bound) {
-            if (!bound.workerId().equals(workerId) || !bound.assignmentId().equals(assignmentId)) {
-                throw notYours(bound);
-            }
-            sessionId = bound.sessionId();
-            verified = bound.verified();
-        } else if (presented != null) {
-            if (!presented.workerId().equals(workerId) || !presented.assignmentId().equals(assignmentId)) {
-                throw new ProtocolException("not_your_worker", "this page was served for worker '"
-                        + presented.workerId() + "' and assignment '" + presented.assignmentId() + "'");
-            }
-            sessionId = presented.sessionId();
-            verified = true;
-        } else {
-            if (hitId == null) {
-                throw new ProtocolException("invalid_payload", "connected: 'hit_id' is required");
-            }
-            sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new ProtocolException("unknown_hit",
-                    "HIT '" + hitId + "' is not part of any Pavilion session"));
-            verified = false;
-        }
-        sessions.config(sessionId); // an unknown or ended session is refused before anything is bound
-        WorkerKey key = new WorkerKey(sessionId, workerId);
-        if (!verified && connections.requiresToken(key)) {
-            throw new ProtocolException("not_your_worker", "worker '" + workerId
-                    + "' joined from a page signed by Pavilion; only such a page can act for it");
-        }
-        // A worker already in a queue with another assignment holds two: this one must be returned.
-        Optional<String> held = sessions.read(sessionId, engine -> engine.statusOf(workerId) != null
-                && engine.statusOf(workerId).inQueue() ? Optional.ofNullable(engine.assignmentOf(workerId))
-                : Optional.<String>empty()).join();
-        if (held.isPresent() && !held.get().equals(assignmentId)) {
-            throw new ProtocolException("duplicate_assignment", "worker '" + workerId
-                    + "' already takes part with another assignment; please return this HIT");
-        }
-        WorkerBinding binding = new WorkerBinding(sessionId, workerId, assignmentId, verified);
-        if (!connections.bindWorker(socket, binding)) {
-            throw notYours((WorkerBinding) connections.of(socket.getId()));
-        }
-        cancelGrace(key);
-        outbound.run(() -> socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, workerId)));
-        whenDone(socket, "connected", sessions.submit(sessionId, new QueueEvent.Arrive(workerId, assignmentId),
-                "worker:" + workerId, null), outcome -> {
-                    if (outcome.toldWorker(workerId).stream().anyMatch(Message.JobIsFull.class::isInstance)) {
-                        // Not admitted: it hears nothing more of the session's business.
-                        outbound.run(() -> socket.leaveRoom(Rooms.session(sessionId)));
-                    }
-                });
+        // A reconnecting worker's grace timer finds it bound again once admitted, and does nothing.
+        admission.claim(socket, presented, workerId, assignmentId, hitId);
     }
 
     private void isJobFull(SocketIoSocket socket, WorkerIdentity presented, Payload p) {
@@ -263,8 +214,9 @@ public final class ChatProtocol {
 
     private void submit(SocketIoSocket socket, String event, Payload p, Ack ack) {
         WorkerBinding bound = requireWorker(socket, p, "worker");
+        // A page's submit frees the slot now; the hire it causes waits for the marketplace's confirmation.
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(),
-                new QueueEvent.Leave(bound.workerId(), bound.assignmentId(), Departure.SUBMIT),
+                QueueEvent.Leave.claimedByPage(bound.workerId(), bound.assignmentId(), Departure.SUBMIT),
                 "worker:" + bound.workerId(), event + (event.equals("submit_waiting") ? "; " + clientReport(p) : ""));
         whenDone(socket, event, ack.after(done), outcome -> { });
     }
@@ -317,6 +269,7 @@ public final class ChatProtocol {
     // ---- disconnects (SPEC §4.7) -------------------------------------------------------------
 
     private void onDisconnect(SocketIoSocket socket) {
+        admission.forget(socket.getId());
         WorkerBinding last = connections.unbind(socket.getId());
         if (last == null) {
             return;
@@ -373,8 +326,7 @@ public final class ChatProtocol {
     }
 
     private static ProtocolException notYours(WorkerBinding bound) {
-        return new ProtocolException("not_your_worker", "this connection acts only for worker '" + bound.workerId()
-                + "' and assignment '" + bound.assignmentId() + "'");
+        return Admission.notYours(bound);
     }
 
     /** What the page reported about its waiting, kept for comparison; pay never uses it (SPEC §4.3). */

@@ -2,6 +2,7 @@ package org.pavilion.realtime;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -36,9 +37,23 @@ class RealtimeConfiguration {
         return new Connections();
     }
 
+    /*
+     * The service is looked up when first needed: it is built with the outcome listeners, of which the
+     * real-time delivery (and so admission) is one.
+     */
     @Bean
-    RealtimeDelivery realtimeDelivery(Outbound outbound, Connections connections) {
-        return new RealtimeDelivery(outbound, connections);
+    Admission admission(ObjectProvider<LiveSessionService> sessions, SessionStore store, Connections connections,
+                        Outbound outbound, @Qualifier("disconnectTimers") ScheduledExecutorService timers,
+                        @Value("${pavilion.realtime.confirmation-timeout:30s}") Duration confirmationTimeout) {
+        if (confirmationTimeout.isNegative() || confirmationTimeout.isZero()) {
+            throw new IllegalArgumentException("pavilion.realtime.confirmation-timeout must be positive");
+        }
+        return new Admission(sessions::getObject, store, connections, outbound, timers, confirmationTimeout);
+    }
+
+    @Bean
+    RealtimeDelivery realtimeDelivery(Outbound outbound, Connections connections, Admission admission) {
+        return new RealtimeDelivery(outbound, connections, admission);
     }
 
     @Bean(destroyMethod = "shutdownNow")
@@ -53,10 +68,11 @@ class RealtimeConfiguration {
     @Bean
     ChatProtocol chatProtocol(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
                               LiveSessionService sessions, SessionStore store, SignedTokens tokens,
-                              Outbound outbound, Connections connections, BonusLedger bonuses,
+                              Outbound outbound, Connections connections, Admission admission, BonusLedger bonuses,
                               ObjectProvider<TaskLogic> taskLogic,
                               @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock) {
-        ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections, bonuses,
+        ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections,
+                admission, bonuses,
                 taskLogic.orderedStream().toList(), disconnectTimers, clock);
         protocol.start();
         return protocol;

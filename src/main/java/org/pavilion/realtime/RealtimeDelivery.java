@@ -9,14 +9,17 @@ final class RealtimeDelivery implements OutcomeListener {
 
     private final Outbound outbound;
     private final Connections connections;
+    private final Admission admission;
 
-    RealtimeDelivery(Outbound outbound, Connections connections) {
+    RealtimeDelivery(Outbound outbound, Connections connections, Admission admission) {
         this.outbound = outbound;
         this.connections = connections;
+        this.admission = admission;
     }
 
     @Override
     public void committed(long sessionId, Outcome outcome) {
+        admission.committed(sessionId, outcome); // binds admitted pages before their messages go out
         for (Decision d : outcome.decisions()) {
             if (d instanceof Decision.StatusChange c && !c.to().inQueue()) {
                 // A worker who left is no longer one of the session's workers: it hears no more of it.

@@ -54,7 +54,7 @@ final class SessionActor implements Runnable {
     }
 
     private void rebuild(SessionLog log) {
-        engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(),
+        engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(), config.hireBudget(),
                 log.facts().stream().map(LoggedFact::fact).toList());
         nextSeq = log.nextSeq();
     }

@@ -10,10 +10,20 @@ import org.pavilion.queue.Thresholds;
  * editing the task later never changes a running session.
  */
 public record SessionConfig(long sessionId, long taskId, Thresholds thresholds, boolean allowRepeatWorkers,
-                            Duration disconnectGrace, int waitingPayCentsPerHour) {
+                            Duration disconnectGrace, int waitingPayCentsPerHour, int hireBudget) {
 
     public SessionConfig {
         Objects.requireNonNull(thresholds, "thresholds");
         Objects.requireNonNull(disconnectGrace, "disconnectGrace");
+        if (hireBudget < 0) {
+            throw new IllegalArgumentException("hireBudget must be 0 or more");
+        }
+    }
+
+    /** A session with the default hire budget for its thresholds ({@link HireBudget#defaultFor}). */
+    public SessionConfig(long sessionId, long taskId, Thresholds thresholds, boolean allowRepeatWorkers,
+                         Duration disconnectGrace, int waitingPayCentsPerHour) {
+        this(sessionId, taskId, thresholds, allowRepeatWorkers, disconnectGrace, waitingPayCentsPerHour,
+                HireBudget.defaultFor(thresholds));
     }
 }

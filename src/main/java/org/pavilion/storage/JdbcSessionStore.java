@@ -21,17 +21,23 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.Decision.AssignmentConfirmed;
+import org.pavilion.queue.Decision.AssignmentReleased;
 import org.pavilion.queue.Decision.Cause;
 import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
+import org.pavilion.queue.Decision.HireBudgetChanged;
+import org.pavilion.queue.Decision.HireWithheld;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.SubmissionConfirmed;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine.TimedFact;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.AssignmentRef;
+import org.pavilion.session.HireBudget;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LoggedFact;
@@ -79,8 +85,8 @@ public class JdbcSessionStore implements SessionStore {
     private static final String UPDATE_SESSION_WORKER = "update session_worker set assignment_id = ?, status = ?, "
             + "queue_order = ?, updated_at = ? where session_id = ? and worker_id = ?";
     private static final String INSERT_EVENT = "insert into session_event (session_id, seq, at, kind, worker_id, "
-            + "assignment_id, from_status, to_status, cause, queue_order, phase, hire_number, actor, detail) "
-            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "assignment_id, from_status, to_status, cause, queue_order, phase, hire_number, actor, detail, hit_id) "
+            + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_STARTED =
             "update live_session set started = true, started_at = coalesce(started_at, ?) where id = ?";
     private static final String UPDATE_STOPPED =
@@ -91,9 +97,9 @@ public class JdbcSessionStore implements SessionStore {
             + "cause_worker_id, attempts, requested_at, updated_at) values (?, ?, ?, 'REQUESTED', ?, 0, ?, ?)";
 
     private static final String SESSION_COLUMNS = "id, task_id, min_active, min_waiting, max_active, max_waiting, "
-            + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, expired";
+            + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, hire_budget, expired";
     private static final String EVENT_COLUMNS = "session_id, seq, at, kind, worker_id, assignment_id, from_status, "
-            + "to_status, cause, queue_order, phase, hire_number";
+            + "to_status, cause, queue_order, phase, hire_number, hit_id";
     private static final String HIRE_COLUMNS = "session_id, number, token, state, cause_worker_id, attempts, "
             + "last_error, requested_at, updated_at";
 
@@ -129,10 +135,12 @@ public class JdbcSessionStore implements SessionStore {
         Objects.requireNonNull(at, "at");
         return writeTx.execute(status -> {
             List<SessionConfig> task = jdbc.query("select min_active, min_waiting, max_active, max_waiting, "
-                    + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds from task "
-                    + "where id = ?", (rs, row) -> new SessionConfig(0, taskId, thresholds(rs),
-                    rs.getBoolean("allow_repeat_workers"), Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")),
-                    rs.getInt("waiting_pay_cents_per_hour")), taskId);
+                    + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, reward_cents, "
+                    + "hire_budget, spend_cap_cents from task where id = ?", (rs, row) -> new SessionConfig(0, taskId,
+                    thresholds(rs), rs.getBoolean("allow_repeat_workers"),
+                    Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")), rs.getInt("waiting_pay_cents_per_hour"),
+                    HireBudget.of(thresholds(rs), (Integer) rs.getObject("hire_budget"), rs.getInt("reward_cents"),
+                            (Integer) rs.getObject("spend_cap_cents"))), taskId);
             if (task.isEmpty()) {
                 throw new UnknownTaskException(taskId);
             }
@@ -141,7 +149,7 @@ public class JdbcSessionStore implements SessionStore {
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("insert into live_session (task_id, min_active, "
                         + "min_waiting, max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, "
-                        + "disconnect_grace_seconds, opened_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "disconnect_grace_seconds, opened_at, hire_budget) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         new String[] {"id"});
                 ps.setLong(1, taskId);
                 ps.setInt(2, c.thresholds().minActive());
@@ -152,10 +160,11 @@ public class JdbcSessionStore implements SessionStore {
                 ps.setInt(7, c.waitingPayCentsPerHour());
                 ps.setInt(8, (int) c.disconnectGrace().toSeconds());
                 SqlSupport.set(ps, 9, at);
+                ps.setInt(10, c.hireBudget());
                 return ps;
             }, keys);
             return new SessionConfig(SqlSupport.generatedId(keys), taskId, c.thresholds(), c.allowRepeatWorkers(),
-                    c.disconnectGrace(), c.waitingPayCentsPerHour());
+                    c.disconnectGrace(), c.waitingPayCentsPerHour(), c.hireBudget());
         });
     }
 
@@ -319,6 +328,25 @@ public class JdbcSessionStore implements SessionStore {
                     e.hireNumber = h.number();
                     hires.add(new HireRow(sessionId, h.number(),
                             HireRequest.tokenFor(instanceId, sessionId, h.number()), h.workerId(), at));
+                } else if (fact instanceof AssignmentConfirmed a) {
+                    e.kind = "confirm";
+                    e.assignmentId = a.assignmentId();
+                    e.hitId = a.hitId();
+                    e.workerId = a.workerId();
+                } else if (fact instanceof AssignmentReleased r) {
+                    e.kind = "release";
+                    e.assignmentId = r.assignmentId();
+                } else if (fact instanceof SubmissionConfirmed c) {
+                    e.kind = "subok";
+                    e.workerId = c.workerId();
+                    e.assignmentId = c.assignmentId();
+                } else if (fact instanceof HireWithheld w) {
+                    e.kind = "withheld";
+                    e.workerId = w.workerId();
+                    e.hireNumber = w.budget();
+                } else if (fact instanceof HireBudgetChanged b) {
+                    e.kind = "budget";
+                    e.hireNumber = b.budget();
                 } else {
                     throw new IllegalArgumentException("unknown fact " + fact);
                 }
@@ -462,6 +490,7 @@ public class JdbcSessionStore implements SessionStore {
         }
         setString(ps, 13, e.actor);
         setString(ps, 14, e.detail);
+        setString(ps, 15, e.hitId);
     };
 
     private static void setString(PreparedStatement ps, int index, String value) throws SQLException {
@@ -518,6 +547,7 @@ public class JdbcSessionStore implements SessionStore {
         Long queueOrder;
         String phase;
         Integer hireNumber;
+        String hitId;
 
         EventRow(long sessionId, long seq, Instant at, String actor, String detail) {
             this.sessionId = sessionId;
@@ -632,7 +662,8 @@ public class JdbcSessionStore implements SessionStore {
     private static SessionRow sessionRow(ResultSet rs, int row) throws SQLException {
         SessionConfig config = new SessionConfig(rs.getLong("id"), rs.getLong("task_id"), thresholds(rs),
                 rs.getBoolean("allow_repeat_workers"), Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")),
-                rs.getInt("waiting_pay_cents_per_hour"));
+                rs.getInt("waiting_pay_cents_per_hour"), rs.getObject("hire_budget") == null
+                ? org.pavilion.queue.QueueEngine.UNLIMITED_HIRES : rs.getInt("hire_budget"));
         return new SessionRow(config, rs.getBoolean("expired"));
     }
 
@@ -652,6 +683,12 @@ public class JdbcSessionStore implements SessionStore {
             case "ready" -> fact = new WaitingClosed(rs.getString("worker_id"));
             case "hire" -> fact = new Hire(rs.getInt("hire_number"), rs.getString("worker_id"),
                     Cause.valueOf(rs.getString("cause")));
+            case "confirm" -> fact = new AssignmentConfirmed(rs.getString("assignment_id"), rs.getString("hit_id"),
+                    rs.getString("worker_id"));
+            case "release" -> fact = new AssignmentReleased(rs.getString("assignment_id"));
+            case "subok" -> fact = new SubmissionConfirmed(rs.getString("worker_id"), rs.getString("assignment_id"));
+            case "withheld" -> fact = new HireWithheld(rs.getString("worker_id"), rs.getInt("hire_number"));
+            case "budget" -> fact = new HireBudgetChanged(rs.getInt("hire_number"));
             default -> throw new IllegalStateException("session_event " + rs.getLong("session_id") + "/" + seq
                     + " has unknown kind '" + kind + "'");
         }

@@ -167,9 +167,19 @@ class QueueEngineProperties {
             this.engine = new QueueEngine(t, allowRepeat);
         }
 
+        QueueSnapshot before() {
+            return engine.snapshot();
+        }
+
         void step(QueueEvent event) {
             step++;
             now = now.plusMillis(1_000L + 37L * step); // strictly increasing, uneven gaps
+            if (event instanceof Arrive a && !before().expired() && !engine.isConfirmed(a.assignmentId())) {
+                // SPEC §4.1.0: the marketplace confirms an assignment before a page can arrive with it.
+                for (Decision.Fact f : engine.apply(new QueueEvent.Confirm(a.assignmentId(), "HIT-1", null), now).facts()) {
+                    log.add(new TimedFact(f, now));
+                }
+            }
             QueueSnapshot before = engine.snapshot();
             Class<? extends PavilionException> refusal = expectedRefusal(before, event);
             Outcome outcome;
@@ -212,6 +222,12 @@ class QueueEngineProperties {
             }
             if (event instanceof Leave l && !b.workers().containsKey(l.workerId())) {
                 return UnknownWorkerException.class;
+            }
+            if (event instanceof Arrive e && b.workers().containsKey(e.workerId())) {
+                WorkerView w = b.workers().get(e.workerId());
+                if (w.status().inQueue() && !w.assignmentId().equals(e.assignmentId())) {
+                    return DuplicateAssignmentException.class; // two confirmed assignments of one worker
+                }
             }
             return null;
         }

@@ -21,10 +21,12 @@ import org.pavilion.queue.Decision.Ignored;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.SubmissionConfirmed;
 import org.pavilion.queue.Decision.TellWorker;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine.TimedFact;
 import org.pavilion.queue.QueueEvent.Arrive;
+import org.pavilion.queue.QueueEvent.Confirm;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Expire;
 import org.pavilion.queue.QueueEvent.Leave;
@@ -68,10 +70,20 @@ class QueueEngineRulesTest {
 
     Outcome apply(QueueEvent event) {
         clock = clock.plusSeconds(10);
-        Outcome outcome = engine.apply(event, clock);
+        if (event instanceof Arrive a && !engine.isConfirmed(a.assignmentId())) {
+            // SPEC §4.1.0: the marketplace confirms an assignment before its page can arrive. The rules
+            // below are about arrivals of confirmed assignments; confirmation itself is tested on its own.
+            record(engine.apply(new Confirm(a.assignmentId(), HIT, null), clock));
+        }
+        return record(engine.apply(event, clock));
+    }
+
+    Outcome record(Outcome outcome) {
         outcome.facts().forEach(f -> log.add(new TimedFact(f, clock)));
         return outcome;
     }
+
+    static final String HIT = "HIT-1";
 
     static String aid(String worker) {
         return "A-" + worker;
@@ -494,6 +506,7 @@ class QueueEngineRulesTest {
         assertThat(o.facts()).containsExactly(
                 new StatusChange("w2", aid("w2"), WorkerStatus.ACTIVE, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
                 new StatusChange("w4", aid("w4"), WorkerStatus.WAITING, WorkerStatus.ACTIVE, Cause.PROMOTED, 10),
+                new SubmissionConfirmed("w2", aid("w2")),
                 new Hire(1, "w2", Cause.SUBMITTED));
         assertTold(o, Map.of("w4", List.of(START)));
         assertAnnounced(o, 2, 3);
@@ -646,6 +659,7 @@ class QueueEngineRulesTest {
         Outcome o = submit("w2");
         assertThat(o.facts()).containsExactly(
                 new StatusChange("w2", aid("w2"), WorkerStatus.DISCONNECTED, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
+                new SubmissionConfirmed("w2", aid("w2")),
                 new Hire(1, "w2", Cause.SUBMITTED));
         assertQueues(before.waiting(), before.active());
         assertToldNobody(o);
@@ -827,7 +841,7 @@ class QueueEngineRulesTest {
         assertThat(o.changesState()).isFalse();
         o = submit("w1");
         assertThat(o.facts()).containsExactly(new StatusChange("w1", aid("w1"), WorkerStatus.DISCONNECTED,
-                WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0));
+                WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0), new SubmissionConfirmed("w1", aid("w1")));
         assertNoHires(o);
     }
 

@@ -29,6 +29,11 @@ public record MturkEventDocument(String eventDocId, String eventDocVersion, Stri
     public record Event(String eventType, String eventTimestamp, String hitId, String assignmentId, String hitTypeId,
                         String workerId) {
 
+        /** MTurk's AssignmentAccepted: an assignment of a HIT was taken by a worker. */
+        public boolean isAcceptance() {
+            return "AssignmentAccepted".equals(eventType);
+        }
+
         /** The departure this event reports, if it reports one. */
         public Optional<Departure> departure() {
             switch (eventType) {

@@ -229,6 +229,10 @@ public final class NotificationIntake {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>();
         for (MturkEventDocument.Event e : doc.events()) {
             pending.add(null);
+            if (e.isAcceptance()) {
+                results.add(confirm(doc, e, pending));
+                continue;
+            }
             Optional<Departure> how = e.departure();
             if (how.isEmpty()) {
                 results.add("recorded");
@@ -239,15 +243,19 @@ public final class NotificationIntake {
                 results.add("no_assignment");
                 continue;
             }
-            String detail = SqlSupport.clip(e.eventType() + " at " + e.eventTimestamp() + " (MTurk event document "
-                    + doc.eventDocId() + ")", 500);
+            String detail = detail(doc, e);
             try {
                 pending.set(pending.size() - 1,
                         sessions.submitForAssignment(e.assignmentId(), e.workerId(), how.get(), ACTOR, detail));
                 results.add(null);
             } catch (UnknownAssignmentException x) {
-                results.add("unknown_assignment");
-                log.info("SNS: {} for assignment {} skipped: nobody opened it", e.eventType(), e.assignmentId());
+                if (how.get() != Departure.SUBMIT && e.hitId() != null) {
+                    // Confirmed but never opened: its confirmation must not admit anyone any more.
+                    results.add(release(doc, e, pending));
+                } else {
+                    results.add("unknown_assignment");
+                    log.info("SNS: {} for assignment {} skipped: nobody opened it", e.eventType(), e.assignmentId());
+                }
             } catch (PavilionException x) {
                 results.add("refused:" + x.code());
             }
@@ -275,6 +283,43 @@ public final class NotificationIntake {
             }
         }
         return results;
+    }
+
+    /**
+     * AssignmentAccepted: the marketplace confirms that this assignment of this HIT was taken (SPEC §4.1.0),
+     * which is what lets a page claiming it into a queue. Returns the event's result, or null when its
+     * effect is pending in {@code pending}.
+     */
+    private String confirm(MturkEventDocument doc, MturkEventDocument.Event e,
+                           List<CompletableFuture<Outcome>> pending) {
+        if (e.assignmentId() == null || e.hitId() == null) {
+            return "no_assignment";
+        }
+        try {
+            pending.set(pending.size() - 1, sessions.confirmAssignment(e.hitId(), e.assignmentId(), e.workerId(),
+                    ACTOR, detail(doc, e)));
+            return null;
+        } catch (PavilionException x) {
+            log.debug("SNS: {} for assignment {} of HIT {} skipped: {}", e.eventType(), e.assignmentId(), e.hitId(),
+                    x.getMessage());
+            return "refused:" + x.code();
+        }
+    }
+
+    private String release(MturkEventDocument doc, MturkEventDocument.Event e,
+                           List<CompletableFuture<Outcome>> pending) {
+        try {
+            pending.set(pending.size() - 1, sessions.releaseAssignment(e.hitId(), e.assignmentId(), ACTOR,
+                    detail(doc, e)));
+            return null;
+        } catch (PavilionException x) {
+            return "refused:" + x.code();
+        }
+    }
+
+    private static String detail(MturkEventDocument doc, MturkEventDocument.Event e) {
+        return SqlSupport.clip(e.eventType() + " at " + e.eventTimestamp() + " (MTurk event document "
+                + doc.eventDocId() + ")", 500);
     }
 
     // ---- answers ---------------------------------------------------------------------------------

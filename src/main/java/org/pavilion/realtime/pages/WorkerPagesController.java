@@ -117,7 +117,8 @@ public class WorkerPagesController {
         Optional<Task> task = tasks.find(config.taskId());
 
         // Send the worker to the page that matches where the session has them.
-        WorkerView view = workerView(sessionId, workerId);
+        Seen seen = workerView(sessionId, workerId, assignmentId, hitId);
+        WorkerView view = seen.worker();
         WorkerStatus status = view == null ? null : view.status();
         String query = query(assignmentId, hitId, workerId, turkSubmitTo);
         if (stage == Stage.MAIN && (status == null || status == WorkerStatus.WAITING)) {
@@ -127,7 +128,10 @@ public class WorkerPagesController {
             return "redirect:/main_task" + query;
         }
 
-        String token = tokens.workerToken(new WorkerIdentity(sessionId, workerId, assignmentId, hitId), tokenTtl);
+        // A token is proof that the marketplace confirmed this worker's assignment (SPEC §4.1.0): none is
+        // minted for ids a link merely claims. Such a page joins without one and waits for the confirmation.
+        String token = seen.confirmed()
+                ? tokens.workerToken(new WorkerIdentity(sessionId, workerId, assignmentId, hitId), tokenTtl) : null;
         taskModel(model, task);
         model.addAttribute("token", token);
         model.addAttribute("workerId", workerId);
@@ -171,13 +175,19 @@ public class WorkerPagesController {
         }
     }
 
-    /** The worker as the session knows it (null if it never joined); an ended session is refused. */
-    private WorkerView workerView(long sessionId, String workerId) {
+    /**
+     * The worker as the session knows it (null if it never joined) and whether the marketplace confirmed
+     * its assignment; an ended session is refused.
+     */
+    private Seen workerView(long sessionId, String workerId, String assignmentId, String hitId) {
         Seen seen;
         try {
-            seen = sessions.read(sessionId, engine -> new Seen(engine.isExpired(),
-                    engine.statusOf(workerId) == null ? null : engine.snapshot().workers().get(workerId)))
-                    .get(5, TimeUnit.SECONDS);
+            seen = sessions.read(sessionId, engine -> {
+                WorkerView worker = engine.statusOf(workerId) == null ? null : engine.snapshot().workers().get(workerId);
+                boolean admitted = worker != null && worker.status().inQueue() && assignmentId.equals(worker.assignmentId());
+                return new Seen(engine.isExpired(), worker,
+                        admitted || engine.isConfirmedFor(workerId, assignmentId, hitId));
+            }).get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof PavilionException) {
                 throw ended();
@@ -193,10 +203,10 @@ public class WorkerPagesController {
         if (seen.expired()) {
             throw ended();
         }
-        return seen.worker();
+        return seen;
     }
 
-    private record Seen(boolean expired, WorkerView worker) {
+    private record Seen(boolean expired, WorkerView worker, boolean confirmed) {
     }
 
     private static PageException ended() {

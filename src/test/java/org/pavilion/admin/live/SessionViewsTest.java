@@ -61,7 +61,7 @@ class SessionViewsTest {
                 status(3, 2, "W2", null, "WAITING", "ARRIVED"),
                 status(4, 3, "W1", "ACTIVE", "SUBMITTED", "SUBMITTED"),
                 status(5, 3, "W2", "WAITING", "ACTIVE", "PROMOTED"));
-        QueueSnapshot now = new QueueSnapshot(List.of(), List.of("W2"), Map.of(), true, false, false, 1);
+        QueueSnapshot now = new QueueSnapshot(List.of(), List.of("W2"), Map.of(), true, false, false, 1, 10, 0);
         List<SessionView.Point> series = SessionViews.series(row, log, now, T0.plusSeconds(10));
         assertThat(series).extracting(SessionView.Point::waiting).containsExactly(0, 0, 1, 0, 0);
         assertThat(series).extracting(SessionView.Point::active).containsExactly(0, 1, 1, 1, 1);

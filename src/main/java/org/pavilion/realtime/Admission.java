@@ -1,0 +1,308 @@
+package org.pavilion.realtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.socket.socketio.server.SocketIoSocket;
+import org.json.JSONObject;
+import org.pavilion.queue.Decision;
+import org.pavilion.queue.Message;
+import org.pavilion.queue.Outcome;
+import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.QueueEvent;
+import org.pavilion.realtime.Connections.AdminBinding;
+import org.pavilion.realtime.Connections.Binding;
+import org.pavilion.realtime.Connections.WorkerBinding;
+import org.pavilion.realtime.Connections.WorkerKey;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who gets into a session (SPEC §4.1.0): a page's claim of a worker and assignment is decided by the
+ * session's single writer (the engine), which admits it only once the marketplace has confirmed the
+ * assignment. Until then the page waits, told so; when the confirmation lands the claim is decided
+ * again; after {@link #confirmationTimeout} it gets a clear error and nothing has changed.
+ *
+ * <p>A page is bound to its worker only when the engine admits it ({@link Decision.Admit}), so a claim
+ * alone never joins a worker's rooms, hears its messages or acts for it. Binding happens in
+ * {@link #committed}, which runs on the commit thread before the outcome's messages are delivered, so
+ * an admitted page hears its own {@code start_your_task}. Every step of a pending claim runs there
+ * too, in the session's order, so a confirmation can never slip between a claim's "wait" answer and
+ * its registration.
+ */
+final class Admission {
+
+    private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+    static final String AWAITING_CONFIRMATION = "awaiting_confirmation";
+
+    /** One page's claim waiting for the engine's answer or for the marketplace's confirmation. */
+    private static final class Claim {
+        final SocketIoSocket socket;
+        final WorkerBinding binding;
+        volatile boolean waiting; // the engine answered AwaitConfirmation
+        volatile ScheduledFuture<?> timeout;
+
+        Claim(SocketIoSocket socket, WorkerBinding binding) {
+            this.socket = socket;
+            this.binding = binding;
+        }
+    }
+
+    private record ClaimKey(long sessionId, String workerId, String assignmentId) {
+    }
+
+    private final Supplier<LiveSessionService> sessions;
+    private final SessionStore store;
+    private final Connections connections;
+    private final Outbound outbound;
+    private final ScheduledExecutorService timers;
+    private final Duration confirmationTimeout;
+    private final Map<ClaimKey, List<Claim>> claims = new ConcurrentHashMap<>();
+
+    Admission(Supplier<LiveSessionService> sessions, SessionStore store, Connections connections, Outbound outbound,
+              ScheduledExecutorService timers, Duration confirmationTimeout) {
+        this.sessions = sessions;
+        this.store = store;
+        this.connections = connections;
+        this.outbound = outbound;
+        this.timers = timers;
+        this.confirmationTimeout = confirmationTimeout;
+    }
+
+    /**
+     * A page claims a worker and assignment ({@code connected}). {@code presented} is the identity its
+     * signed token proves, if it has one. Refusals throw a {@link PavilionException} (nothing changed);
+     * the engine's answer reaches the page asynchronously.
+     */
+    void claim(SocketIoSocket socket, WorkerIdentity presented, String workerId, String assignmentId, String hitId) {
+        Binding current = connections.of(socket.getId());
+        long sessionId;
+        boolean verified;
+        if (current instanceof AdminBinding) {
+            throw new ProtocolException("not_your_worker", "this is an admin's connection; it cannot join as a worker");
+        } else if (current instanceof WorkerBinding bound) {
+            if (!bound.workerId().equals(workerId) || !bound.assignmentId().equals(assignmentId)) {
+                throw notYours(bound);
+            }
+            sessionId = bound.sessionId();
+            verified = bound.verified();
+        } else if (presented != null) {
+            if (!presented.workerId().equals(workerId) || !presented.assignmentId().equals(assignmentId)) {
+                throw new ProtocolException("not_your_worker", "this page was served for worker '"
+                        + presented.workerId() + "' and assignment '" + presented.assignmentId() + "'");
+            }
+            sessionId = presented.sessionId();
+            verified = true;
+        } else {
+            if (hitId == null) {
+                throw new ProtocolException("invalid_payload", "connected: 'hit_id' is required");
+            }
+            sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new ProtocolException("unknown_hit",
+                    "HIT '" + hitId + "' is not part of any Pavilion session"));
+            verified = false;
+        }
+        LiveSessionService service = sessions.get();
+        service.config(sessionId); // an unknown or ended session is refused before anything is registered
+        WorkerKey key = new WorkerKey(sessionId, workerId);
+        if (!verified && connections.requiresToken(key)) {
+            throw new ProtocolException("not_your_worker", "worker '" + workerId
+                    + "' joined from a page signed by Pavilion; only such a page can act for it");
+        }
+        ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
+        Claim claim = new Claim(socket, new WorkerBinding(sessionId, workerId, assignmentId, verified));
+        claims.computeIfAbsent(claimKey, k -> new CopyOnWriteArrayList<>()).add(claim);
+        submit(claimKey, claim);
+    }
+
+    private void submit(ClaimKey key, Claim claim) {
+        CompletableFuture<Outcome> done;
+        try {
+            done = sessions.get().submit(key.sessionId(), new QueueEvent.Arrive(key.workerId(), key.assignmentId()),
+                    "worker:" + key.workerId(), null);
+        } catch (RuntimeException e) {
+            drop(key, claim);
+            throw e;
+        }
+        done.whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                drop(key, claim);
+                refuse(claim.socket, failure);
+            }
+        });
+    }
+
+    /**
+     * Called with every committed outcome, on the commit thread, before its messages are delivered:
+     * binds admitted pages, tells waiting ones, answers refused ones, and re-decides claims whose
+     * assignment the marketplace just confirmed.
+     */
+    void committed(long sessionId, Outcome outcome) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        for (Decision d : outcome.decisions()) {
+            if (d instanceof Decision.Admit admit) {
+                admitted(new ClaimKey(sessionId, admit.workerId(), admit.assignmentId()));
+            } else if (d instanceof Decision.AwaitConfirmation wait) {
+                awaiting(new ClaimKey(sessionId, wait.workerId(), wait.assignmentId()));
+            } else if (d instanceof Decision.TellWorker tell && tell.message() instanceof Message.JobIsFull full) {
+                notAdmitted(sessionId, tell.workerId(), full);
+            } else if (d instanceof Decision.AssignmentConfirmed confirmed) {
+                confirmed(sessionId, confirmed.assignmentId());
+            }
+        }
+    }
+
+    private void admitted(ClaimKey key) {
+        List<Claim> admitted = claims.remove(key);
+        if (admitted == null) {
+            return;
+        }
+        for (Claim claim : admitted) {
+            cancelTimeout(claim);
+            if (!claim.socket.isConnected()) {
+                continue; // closed while it waited: nothing to bind
+            }
+            if (!connections.bindWorker(claim.socket, claim.binding)) {
+                Binding other = connections.of(claim.socket.getId());
+                outbound.toSocket(claim.socket, ChatProtocol.ERROR, ProtocolMessages.error("not_your_worker",
+                        other instanceof WorkerBinding w ? notYours(w).getMessage() : "this connection is bound already",
+                        "connected"));
+                continue;
+            }
+            long sessionId = key.sessionId();
+            outbound.run(() -> claim.socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, key.workerId())));
+        }
+    }
+
+    private void awaiting(ClaimKey key) {
+        List<Claim> waiting = claims.get(key);
+        if (waiting == null) {
+            return;
+        }
+        for (Claim claim : waiting) {
+            if (claim.waiting) {
+                continue;
+            }
+            claim.waiting = true;
+            outbound.toSocket(claim.socket, AWAITING_CONFIRMATION, new JSONObject()
+                    .put("message", "Confirming your assignment with MTurk…")
+                    .put("timeout_seconds", confirmationTimeout.toSeconds()));
+            claim.timeout = timers.schedule(() -> timedOut(key, claim), confirmationTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void timedOut(ClaimKey key, Claim claim) {
+        if (!drop(key, claim)) {
+            return; // admitted or refused in the meantime
+        }
+        log.debug("assignment {} claimed by worker {} in session {} was not confirmed within {}", key.assignmentId(),
+                key.workerId(), key.sessionId(), confirmationTimeout);
+        outbound.toSocket(claim.socket, ChatProtocol.ERROR, ProtocolMessages.error("unconfirmed_assignment",
+                "the marketplace has not confirmed assignment '" + key.assignmentId() + "' for worker '"
+                        + key.workerId() + "' within " + confirmationTimeout.toSeconds()
+                        + " s; accept the HIT on MTurk and reload this page", "connected"));
+    }
+
+    /** The engine answered a claim with job_is_full: the page is not admitted and hears it directly. */
+    private void notAdmitted(long sessionId, String workerId, Message.JobIsFull full) {
+        claims.forEach((key, list) -> {
+            if (key.sessionId() != sessionId || !key.workerId().equals(workerId)) {
+                return;
+            }
+            for (Claim claim : list) {
+                if (!claim.waiting && drop(key, claim)) {
+                    ProtocolMessages.Wire wire = ProtocolMessages.toWire(full, workerId);
+                    outbound.toSocket(claim.socket, wire.event(), wire.payload());
+                }
+            }
+        });
+    }
+
+    /** The marketplace confirmed an assignment: claims that were told to wait for it are decided again. */
+    private void confirmed(long sessionId, String assignmentId) {
+        claims.forEach((key, list) -> {
+            if (key.sessionId() != sessionId || !key.assignmentId().equals(assignmentId)) {
+                return;
+            }
+            for (Claim claim : list) {
+                if (claim.waiting) {
+                    claim.waiting = false;
+                    cancelTimeout(claim);
+                    try {
+                        submit(key, claim);
+                    } catch (RuntimeException e) {
+                        refuse(claim.socket, e);
+                    }
+                }
+            }
+        });
+    }
+
+    /** A connection closed: its pending claims go. */
+    void forget(String socketId) {
+        claims.forEach((key, list) -> {
+            for (Claim claim : list) {
+                if (claim.socket.getId().equals(socketId)) {
+                    drop(key, claim);
+                }
+            }
+        });
+    }
+
+    /** Removes a pending claim; false if it was no longer pending. */
+    private boolean drop(ClaimKey key, Claim claim) {
+        boolean[] removed = {false};
+        claims.computeIfPresent(key, (k, list) -> {
+            removed[0] = list.remove(claim);
+            return list.isEmpty() ? null : list;
+        });
+        if (removed[0]) {
+            cancelTimeout(claim);
+        }
+        return removed[0];
+    }
+
+    private static void cancelTimeout(Claim claim) {
+        ScheduledFuture<?> timeout = claim.timeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
+    }
+
+    private void refuse(SocketIoSocket socket, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof PavilionException refused) {
+            outbound.toSocket(socket, ChatProtocol.ERROR, ProtocolMessages.error(refused.code(), refused.getMessage(),
+                    "connected"));
+        } else {
+            log.warn("a join from connection {} failed", socket.getId(), cause);
+            outbound.toSocket(socket, ChatProtocol.ERROR, ProtocolMessages.error("internal_error",
+                    "the server could not complete this event; try again", "connected"));
+        }
+    }
+
+    /** Pending claims now (for tests and metrics). */
+    int pendingClaims() {
+        return claims.values().stream().mapToInt(List::size).sum();
+    }
+
+    static ProtocolException notYours(WorkerBinding bound) {
+        return new ProtocolException("not_your_worker", "this connection acts only for worker '" + bound.workerId()
+                + "' and assignment '" + bound.assignmentId() + "'");
+    }
+}
