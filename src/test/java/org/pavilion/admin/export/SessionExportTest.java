@@ -88,6 +88,10 @@ class SessionExportTest {
      * at 100 s; stop at 120 s; "w,2" submits at 150 s (no hire: stopped); expire at 180 s.
      */
     private void runUntilStop() throws Exception {
+        // The marketplace confirms each worker's assignment before its page arrives (SPEC 4.1.0).
+        for (String[] wa : new String[][] {{"w1", "A1"}, {"w,2", "A2"}, {"w\"3", "A3"}, {"w4", "A4"}}) {
+            at(0, new QueueEvent.Confirm(wa[1], "HIT-EXPORT", wa[0]), "marketplace", "AssignmentAccepted");
+        }
         at(0, new QueueEvent.Arrive("w1", "A1"), "worker:w1", null);
         at(10, new QueueEvent.Arrive("w,2", "A2"), "worker:w,2", null);
         at(20, new QueueEvent.Arrive("w\"3", "A3"), "worker:w\"3", null);
@@ -101,7 +105,7 @@ class SessionExportTest {
 
     private void runToTheEnd() throws Exception {
         runUntilStop();
-        at(150, new QueueEvent.Leave("w,2", "A2", Departure.SUBMIT), "worker:w,2", null);
+        at(150, QueueEvent.Leave.claimedByPage("w,2", "A2", Departure.SUBMIT), "worker:w,2", null);
         at(180, new QueueEvent.Expire("ada@example.org"), "ada@example.org", "expired from the console");
     }
 
@@ -126,21 +130,26 @@ class SessionExportTest {
         String ready = "\"client says time_waited=999, reward=\"\"5.00\"\"\nsecond line\"";
         assertThat(csv).isEqualTo(String.join("\r\n",
                 "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail",
-                "1," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,",
-                "2," + t(0) + ",phase,,,,,,started,,worker:w1,",
-                "3," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,",
-                "4," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",",
-                "5," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",",
-                "6," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready,
-                "7," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted",
-                "8," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted",
-                "9," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted",
-                "10," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",",
-                "11," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned",
-                "12," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,",
-                "13," + t(120) + ",phase,,,,,,stopped,,ada@example.org,",
-                "14," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",",
-                "15," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console",
+                "1," + t(0) + ",confirm,w1,A1,,,,,,marketplace,AssignmentAccepted",
+                "2," + t(0) + ",confirm,\"w,2\",A2,,,,,,marketplace,AssignmentAccepted",
+                "3," + t(0) + ",confirm,\"w\"\"3\",A3,,,,,,marketplace,AssignmentAccepted",
+                "4," + t(0) + ",confirm,w4,A4,,,,,,marketplace,AssignmentAccepted",
+                "5," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,",
+                "6," + t(0) + ",phase,,,,,,started,,worker:w1,",
+                "7," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,",
+                "8," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",",
+                "9," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",",
+                "10," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready,
+                "11," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted",
+                "12," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted",
+                "13," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted",
+                "14," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted",
+                "15," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",",
+                "16," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned",
+                "17," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,",
+                "18," + t(120) + ",phase,,,,,,stopped,,ada@example.org,",
+                "19," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",",
+                "20," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console",
                 ""));
     }
 
@@ -155,15 +164,15 @@ class SessionExportTest {
         assertThat((Object) JsonPath.read(json, "$.session")).isEqualTo((int) session);
         assertThat((String) JsonPath.read(json, "$.status")).isEqualTo("expired");
         assertThat((String) JsonPath.read(json, "$.as_of")).isEqualTo(t(180));
-        assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(15);
-        Map<String, Object> hire = JsonPath.read(json, "$.events[8]");
+        assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(20);
+        Map<String, Object> hire = JsonPath.read(json, "$.events[13]");
         assertThat(new ArrayList<>(hire.keySet())).isEqualTo(SessionExportService.EVENT_COLUMNS);
-        assertThat(new ArrayList<>(hire.values())).containsExactly(9, t(60), "hire", "w1", null, null, null,
+        assertThat(new ArrayList<>(hire.values())).containsExactly(14, t(60), "hire", "w1", null, null, null,
                 "submitted", null, 1, "marketplace", "AssignmentSubmitted");
-        Map<String, Object> returned = JsonPath.read(json, "$.events[10]");
+        Map<String, Object> returned = JsonPath.read(json, "$.events[15]");
         assertThat(returned).containsEntry("worker", "w\"3").containsEntry("from", "waiting")
                 .containsEntry("to", "returned");
-        assertThat((String) JsonPath.read(json, "$.events[5].detail"))
+        assertThat((String) JsonPath.read(json, "$.events[9].detail"))
                 .isEqualTo("client says time_waited=999, reward=\"5.00\"\nsecond line");
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.local.FaultInjector;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -91,7 +92,7 @@ class LiveControlsTest {
 
     private void arrive(long session, String... workers) {
         for (String w : workers) {
-            sessions.apply(session, new QueueEvent.Arrive(w, "ASG-" + w), "worker:" + w);
+            ConfirmedArrivals.arrive(sessions, session, w, "ASG-" + w, "worker:" + w);
         }
     }
 
@@ -394,7 +395,9 @@ class LiveControlsTest {
         // Newest first.
         JSONArray events = view.getJSONArray("events");
         assertThat(events.getJSONObject(0).getLong("seq")).isGreaterThan(events.getJSONObject(1).getLong("seq"));
-        assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("worker:W1");
+        // The oldest: the marketplace's confirmation of W1's assignment, then W1's arrival.
+        assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("marketplace");
+        assertThat(events.getJSONObject(events.length() - 2).getString("actor")).isEqualTo("worker:W1");
         assertThat(view.getJSONArray("series").length()).isGreaterThanOrEqualTo(2);
         JSONObject last = view.getJSONArray("series").getJSONObject(view.getJSONArray("series").length() - 1);
         assertThat(last.getInt("waiting")).isEqualTo(2);
