@@ -74,7 +74,12 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
     private final Clock clock;
     private final Timer promotedLatency;
     private final Timer migratedLatency;
-    /** Held here too: a FunctionCounter keeps only a weak reference to the object it reads. */
+    /*
+     * The objects the FunctionCounters read, held here: a FunctionCounter keeps only a weak
+     * reference to its object, and a collected one freezes the counter at its last value. The
+     * ObjectProvider is made for this constructor alone, so nothing else would keep it.
+     */
+    private final ObjectProvider<NotificationIntake> intake;
     private final LoginThrottle loginThrottle;
     private final ScheduledThreadPoolExecutor worker;
     private final Map<Long, SessionGauges> gauges = new ConcurrentHashMap<>();
@@ -84,6 +89,7 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
                            ObjectProvider<NotificationIntake> intake, LoginThrottle loginThrottle, Clock clock) {
         this.registry = registry;
         this.sessions = sessions;
+        this.intake = intake;
         this.queries = queries;
         this.clock = clock;
         this.promotedLatency = handoffTimer("promoted");
