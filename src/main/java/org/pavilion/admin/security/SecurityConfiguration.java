@@ -24,6 +24,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -54,6 +56,9 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * cross-site). Anonymous page requests are sent to {@code /login}; anonymous API requests get a
  * 401 JSON answer.</li>
  * </ol>
+ *
+ * <p>Failed logins and invalid bearer tokens are throttled per account and per client address
+ * ({@link LoginThrottle}): blocked attempts are refused before any password or token is checked.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
@@ -104,11 +109,14 @@ public class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts) throws Exception {
+    SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts, LoginThrottle throttle) throws Exception {
         HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
         // After logging in, go back to the admin page asked for (never to an API or asset URL).
         requestCache.setRequestMatcher(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/admin/**"),
                 pathPattern(HttpMethod.GET, "/api/docs")));
+        SavedRequestAwareAuthenticationSuccessHandler toAskedPage = new SavedRequestAwareAuthenticationSuccessHandler();
+        toAskedPage.setDefaultTargetUrl(AdminPagesController.HOME);
+        toAskedPage.setRequestCache(requestCache);
 
         http.securityMatcher(AnyRequestMatcher.INSTANCE)
                 .authorizeHttpRequests(a -> a
@@ -116,12 +124,15 @@ public class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/admin/**", "/api/admin/**", "/actuator/**").hasRole(AdminPrincipal.ROLE)
                         .anyRequest().hasRole(AdminPrincipal.ROLE))
-                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, BEARER_API),
+                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, throttle, BEARER_API),
                         UsernamePasswordAuthenticationFilter.class)
+                // Blocked logins are refused here, before the admin is loaded or a password hashed.
+                .addFilterBefore(new LoginThrottleFilter(throttle), UsernamePasswordAuthenticationFilter.class)
                 .csrf(c -> c.ignoringRequestMatchers(BEARER_API))
                 .formLogin(f -> f.loginPage("/login")
-                        .defaultSuccessUrl(AdminPagesController.HOME, false)
-                        .failureUrl("/login?error"))
+                        .successHandler(LoginThrottleFilter.clearingOnSuccess(throttle, toAskedPage))
+                        .failureHandler(LoginThrottleFilter.countingFailures(throttle,
+                                new SimpleUrlAuthenticationFailureHandler("/login?error"))))
                 .logout(l -> l.logoutUrl("/logout")
                         .logoutSuccessUrl("/login?logout")
                         .invalidateHttpSession(true)

@@ -90,6 +90,27 @@ class OpsEndpointsTest {
         mvc.perform(get("/actuator/prometheus")).andExpect(status().isForbidden());
     }
 
+    /**
+     * A FunctionCounter holds its object weakly: once collected, it stays at its last value. The
+     * notification counters must go on counting after a full garbage collection.
+     */
+    @Test
+    @WithMockUser(username = LiveTestSupport.ADMIN, roles = "ADMIN")
+    void notificationCountersStillCountAfterGarbageCollection() throws Exception {
+        Double before = sample(scrape(), "pavilion_notifications_total", "outcome", "malformed");
+        assertThat(before).isNotNull();
+        java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+        for (int i = 0; i < 20 && sentinel.get() != null; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(sentinel.get()).as("a full collection ran").isNull();
+        mvc.perform(post("/api/from_mturk").header("x-amz-sns-message-type", "Notification")
+                .contentType(org.springframework.http.MediaType.TEXT_PLAIN).content("not json"))
+                .andExpect(status().isBadRequest());
+        assertThat(sample(scrape(), "pavilion_notifications_total", "outcome", "malformed")).isEqualTo(before + 1);
+    }
+
     @Test
     @WithMockUser(username = LiveTestSupport.ADMIN, roles = "ADMIN")
     void prometheusShowsQueuesHiresHandoffsAndNotifications() throws Exception {
