@@ -138,7 +138,8 @@ class MTurkResponseParsingTest {
                  "AssignmentDurationInSeconds": 3600%s, "HITReviewStatus": "NotReviewed",
                  "NumberOfAssignmentsPending": 0, "NumberOfAssignmentsAvailable": 1,
                  "NumberOfAssignmentsCompleted": 0}
-                """.formatted(hitId, hitTypeId, annotation == null ? "" : ", \"RequesterAnnotation\": \"" + annotation + "\"");
+                """.formatted(hitId, hitTypeId,
+                annotation == null ? "" : ", \"RequesterAnnotation\": \"" + annotation + "\"");
     }
 
     @Test
