@@ -210,6 +210,18 @@ class MarketplaceEndToEndTest {
     }
 
     @Test
+    void aLostAnswerToTheGoLivePostStillGivesTheSessionItsOneHit() {
+        // The client's own retry gets the reused-token error, which names no HIT: the HIT is found by its annotation.
+        faults.failNext("CreateHITWithHITType", 1, Fault.LOST_RESPONSE);
+        MarketplaceService.Posted posted = market.goLive(task(new Thresholds(1, 0, 1, 1)), "admin@lab");
+        long s = posted.sessionId();
+
+        assertThat(hitsOf(s)).extracting(HitView::hitId).containsExactly(posted.hitId());
+        assertThat(store.sessionHits(s)).containsExactly(posted.hitId());
+        assertThat(sessions.snapshot(s).expired()).isFalse();
+    }
+
+    @Test
     void aRefusedPostEndsTheSessionAtOnceAndSaysWhy() {
         faults.failNext("CreateHITWithHITType", 1, Fault.SERVICE_FAULT);
         faults.failNext("CreateHITWithHITType", 10, Fault.HTTP_500);
