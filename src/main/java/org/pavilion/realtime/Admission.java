@@ -125,7 +125,11 @@ final class Admission {
         claimedSessions.put(socket.getId(), sessionId);
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
         Claim claim = new Claim(socket, new WorkerBinding(sessionId, workerId, assignmentId, verified));
-        claims.computeIfAbsent(claimKey, k -> new CopyOnWriteArrayList<>()).add(claim);
+        claims.compute(claimKey, (k, list) -> { // atomic with drop(), which removes emptied lists
+            List<Claim> pending = list == null ? new CopyOnWriteArrayList<>() : list;
+            pending.add(claim);
+            return pending;
+        });
         submit(claimKey, claim);
     }
 
