@@ -85,7 +85,7 @@ abstract class LiveSessionServiceContract {
         assertThat(store.hireRequests(s).get(0).state()).isEqualTo(HireRequest.State.REQUESTED);
         assertThat(store.hireRequests(s).get(0).token()).endsWith("-s" + s + "-h1").hasSizeLessThanOrEqualTo(64);
 
-        assertThat(listener.outcomes(s)).hasSize(5);
+        assertThat(listener.outcomes(s)).hasSize(9); // four confirmations, four arrivals, one submit
         assertLogReplaysTo(s, service.snapshot(s));
     }
 
