@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
@@ -37,7 +38,8 @@ class AdmissionTest extends RealtimeTestSupport {
         long s = openSession(SMALL, 30, "HIT-FAKES");
         List<ProtocolClient> fakes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            ProtocolClient fake = seedPage("fake" + i, i % 10 == 0 ? "polling" : "websocket");
+            // WebSocket only: the Java client's HTTP pool holds few long-polls at once (polling is covered elsewhere).
+            ProtocolClient fake = seedPage("fake" + i, "websocket");
             fakes.add(fake);
             // A real (public) HIT id, made-up worker and assignment ids.
             fake.emit("connected", joinPayload("FAKE" + i, "ASSIGNMENT" + i, "HIT-FAKES"));
@@ -178,7 +180,8 @@ class AdmissionTest extends RealtimeTestSupport {
         assertThat(store.hireRequests(s)).isEmpty(); // the page's word spends nothing
 
         // ...then the worker returned the HIT instead of submitting it at MTurk.
-        sessions.submitForAssignment("a1", "w1", Departure.RETURN, "marketplace", "AssignmentReturned").join();
+        sessions.submit(s, new QueueEvent.Leave("w1", "a1", Departure.RETURN), "marketplace", "AssignmentReturned")
+                .join();
         assertThat(sessions.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.RETURNED);
         assertThat(store.hireRequests(s)).isEmpty();
 
@@ -187,7 +190,8 @@ class AdmissionTest extends RealtimeTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 sessions.snapshot(s).workers().get("w2").status() == WorkerStatus.SUBMITTED);
         assertThat(store.hireRequests(s)).isEmpty();
-        sessions.submitForAssignment("a2", "w2", Departure.SUBMIT, "marketplace", "AssignmentSubmitted").join();
+        sessions.submit(s, new QueueEvent.Leave("w2", "a2", Departure.SUBMIT), "marketplace", "AssignmentSubmitted")
+                .join();
         assertThat(store.hireRequests(s)).hasSize(1);
         assertThat(store.hireRequests(s).get(0).causeWorkerId()).isEqualTo("w2");
     }

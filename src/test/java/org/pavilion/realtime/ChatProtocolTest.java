@@ -9,6 +9,7 @@ import java.util.List;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
@@ -84,7 +85,8 @@ class ChatProtocolTest extends RealtimeTestSupport {
         quiet(all); // w1 left: it hears no more of the session
         // The page's submit spends nothing until MTurk confirms it (its AssignmentSubmitted notification).
         assertThat(store.hireRequests(s)).isEmpty();
-        sessions.submitForAssignment("a1", "w1", Departure.SUBMIT, "marketplace", "AssignmentSubmitted").join();
+        sessions.submit(s, new QueueEvent.Leave("w1", "a1", Departure.SUBMIT), "marketplace", "AssignmentSubmitted")
+                .join();
         assertThat(store.hireRequests(s)).extracting(HireRequest::number).containsExactly(1);
         quiet(all); // a confirmation changes no queue
 
