@@ -100,7 +100,9 @@ final class EngineScenario {
             }
         } else if (dice < 97) {
             // the budget is lowered or raised now and then: withheld hires, and hires made on a raise
-            event = new QueueEvent.SetHireBudget(engine.snapshot().hires() + random.nextInt(3), "admin");
+            int hires = engine.snapshot().hires();
+            event = new QueueEvent.SetHireBudget(random.nextInt(4) == 0 ? hires : hires + 5 + random.nextInt(20),
+                    "admin");
             actor = "admin";
         } else if (dice < 98) {
             String unused = nextAssignment("nobody");

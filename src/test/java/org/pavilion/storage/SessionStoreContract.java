@@ -573,7 +573,7 @@ abstract class SessionStoreContract {
         s.apply(new QueueEvent.Arrive("P", "p9"), "worker:" + "p".repeat(500), "d".repeat(10_000));
         store.commit(s.items);
         Map<String, Object> row = jdbc.queryForMap("select actor, detail from session_event where session_id = ? "
-                + "and kind = 'status'", c.sessionId());
+                + "and kind = 'status' and to_status = 'WAITING'", c.sessionId());
         assertThat((String) row.get("actor")).hasSize(200).startsWith("worker:ppp");
         assertThat((String) row.get("detail")).hasSize(4000).startsWith("ddd");
     }
