@@ -38,8 +38,10 @@ class AdmissionTest extends RealtimeTestSupport {
         long s = openSession(SMALL, 30, "HIT-FAKES");
         List<ProtocolClient> fakes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            // WebSocket only: the Java client's HTTP pool holds few long-polls at once (polling is covered elsewhere).
-            ProtocolClient fake = seedPage("fake" + i, "websocket");
+            // From many addresses (an attacker's botnet; one address may hold 50 connections), over WebSocket:
+            // the Java client's HTTP pool holds few long-polls at once (polling is covered elsewhere).
+            ProtocolClient fake = track(ProtocolClient.connectFrom("127.0.1." + (1 + i / 25), "fake" + i, port, null,
+                    "websocket"));
             fakes.add(fake);
             // A real (public) HIT id, made-up worker and assignment ids.
             fake.emit("connected", joinPayload("FAKE" + i, "ASSIGNMENT" + i, "HIT-FAKES"));
