@@ -89,10 +89,9 @@ class LiveControlsTest {
         return json(r).getLong("sessionId");
     }
 
+    /** Each worker's assignment confirmed by the marketplace, then its page arrives (SPEC 4.1.0). */
     private void arrive(long session, String... workers) {
-        for (String w : workers) {
-            sessions.apply(session, new QueueEvent.Arrive(w, "ASG-" + w), "worker:" + w);
-        }
+        LiveTestSupport.arrive(sessions, session, workers);
     }
 
     /** The actors of the log rows of a kind/phase or cause. */
@@ -394,7 +393,10 @@ class LiveControlsTest {
         // Newest first.
         JSONArray events = view.getJSONArray("events");
         assertThat(events.getJSONObject(0).getLong("seq")).isGreaterThan(events.getJSONObject(1).getLong("seq"));
-        assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("worker:W1");
+        assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("marketplace");
+        assertThat(events.getJSONObject(events.length() - 1).getString("summary"))
+                .isEqualTo("assignment ASG-W1 confirmed by the marketplace (worker W1)");
+        assertThat(events.getJSONObject(events.length() - 2).getString("actor")).isEqualTo("worker:W1");
         assertThat(view.getJSONArray("series").length()).isGreaterThanOrEqualTo(2);
         JSONObject last = view.getJSONArray("series").getJSONObject(view.getJSONArray("series").length() - 1);
         assertThat(last.getInt("waiting")).isEqualTo(2);

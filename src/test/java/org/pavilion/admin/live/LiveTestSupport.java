@@ -6,7 +6,9 @@ import java.util.UUID;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.LiveSessionService;
 import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -32,6 +34,17 @@ public final class LiveTestSupport {
         return MockMvcBuilders.webAppContextSetup(context).apply(SecurityMockMvcConfigurers.springSecurity()).build();
     }
 
+    /**
+     * Workers arrive as on the marketplace: each one's assignment {@code ASG-<worker>} is confirmed by
+     * the marketplace (actor {@code marketplace}), then its page arrives (SPEC 4.1.0).
+     */
+    public static void arrive(LiveSessionService sessions, long session, String... workers) {
+        for (String w : workers) {
+            sessions.apply(session, new QueueEvent.Confirm("ASG-" + w, "HIT-test", w), "marketplace");
+            sessions.apply(session, new QueueEvent.Arrive(w, "ASG-" + w), "worker:" + w);
+        }
+    }
+
     /** A task whose ExternalQuestion points at this server's waiting page. */
     public static long task(ProjectRepository projects, TaskRepository tasks, int port, Thresholds thresholds,
                             int waitingPayCentsPerHour) {
@@ -43,5 +56,13 @@ public final class LiveTestSupport {
                 basic.autoApprovalDelaySeconds(), null, null, null, basic.externalUrl(), basic.frameHeight(),
                 thresholds, false, waitingPayCentsPerHour, basic.disconnectGraceSeconds());
         return tasks.create(project, settings, Instant.now()).id();
+    }
+
+    /** {@link #task} with its own hire budget (null: the default) and spending cap in cents (null: none). */
+    public static long task(ProjectRepository projects, TaskRepository tasks, int port, Thresholds thresholds,
+                            Integer hireBudget, Integer spendCapCents) {
+        long id = task(projects, tasks, port, thresholds, 725);
+        TaskSettings settings = tasks.find(id).orElseThrow().settings().withHireBudget(hireBudget, spendCapCents);
+        return tasks.update(id, settings, Instant.now()).id();
     }
 }

@@ -113,8 +113,8 @@ class OpsEndpointsTest {
         assertThat(first).contains("pavilion_handoff_latency_seconds_bucket");
 
         // W1 starts, W2 waits; W1 returns its HIT, W2 is promoted: one handoff.
-        sessions.apply(session, new QueueEvent.Arrive("W1", "ASG-W1"), "worker:W1");
-        sessions.apply(session, new QueueEvent.Arrive("W2", "ASG-W2"), "worker:W2");
+        LiveTestSupport.arrive(sessions, session, "W1");
+        LiveTestSupport.arrive(sessions, session, "W2");
         await().pollInSameThread().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             String s = scrape();
             assertThat(sample(s, "pavilion_queue_waiting", "session", id)).isEqualTo(1.0);
@@ -134,7 +134,7 @@ class OpsEndpointsTest {
 
         // An admin's migrate is a handoff too, counted apart.
         Double migratedBefore = sample(scrape(), "pavilion_handoff_latency_seconds_count", "cause", "migrated");
-        sessions.apply(session, new QueueEvent.Arrive("W3", "ASG-W3"), "worker:W3");
+        LiveTestSupport.arrive(sessions, session, "W3");
         mvc.perform(post("/api/admin/sessions/{id}/migrate", session).with(csrf())
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{\"count\":1,\"force\":true}"))
                 .andExpect(status().isOk());
