@@ -18,10 +18,10 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /**
- * The admin's live controls (SPEC §4.4–4.6, the hire budget of §4.2, and going live). Each is applied through the session
- * service with the actor {@code admin:<email>} and the admin in the event itself, so the event log
- * records who did it. Refusals are the service's own exceptions (unknown session, ended session,
- * bad count); marketplace refusals of a go-live are {@link org.pavilion.marketplace.MarketplaceException}s.
+ * The admin's live controls (SPEC §4.4–4.6, the hire budget of §4.2, and going live). Each is
+ * applied through the session service with the actor {@code admin:<email>} and the admin in the
+ * event itself, so the event log records who did it. Refusals are the service's own exceptions
+ * (unknown session, ended session), bad counts and budgets; marketplace refusals of a go-live are {@link org.pavilion.marketplace.MarketplaceException}s.
  */
 @Service
 public class LiveControls {

@@ -8,9 +8,9 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.marketplace.MarketplaceService;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,11 +30,9 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/api/admin")
 @Tag(name = "Live sessions", description = "Go live, stop, expire, migrate, set the hire budget; list sessions and "
-        + "watch one. Each action "
-        + "is recorded in the session's event log with the admin as actor (admin:<email>). Errors are "
-        + "{\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad count or "
-        + "hire budget, "
-        + "502 the marketplace refused to post the task (with its error code and whether a retry may help).")
+        + "watch one. Each action is recorded in the session's event log with the admin as actor (admin:<email>). "
+        + "Errors are {\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad "
+        + "count or hire budget, 502 the marketplace refused to post the task (with its error code and whether a retry may help).")
 public class LiveSessionApiController {
 
     private final LiveControls controls;
@@ -129,20 +127,15 @@ public class LiveSessionApiController {
     /** A whole number (JSON number or string of digits), or a clear 400: no rounding of 2.5, no default. */
     static int budgetOf(JsonNode body) {
         JsonNode v = body == null || !body.isObject() ? null : body.get("budget");
-        String problem = "budget is required: a whole number of hires from 0 to " + LiveControls.MAX_HIRE_BUDGET;
+        String range = "a whole number of hires from 0 to " + LiveControls.MAX_HIRE_BUDGET;
         if (v == null || v.isNull()) {
-            throw new LiveControls.BadBudgetException(problem);
+            throw new LiveControls.BadBudgetException("budget is required: " + range);
         }
-        String text;
-        if (v.isIntegralNumber()) {
-            text = v.bigIntegerValue().toString();
-        } else if (v.isString()) {
-            text = v.stringValue().strip();
-        } else {
-            throw new LiveControls.BadBudgetException(problem);
-        }
-        if (!text.matches("-?\\d{1,9}")) {
-            throw new LiveControls.BadBudgetException(problem + " (was " + clip(text) + ")");
+        String text = v.isIntegralNumber() ? v.bigIntegerValue().toString()
+                : v.isString() ? v.stringValue().strip() : null;
+        if (text == null || !text.matches("-?\\d{1,9}")) {
+            throw new LiveControls.BadBudgetException("budget must be " + range + " (was "
+                    + clip(text == null ? v.toString() : text) + ")");
         }
         return Integer.parseInt(text);
     }
