@@ -6,8 +6,10 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.Decision;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.QueueEvent;
@@ -47,11 +49,15 @@ class PavilionApplicationTest {
                 "https://localhost/task", 50, new Thresholds(2, 1, 3, 3)), Instant.now()).id();
         long s = sessions.open(task).sessionId();
 
-        sessions.apply(s, new QueueEvent.Arrive("w1", "a1"), "worker:w1");
-        Outcome start = sessions.apply(s, new QueueEvent.Arrive("w2", "a2"), "worker:w2");
+        ConfirmedArrivals.arrive(sessions, s, "w1", "a1", "worker:w1");
+        Outcome start = ConfirmedArrivals.arrive(sessions, s, "w2", "a2", "worker:w2");
 
         assertThat(start.toldWorker("w1")).containsExactly(new Message.StartYourTask());
         assertThat(sessions.snapshot(s).active()).containsExactly("w1", "w2");
-        assertThat(delivered.outcomes(s)).containsExactly(delivered.outcomes(s).get(0), start);
+        // Every outcome reaches the listeners, in order: confirmation, arrival, confirmation, arrival.
+        assertThat(delivered.outcomes(s)).hasSize(4);
+        assertThat(delivered.outcomes(s).get(3)).isEqualTo(start);
+        assertThat(delivered.outcomes(s).get(0).facts()).containsExactly(
+                new Decision.AssignmentConfirmed("a1", ConfirmedArrivals.HIT, "w1"));
     }
 }

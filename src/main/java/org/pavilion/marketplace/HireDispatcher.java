@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,9 +30,20 @@ import org.springframework.beans.factory.ObjectProvider;
  * Sends the hire outbox (SPEC §4.8). A hire request is written in the same transaction as the
  * event that decided it; this thread sends it afterwards: one more one-assignment HIT of the
  * session's HIT type, with the request's deterministic token, so a resend after a crash or a
- * timeout gets the same HIT back instead of a second one. Throttling and outages are retried
- * with backoff; a permanent refusal marks the request FAILED for the admin to see; a session
- * stopped or expired before its hire was sent cancels it.
+ * timeout never makes a second one. Throttling and outages are retried with backoff; a permanent
+ * refusal marks the request FAILED for the admin to see; a session stopped or expired before its
+ * hire was sent cancels it.
+ *
+ * <p>A resend whose token the marketplace has already seen ({@link RequestTokenUsedException}: the
+ * first attempt made the HIT, but its answer was lost or the process stopped before recording it)
+ * is settled with the HIT that first attempt made: the one Pavilion's own records already hold for
+ * the token, else the HIT of the session's type whose RequesterAnnotation is the token
+ * ({@link Marketplace#findHitByAnnotation}). The error's text is never read. If the marketplace
+ * lists no such HIT, the lookup is tried again later, {@link TokenLookup#attempts()} times in all,
+ * then the request is FAILED with the reason; a second HIT is never posted in its place. (The count
+ * is kept in memory: a restart grants another round of lookups, which create nothing.) A request
+ * sent before but still unsettled after the marketplace may have forgotten its token (about 24 h,
+ * e.g. Pavilion was down) is looked up the same way before it is sent again.
  *
  * <p>States: REQUESTED (decided) → SENT (on its way; a crash here resends with the same token)
  * → DONE (the HIT exists) or FAILED.
@@ -47,15 +59,52 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
     private final Clock clock;
     private final Duration poll;
     private final Duration maxBackoff;
+    /**
+     * How long the marketplace surely remembers a UniqueRequestToken: MTurk keeps them 24 hours;
+     * an hour less, for clock differences and the time between a request's decision and its send.
+     */
+    static final Duration TOKEN_MEMORY = Duration.ofHours(23);
+    private static final String SETTLED = "settled with the HIT its first attempt made,";
+
+    private final TokenLookup lookup;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    /** Tokens the marketplace said were used, with how many lookups have not found their HIT yet. */
+    private final Map<String, Integer> usedTokens = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Thread thread;
     private volatile boolean running = true;
     private boolean signalled;
 
+    /**
+     * How a hire whose token was already used looks for the HIT its first attempt made.
+     *
+     * @param attempts lookups in all before the request is FAILED (at least 1)
+     * @param delay    the wait between two lookups (a HIT just made may not be listed yet)
+     */
+    public record TokenLookup(int attempts, Duration delay) {
+        public TokenLookup {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("pavilion.marketplace.hire-lookup-attempts must be at least 1");
+            }
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("pavilion.marketplace.hire-lookup-delay must not be negative");
+            }
+        }
+
+        public static TokenLookup defaults() {
+            return new TokenLookup(5, Duration.ofMinutes(1));
+        }
+    }
+
     public HireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                           TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff) {
+        this(marketplace, sessions, store, tasks, clock, poll, maxBackoff, TokenLookup.defaults());
+    }
+
+    public HireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
+                          TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff, TokenLookup lookup) {
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.store = store;
@@ -130,7 +179,7 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
         if (cancelled.isPresent()) {
             store.updateHireRequest(s, request.number(), HireRequest.State.FAILED, request.attempts(),
                     "cancelled: " + cancelled.get(), null);
-            notBefore.remove(request.token());
+            forget(request);
             return;
         }
         Optional<String> hitType = store.hitTypeOf(s);
@@ -139,29 +188,127 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
                     "the session was never posted on the marketplace, so there is no HIT type to hire with", null);
             return;
         }
+        if (usedTokens.containsKey(request.token())) {
+            // The marketplace already said the token was used: sending again would only repeat that.
+            findHitOfUsedToken(request, hitType.get(), request.attempts());
+            return;
+        }
+        if (request.state() == HireRequest.State.SENT
+                && request.requestedAt().isBefore(clock.instant().minus(TOKEN_MEMORY))) {
+            // Sent before, so long ago that the marketplace may have forgotten the token: a resend could
+            // post a second HIT. If the first attempt made one, it is listed under the token: look first.
+            Optional<String> earlier;
+            try {
+                earlier = earlierHit(request.token(), hitType.get());
+            } catch (MarketplaceException e) {
+                lookupFailed(request, request.attempts(), e);
+                return;
+            }
+            if (earlier.isPresent()) {
+                done(request, request.attempts(), hitType.get(), earlier.get(), SETTLED);
+                return;
+            }
+        }
         Task task = tasks.find(sessions.getObject().config(s).taskId()).orElseThrow();
         store.updateHireRequest(s, request.number(), HireRequest.State.SENT, attempts, request.lastError(), null);
         try {
             Hit hit = marketplace.getObject().createHit(hitType.get(),
                     MarketplaceService.hit(task.settings(), 1, request.token()), request.token());
-            store.addSessionHit(s, hitType.get(), hit.hitId());
-            store.updateHireRequest(s, request.number(), HireRequest.State.DONE, attempts, null, hit.hitId());
-            notBefore.remove(request.token());
-            log.info("session {}: hire {} posted as HIT {}", s, request.number(), hit.hitId());
+            done(request, attempts, hitType.get(), hit.hitId(), "posted as");
+        } catch (RequestTokenUsedException e) {
+            log.info("session {}: hire {}: the marketplace had already seen token {}; looking for the HIT it made",
+                    s, request.number(), request.token());
+            usedTokens.putIfAbsent(request.token(), 0);
+            findHitOfUsedToken(request, hitType.get(), attempts);
         } catch (MarketplaceException e) {
             if (e.retryable()) {
-                Duration backoff = backoff(attempts);
-                notBefore.put(request.token(), clock.instant().plus(backoff));
-                store.updateHireRequest(s, request.number(), HireRequest.State.SENT, attempts, e.getMessage(), null);
-                log.warn("session {}: hire {} not sent yet ({}); retrying in {} ms", s, request.number(),
-                        e.errorCode(), backoff.toMillis());
+                retryLater(request, attempts, e);
             } else {
                 store.updateHireRequest(s, request.number(), HireRequest.State.FAILED, attempts,
                         e.errorCode() + ": " + e.getMessage(), null);
-                notBefore.remove(request.token());
+                forget(request);
                 log.error("session {}: hire {} refused by the marketplace: {}", s, request.number(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * Settles a hire whose token the marketplace had already seen with the HIT its first attempt
+     * made: from Pavilion's own records, else the marketplace's HIT of this type annotated with the
+     * token. Not found: looked for again later, then FAILED; never a second HIT.
+     */
+    private void findHitOfUsedToken(HireRequest request, String hitTypeId, int attempts) {
+        long s = request.sessionId();
+        String token = request.token();
+        Optional<String> hitId;
+        try {
+            hitId = earlierHit(token, hitTypeId);
+        } catch (MarketplaceException e) {
+            lookupFailed(request, attempts, e);
+            return;
+        }
+        if (hitId.isPresent()) {
+            done(request, attempts, hitTypeId, hitId.get(), SETTLED);
+            return;
+        }
+        int misses = usedTokens.merge(token, 1, Integer::sum);
+        String why = "the marketplace had already seen token " + token + ", so a first attempt made a HIT, but no HIT "
+                + "of type " + hitTypeId + " with RequesterAnnotation " + token + " is listed";
+        if (misses >= lookup.attempts()) {
+            store.updateHireRequest(s, request.number(), HireRequest.State.FAILED, attempts, why + " after "
+                    + misses + " lookups (was it deleted?). No second HIT was posted, so as never to hire twice: "
+                    + "check the requester's HITs on the marketplace and hire by hand if needed", null);
+            forget(request);
+            log.error("session {}: hire {} FAILED: {} after {} lookups", s, request.number(), why, misses);
+        } else {
+            notBefore.put(token, clock.instant().plus(lookup.delay()));
+            store.updateHireRequest(s, request.number(), HireRequest.State.SENT, attempts, why
+                    + " yet; looking again in " + lookup.delay().toSeconds() + " s (lookup " + misses + " of "
+                    + lookup.attempts() + ")", null);
+            log.warn("session {}: hire {}: {} yet (lookup {} of {})", s, request.number(), why, misses,
+                    lookup.attempts());
+        }
+    }
+
+    /** The HIT an earlier attempt with this token made: in Pavilion's own records, else listed by the marketplace. */
+    private Optional<String> earlierHit(String token, String hitTypeId) {
+        Optional<String> recorded = store.hireHitIdByToken(token);
+        return recorded.isPresent() ? recorded
+                : marketplace.getObject().findHitByAnnotation(hitTypeId, token).map(Hit::hitId);
+    }
+
+    private void lookupFailed(HireRequest request, int attempts, MarketplaceException e) {
+        if (e.retryable()) {
+            retryLater(request, attempts, e);
+            return;
+        }
+        store.updateHireRequest(request.sessionId(), request.number(), HireRequest.State.FAILED, attempts,
+                "looking for the HIT an earlier attempt with token " + request.token() + " made failed: "
+                        + e.errorCode() + ": " + e.getMessage(), null);
+        forget(request);
+        log.error("session {}: hire {}: looking for the HIT of token {} failed: {}", request.sessionId(),
+                request.number(), request.token(), e.getMessage());
+    }
+
+    /** Records the hire's HIT as every hire's is recorded: the session's HIT, the request DONE. */
+    private void done(HireRequest request, int attempts, String hitTypeId, String hitId, String how) {
+        store.completeHireRequest(request.sessionId(), request.number(), attempts, hitTypeId, hitId);
+        forget(request);
+        log.info("session {}: hire {} {} HIT {}", request.sessionId(), request.number(), how, hitId);
+    }
+
+    private void retryLater(HireRequest request, int attempts, MarketplaceException e) {
+        Duration backoff = backoff(attempts);
+        notBefore.put(request.token(), clock.instant().plus(backoff));
+        store.updateHireRequest(request.sessionId(), request.number(), HireRequest.State.SENT, attempts,
+                e.getMessage(), null);
+        log.warn("session {}: hire {} not settled yet ({}); retrying in {} ms", request.sessionId(), request.number(),
+                e.errorCode(), backoff.toMillis());
+    }
+
+    private void forget(HireRequest request) {
+        notBefore.remove(request.token());
+        usedTokens.remove(request.token());
     }
 
     /** A stopped or ended session hires nobody, not even hires it decided before (SPEC §4.2). */

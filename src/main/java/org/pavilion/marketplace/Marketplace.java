@@ -2,6 +2,7 @@ package org.pavilion.marketplace;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The crowd provider, in Mephisto's vocabulary: the MTurk Requester operations Pavilion uses.
@@ -17,8 +18,19 @@ public interface Marketplace {
     /** CreateHITType: the HIT settings shared by a task's HITs; returns the HITTypeId. */
     String createHitType(HitTypeSpec spec);
 
-    /** CreateHITWithHITType: posts one HIT of a type. */
+    /**
+     * CreateHITWithHITType: posts one HIT of a type. If {@code token} was already used (an earlier
+     * attempt created the HIT but its answer was lost), throws {@link RequestTokenUsedException}.
+     */
     Hit createHit(String hitTypeId, HitSpec spec, String token);
+
+    /**
+     * The HIT of type {@code hitTypeId} whose RequesterAnnotation is exactly {@code annotation}, if the
+     * marketplace lists one (MTurk: ListHITs, every page). Pavilion annotates each HIT with its
+     * UniqueRequestToken, so this finds what an earlier attempt with a token created, without relying
+     * on the wording of any error message. Lists HITs of every status except deleted ones.
+     */
+    Optional<Hit> findHitByAnnotation(String hitTypeId, String annotation);
 
     /** GetHIT. */
     Hit getHit(String hitId);

@@ -22,8 +22,11 @@ class MarketplaceConfiguration {
     HireDispatcher hireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
                                   JdbcSessionStore store, TaskRepository tasks, Clock clock,
                                   @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
-                                  @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff) {
-        HireDispatcher dispatcher = new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff);
+                                  @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
+                                  @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
+                                  @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
+        HireDispatcher dispatcher = new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
+                new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay));
         dispatcher.start();
         return dispatcher;
     }

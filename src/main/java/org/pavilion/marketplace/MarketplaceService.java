@@ -65,7 +65,7 @@ public class MarketplaceService {
         SessionConfig session = sessions.open(taskId);
         try {
             String token = postToken(session.sessionId());
-            Hit hit = market.createHit(hitTypeId, hit(task.settings(), session.thresholds().capacity(), token), token);
+            Hit hit = post(market, hitTypeId, hit(task.settings(), session.thresholds().capacity(), token), token);
             store.recordSessionHit(session.sessionId(), hitTypeId, hit.hitId());
             market.registerNotifications(hitTypeId, settings.notificationTopicArn(), EVENT_TYPES);
             log.info("session {} of task {} is live: HIT {} of type {} ({} assignments), by {}", session.sessionId(),
@@ -74,6 +74,20 @@ public class MarketplaceService {
         } catch (RuntimeException e) {
             sessions.apply(session.sessionId(), new QueueEvent.Expire("system"), "system");
             throw e;
+        }
+    }
+
+    /**
+     * Posts the session's HIT. If the client's own retry finds the token already used (its first
+     * attempt made the HIT, the answer was lost), that HIT is the one annotated with the token.
+     */
+    private static Hit post(Marketplace market, String hitTypeId, HitSpec spec, String token) {
+        try {
+            return market.createHit(hitTypeId, spec, token);
+        } catch (RequestTokenUsedException e) {
+            return market.findHitByAnnotation(hitTypeId, token).orElseThrow(() -> new MarketplaceException(
+                    e.errorCode(), "the marketplace had already seen token " + token + ", but lists no HIT of type "
+                    + hitTypeId + " annotated with it; nothing was posted in its place", false, e));
         }
     }
 

@@ -33,12 +33,26 @@ public record MarketplaceSettings(@DefaultValue("local") Mode mode, URI endpoint
 
     /**
      * @param accessKeyId     the key id the local marketplace accepts (SigV4 is checked for real)
-     * @param secretAccessKey its secret; loopback only, so a fixed default is fine, and configurable
+     * @param secretAccessKey its secret; the local marketplace answers only this machine and admins unless
+     *                        {@code openToNetwork}, so a fixed default is fine; change both when opening it
      * @param notifyUrl       where the local marketplace delivers SNS messages; default this server's
      *                        {@code /api/from_mturk}
+     * @param openToNetwork   serve {@code /local-mturk/**} to every client, not only to this machine
+     *                        (loopback) and logged-in admins; for a demo on a LAN, where other people's
+     *                        browsers play the workers (off by default: anyone who can reach the
+     *                        marketplace can accept, return and submit any assignment and plan faults)
      */
-    public record Local(@DefaultValue("LOCALPAVILIONKEY") String accessKeyId,
-                        @DefaultValue("local-marketplace-secret-not-for-aws") String secretAccessKey,
-                        URI notifyUrl) {
+    public record Local(@DefaultValue(Local.DEFAULT_ACCESS_KEY_ID) String accessKeyId,
+                        @DefaultValue(Local.DEFAULT_SECRET_ACCESS_KEY) String secretAccessKey,
+                        URI notifyUrl,
+                        @DefaultValue("false") boolean openToNetwork) {
+
+        public static final String DEFAULT_ACCESS_KEY_ID = "LOCALPAVILIONKEY";
+        public static final String DEFAULT_SECRET_ACCESS_KEY = "local-marketplace-secret-not-for-aws";
+
+        /** Whether the Requester API still takes the well-known default credentials. */
+        public boolean defaultCredentials() {
+            return DEFAULT_ACCESS_KEY_ID.equals(accessKeyId) || DEFAULT_SECRET_ACCESS_KEY.equals(secretAccessKey);
+        }
     }
 }

@@ -304,8 +304,10 @@ public final class QueueEngine {
     private void confirm(Confirm e) {
         requireNotEnded("a confirmation");
         Confirmation known = confirmations.get(e.assignmentId());
-        if (known != null && known.hitId.equals(e.hitId())
-                && (e.workerId() == null || e.workerId().equals(known.workerId) || e.workerId().equals(known.heldBy))) {
+        boolean sameWorker = known != null && (e.workerId() == null || e.workerId().equals(known.workerId)
+                || e.workerId().equals(known.heldBy));
+        if (known != null && sameWorker && (known.heldBy != null || known.hitId.equals(e.hitId()))) {
+            // A repeated notification: the assignment is confirmed (and perhaps in use) already.
             pending.add(new Ignored("assignment '" + e.assignmentId() + "' is confirmed already"));
             return;
         }

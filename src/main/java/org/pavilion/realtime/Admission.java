@@ -70,6 +70,8 @@ final class Admission {
     private final ScheduledExecutorService timers;
     private final Duration confirmationTimeout;
     private final Map<ClaimKey, List<Claim>> claims = new ConcurrentHashMap<>();
+    // The session each connection last claimed a place in, admitted or not: isJobFull asks about it.
+    private final Map<String, Long> claimedSessions = new ConcurrentHashMap<>();
 
     Admission(Supplier<LiveSessionService> sessions, SessionStore store, Connections connections, Outbound outbound,
               ScheduledExecutorService timers, Duration confirmationTimeout) {
@@ -120,6 +122,7 @@ final class Admission {
             throw new ProtocolException("not_your_worker", "worker '" + workerId
                     + "' joined from a page signed by Pavilion; only such a page can act for it");
         }
+        claimedSessions.put(socket.getId(), sessionId);
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
         Claim claim = new Claim(socket, new WorkerBinding(sessionId, workerId, assignmentId, verified));
         claims.computeIfAbsent(claimKey, k -> new CopyOnWriteArrayList<>()).add(claim);
@@ -252,8 +255,14 @@ final class Admission {
         });
     }
 
+    /** The session a connection last claimed a place in, admitted or not. */
+    java.util.Optional<Long> claimedSession(String socketId) {
+        return java.util.Optional.ofNullable(claimedSessions.get(socketId));
+    }
+
     /** A connection closed: its pending claims go. */
     void forget(String socketId) {
+        claimedSessions.remove(socketId);
         claims.forEach((key, list) -> {
             for (Claim claim : list) {
                 if (claim.socket.getId().equals(socketId)) {

@@ -186,6 +186,8 @@ public final class ChatProtocol {
             sessionId = bound.sessionId();
         } else if (presented != null) {
             sessionId = presented.sessionId();
+        } else if (admission.claimedSession(socket.getId()).isPresent()) {
+            sessionId = admission.claimedSession(socket.getId()).get(); // claimed a place, not admitted
         } else {
             String hitId = p.optionalId("hit_id");
             if (hitId == null) {

@@ -596,6 +596,27 @@ public class JdbcSessionStore implements SessionStore {
         }) > 0;
     }
 
+    /**
+     * Records a hire whose HIT exists, exactly as every hire is recorded: the HIT becomes one of the
+     * session's ({@code session_hit}) and the request DONE with its id, in one transaction, so that no
+     * crash leaves one written without the other.
+     */
+    public void completeHireRequest(long sessionId, int number, int attempts, String hitTypeId, String hitId) {
+        Objects.requireNonNull(hitId, "hitId");
+        writeTx.executeWithoutResult(status -> {
+            addSessionHit(sessionId, hitTypeId, hitId);
+            if (!updateHireRequest(sessionId, number, HireRequest.State.DONE, attempts, null, hitId)) {
+                throw new IllegalStateException("no hire request " + sessionId + "/" + number);
+            }
+        });
+    }
+
+    /** The HIT Pavilion already recorded for a hire's token, if any (another sender may have recorded it first). */
+    public Optional<String> hireHitIdByToken(String token) {
+        return jdbc.query("select hit_id from hire_request where token = ?", (rs, row) -> rs.getString(1), token)
+                .stream().filter(Objects::nonNull).findFirst();
+    }
+
     /** The HIT a hire request created, once the marketplace answered. */
     public Optional<String> hireRequestHitId(long sessionId, int number) {
         return jdbc.query("select hit_id from hire_request where session_id = ? and number = ?",

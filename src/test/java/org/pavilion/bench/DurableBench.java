@@ -79,6 +79,7 @@ public final class DurableBench {
             long s = service.open(task).sessionId();
             ids.add(s);
             for (int w = 0; w < 100; w++) { // fill: w0..w49 active, w50..w99 waiting
+                service.apply(s, new QueueEvent.Confirm("a" + w, "HIT", "w" + w), "bench");
                 service.apply(s, new Arrive("w" + w, "a" + w), "bench");
             }
         }
@@ -138,6 +139,9 @@ public final class DurableBench {
                 // Active is w{cycle}..w{cycle+49}, waiting w{cycle+50}..w{cycle+99}: w{cycle} is the oldest.
                 event = new Leave("w" + cycle, null, Departure.SUBMIT);
             } else {
+                // The marketplace's confirmation goes first on the same session's writer (not measured).
+                service.submit(s, new QueueEvent.Confirm("a" + (cycle + 100), "HIT", "w" + (cycle + 100)), "bench",
+                        null);
                 event = new Arrive("w" + (cycle + 100), "a" + (cycle + 100));
                 NEXT[slot] = cycle + 1;
             }

@@ -70,6 +70,10 @@ public class EngineBenchmark {
         public void fill() {
             engine = new QueueEngine(THRESHOLDS, true);
             millis = 0;
+            // The marketplace confirmed every assignment of the pool (SPEC 4.1.0); a worker keeps its own.
+            for (int i = 0; i < POOL; i++) {
+                engine.apply(new QueueEvent.Confirm(assignmentIds[i], "HIT", workerIds[i]), now());
+            }
             nextSubmit = 0;
             nextArrival = 0;
             while (nextArrival < MAX_ACTIVE + MAX_WAITING) {
@@ -122,18 +126,21 @@ public class EngineBenchmark {
     public static class Burst {
         static final int ARRIVALS = 1000;
         final QueueEvent[] arrivals = new QueueEvent[ARRIVALS];
+        final QueueEvent[] confirmations = new QueueEvent[ARRIVALS];
         final Instant[] times = new Instant[ARRIVALS];
 
         @Setup(Level.Trial)
         public void events() {
             for (int i = 0; i < ARRIVALS; i++) {
                 arrivals[i] = new QueueEvent.Arrive(String.format("A%012dW", i), String.format("3ASSIGN%013dX", i));
+                confirmations[i] = new QueueEvent.Confirm(String.format("3ASSIGN%013dX", i), "HIT", null);
                 times[i] = T0.plusMillis(20L * i);
             }
             // Guards the measurement: 100 admitted (50 active, 50 waiting), 900 refused.
             QueueEngine engine = new QueueEngine(THRESHOLDS, false);
             int refused = 0;
             for (int i = 0; i < ARRIVALS; i++) {
+                engine.apply(confirmations[i], times[i]);
                 if (engine.apply(arrivals[i], times[i]).statusChanges().isEmpty()) {
                     refused++;
                 }
@@ -150,7 +157,8 @@ public class EngineBenchmark {
     @OperationsPerInvocation(Burst.ARRIVALS)
     public QueueEngine arrivalBurst(Burst b, Blackhole bh) {
         QueueEngine engine = new QueueEngine(THRESHOLDS, false);
-        for (int i = 0; i < Burst.ARRIVALS; i++) {
+        for (int i = 0; i < Burst.ARRIVALS; i++) { // each arrival: the marketplace's confirmation, then the page
+            bh.consume(engine.apply(b.confirmations[i], b.times[i]));
             bh.consume(engine.apply(b.arrivals[i], b.times[i]));
         }
         return engine;

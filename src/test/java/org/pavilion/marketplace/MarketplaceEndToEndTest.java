@@ -14,6 +14,7 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.local.FaultInjector;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.FaultInjector.Fault;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
@@ -156,7 +157,7 @@ class MarketplaceEndToEndTest {
         faults.failNext("CreateHITWithHITType", 2, Fault.THROTTLING);
         faults.failNext("CreateHITWithHITType", 1, Fault.LOST_RESPONSE);
         for (String w : List.of("A", "B", "C")) {
-            sessions.apply(s, new QueueEvent.Arrive(w, "asg-" + w), "worker:" + w);
+            ConfirmedArrivals.arrive(sessions, s, w, "asg-" + w, "worker:" + w);
         }
         for (String w : List.of("A", "B", "C")) {
             sessions.apply(s, new QueueEvent.Leave(w, null, QueueEvent.Departure.SUBMIT), "worker:" + w);
@@ -179,7 +180,7 @@ class MarketplaceEndToEndTest {
         dispatcher.close(); // from here on, the process that decided the hires is "dead"
 
         for (String w : List.of("A", "B")) {
-            sessions.apply(s, new QueueEvent.Arrive(w, "asg-" + w), "worker:" + w);
+            ConfirmedArrivals.arrive(sessions, s, w, "asg-" + w, "worker:" + w);
             sessions.apply(s, new QueueEvent.Leave(w, null, QueueEvent.Departure.SUBMIT), "worker:" + w);
         }
         List<HireRequest> decided = store.hireRequests(s);
@@ -206,6 +207,18 @@ class MarketplaceEndToEndTest {
         restarted.dispatchPending(); // nothing pending: nothing sent again
         assertThat(hitsOf(s)).hasSize(3);
         restarted.close();
+    }
+
+    @Test
+    void aLostAnswerToTheGoLivePostStillGivesTheSessionItsOneHit() {
+        // The client's own retry gets the reused-token error, which names no HIT: the HIT is found by its annotation.
+        faults.failNext("CreateHITWithHITType", 1, Fault.LOST_RESPONSE);
+        MarketplaceService.Posted posted = market.goLive(task(new Thresholds(1, 0, 1, 1)), "admin@lab");
+        long s = posted.sessionId();
+
+        assertThat(hitsOf(s)).extracting(HitView::hitId).containsExactly(posted.hitId());
+        assertThat(store.sessionHits(s)).containsExactly(posted.hitId());
+        assertThat(sessions.snapshot(s).expired()).isFalse();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.local.LocalMarketplace;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -52,7 +53,7 @@ class ReconcilerTest {
         AssignmentView b = local.accept("B", posted.hitId());
         AssignmentView c = local.accept("C", posted.hitId());
         for (AssignmentView x : new AssignmentView[] {a, b, c}) {
-            sessions.apply(s, new QueueEvent.Arrive(x.workerId(), x.assignmentId()), "worker:" + x.workerId());
+            ConfirmedArrivals.arrive(sessions, s, x.workerId(), x.assignmentId(), "worker:" + x.workerId());
         }
         // A submits at the marketplace and the notification is lost. B returns, also unheard: MTurk lists
         // returned assignments nowhere, so reconciliation cannot see it (the disconnect grace period will).

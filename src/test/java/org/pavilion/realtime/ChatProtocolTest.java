@@ -9,6 +9,7 @@ import java.util.List;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.HireRequest;
@@ -37,7 +38,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         List<ProtocolClient> all = List.of(w1, w2, w3, w4, stranger, admin);
 
         // 1. w1 arrives: waits.
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-WALK"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-WALK"));
         w1.expect("update_worker_count", "{count:1,max_count:6}");
         w1.expect("workers_status", "{waiting:1,active:0}");
         admin.expect("update_worker_count", "{count:1,max_count:6}");
@@ -45,7 +46,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         quiet(all);
 
         // 2. w2 arrives: minActive reached, the session starts, both are promoted.
-        w2.emit("connected", joinPayload("w2", "a2", "HIT-WALK"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-WALK"));
         w1.expect("start_your_task", "{message:['w1']}");
         w2.expect("start_your_task", "{message:['w2']}");
         for (ProtocolClient c : List.of(w1, w2, admin)) {
@@ -55,7 +56,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         quiet(all);
 
         // 3. w3 arrives: waiting 1 is not above minWaiting 1, so it waits.
-        w3.emit("connected", joinPayload("w3", "a3", "HIT-WALK"));
+        w3.emit("connected", acceptedJoin("w3", "a3", "HIT-WALK"));
         for (ProtocolClient c : List.of(w1, w2, w3, admin)) {
             c.expect("update_worker_count", "{count:3,max_count:6}");
             c.expect("workers_status", "{waiting:1,active:2}");
@@ -63,7 +64,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         quiet(all);
 
         // 4. w4 arrives: a move is possible, the oldest waiting worker (w3) is promoted.
-        w4.emit("connected", joinPayload("w4", "a4", "HIT-WALK"));
+        w4.emit("connected", acceptedJoin("w4", "a4", "HIT-WALK"));
         w3.expect("start_your_task", "{message:['w3']}");
         for (ProtocolClient c : List.of(w1, w2, w3, w4, admin)) {
             c.expect("update_worker_count", "{count:4,max_count:6}");
@@ -81,7 +82,11 @@ class ChatProtocolTest extends RealtimeTestSupport {
             c.expect("workers_status", "{waiting:1,active:2}");
         }
         quiet(all); // w1 left: it hears no more of the session
+        // The page's submit spends nothing until MTurk confirms it (its AssignmentSubmitted notification).
+        assertThat(store.hireRequests(s)).isEmpty();
+        sessions.submitForAssignment("a1", "w1", Departure.SUBMIT, "marketplace", "AssignmentSubmitted").join();
         assertThat(store.hireRequests(s)).extracting(HireRequest::number).containsExactly(1);
+        quiet(all); // a confirmation changes no queue
 
         // 6. The admin stops the job: every remaining worker of the session is told to submit.
         admin.emit("stop_this_job", new JSONObject());
@@ -113,17 +118,17 @@ class ChatProtocolTest extends RealtimeTestSupport {
         ProtocolClient a = seedPage("a", "websocket");
         ProtocolClient b = seedPage("b", "websocket");
         ProtocolClient c = seedPage("c", "websocket");
-        a.emit("connected", joinPayload("a", "aa", "HIT-FULL"));
+        a.emit("connected", acceptedJoin("a", "aa", "HIT-FULL"));
         a.expect("start_your_task", "{message:['a']}");
         a.expect("update_worker_count", "{count:1,max_count:2}");
         a.expect("workers_status", "{waiting:0,active:1}");
-        b.emit("connected", joinPayload("b", "ab", "HIT-FULL"));
+        b.emit("connected", acceptedJoin("b", "ab", "HIT-FULL"));
         a.expect("update_worker_count", "{count:2,max_count:2}");
         a.expect("workers_status", "{waiting:1,active:1}");
         b.expect("update_worker_count", "{count:2,max_count:2}");
         b.expect("workers_status", "{waiting:1,active:1}");
 
-        c.emit("connected", joinPayload("c", "ac", "HIT-FULL"));
+        c.emit("connected", acceptedJoin("c", "ac", "HIT-FULL"));
         JSONObject full = c.expect("job_is_full");
         assertThat(full.getString("id")).isEqualTo("c");
         assertThat(full.getString("message")).contains("full");
@@ -140,10 +145,10 @@ class ChatProtocolTest extends RealtimeTestSupport {
         long s = openSession(SEED, 30, "HIT-RELOAD");
         ProtocolClient w1 = seedPage("w1", "websocket");
         ProtocolClient w2 = seedPage("w2", "websocket");
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-RELOAD"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-RELOAD"));
         w1.expect("update_worker_count");
         w1.expect("workers_status");
-        w2.emit("connected", joinPayload("w2", "a2", "HIT-RELOAD"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-RELOAD"));
         w1.expect("start_your_task");
         w1.expect("update_worker_count");
         w1.expect("workers_status");
@@ -152,7 +157,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         w2.expect("workers_status");
 
         ProtocolClient tab = seedPage("w1-second-tab", "websocket");
-        tab.emit("connected", joinPayload("w1", "a1", "HIT-RELOAD"));
+        tab.emit("connected", acceptedJoin("w1", "a1", "HIT-RELOAD"));
         // The worker's own connections (both tabs) get its state again; w2 hears nothing.
         for (ProtocolClient c : List.of(w1, tab)) {
             c.expect("update_worker_count", "{count:2,max_count:6}");
@@ -167,13 +172,13 @@ class ChatProtocolTest extends RealtimeTestSupport {
     void aPageServedByPavilionProvesItsWorker() throws Exception {
         long s = openSession(SEED, 30, "HIT-SIGNED");
         ProtocolClient page = signedPage("signed", new WorkerIdentity(s, "w1", "a1", "HIT-SIGNED"), "websocket");
-        page.emit("connected", joinPayload("w1", "a1", "HIT-SIGNED"));
+        page.emit("connected", acceptedJoin("w1", "a1", "HIT-SIGNED"));
         page.expect("update_worker_count", "{count:1,max_count:6}");
         page.expect("workers_status", "{waiting:1,active:0}");
 
         // A seed-style page claiming the same worker is refused: w1 proved itself with a signed page.
         ProtocolClient impostor = seedPage("impostor", "websocket");
-        impostor.emit("connected", joinPayload("w1", "a1", "HIT-SIGNED"));
+        impostor.emit("connected", acceptedJoin("w1", "a1", "HIT-SIGNED"));
         assertThat(impostor.expect("error").getString("code")).isEqualTo("not_your_worker");
         quiet(List.of(page, impostor));
         assertThat(sessions.snapshot(s).waiting()).containsExactly("w1");
@@ -183,7 +188,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
     void payStatusIsComputedOnTheServer() throws Exception {
         long s = openSession(SEED, 30, "HIT-PAY");
         ProtocolClient w1 = seedPage("w1", "websocket");
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-PAY"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-PAY"));
         w1.expect("update_worker_count");
         w1.expect("workers_status");
         w1.emit("pay_status", new JSONObject().put("waited_seconds", 99999).put("pay_cents", 99999));
@@ -202,7 +207,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         ProtocolClient w3 = seedPage("w3", "websocket");
         ProtocolClient w4 = seedPage("w4", "websocket");
         for (ProtocolClient c : List.of(w1, w2, w3, w4)) {
-            c.emit("connected", joinPayload(c.name, "a-" + c.name, "HIT-GRACE"));
+            c.emit("connected", acceptedJoin(c.name, "a-" + c.name, "HIT-GRACE"));
             await().atMost(Duration.ofSeconds(5)).until(() -> sessions.snapshot(s).workers().containsKey(c.name));
         }
         assertThat(sessions.snapshot(s).active()).containsExactly("w1", "w2", "w3");
@@ -211,7 +216,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         // w4 reloads its page quickly: same place, nothing freed.
         w4.close();
         ProtocolClient w4again = seedPage("w4-reloaded", "websocket");
-        w4again.emit("connected", joinPayload("w4", "a-w4", "HIT-GRACE"));
+        w4again.emit("connected", acceptedJoin("w4", "a-w4", "HIT-GRACE"));
         w4again.expect("update_worker_count", "{count:4,max_count:6}");
         w4again.expect("workers_status", "{waiting:1,active:3}");
         Thread.sleep(1500); // past the grace period: the reloaded worker must still be there
@@ -219,7 +224,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
 
         // w5 arrives so that a move will be possible once an active slot frees.
         ProtocolClient w5 = seedPage("w5", "websocket");
-        w5.emit("connected", joinPayload("w5", "a-w5", "HIT-GRACE"));
+        w5.emit("connected", acceptedJoin("w5", "a-w5", "HIT-GRACE"));
         w4again.expect("update_worker_count", "{count:5,max_count:6}");
         w4again.expect("workers_status", "{waiting:2,active:3}");
 

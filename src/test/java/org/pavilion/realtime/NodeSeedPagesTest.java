@@ -9,6 +9,7 @@ import java.util.Map;
 import org.pavilion.testing.NodeScripts;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.QueueSnapshot.WorkerView;
 import org.pavilion.queue.Thresholds;
@@ -34,6 +35,9 @@ class NodeSeedPagesTest extends RealtimeTestSupport {
     void seedPagesWalkASessionUnchanged(String version, String transport) throws Exception {
         String hitId = "HIT-NODE-V" + version + "-" + transport.toUpperCase();
         long s = openSession(SEED, 30, hitId);
+        for (String w : List.of("w1", "w2", "w3", "w4", "w5")) {
+            confirm(w, hitId + "-" + w, hitId); // each worker accepted its assignment on the marketplace
+        }
         NodeScripts.Result walk = NodeScripts.run(Duration.ofSeconds(120), "seed-walk.js", "http://localhost:" + port,
                 hitId, version, transport);
         assertThat(walk.exitCode()).as(walk.output()).isZero();
@@ -59,7 +63,11 @@ class NodeSeedPagesTest extends RealtimeTestSupport {
         assertThat(workers.get("w1").ready()).isTrue();
         assertThat(workers.get("w3").ready()).isTrue();
         assertThat(workers.get("w2").ready()).isFalse();
-        // One hire, for w1's submit while active (SPEC §4.2.2b); arrivals hire nobody.
+        // w1's page submitted while active (SPEC §4.2.2b): the hire waits for the marketplace to confirm
+        // the submission; arrivals hire nobody.
+        assertThat(store.hireRequests(s)).isEmpty();
+        sessions.submitForAssignment(hitId + "-w1", "w1", Departure.SUBMIT, "marketplace", "AssignmentSubmitted")
+                .join();
         assertThat(store.hireRequests(s)).hasSize(1);
     }
 }

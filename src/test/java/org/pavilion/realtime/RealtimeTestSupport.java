@@ -82,6 +82,21 @@ abstract class RealtimeTestSupport {
         return client;
     }
 
+    /**
+     * The join of a worker who accepted the assignment: the marketplace's confirmation (its
+     * AssignmentAccepted notification, applied as the notification intake applies it) lands first.
+     */
+    JSONObject acceptedJoin(String workerId, String aid, String hitId) {
+        confirm(workerId, aid, hitId);
+        return joinPayload(workerId, aid, hitId);
+    }
+
+    /** The marketplace confirms that {@code workerId} accepted assignment {@code aid} of {@code hitId}. */
+    void confirm(String workerId, String aid, String hitId) {
+        sessions.confirmAssignment(hitId, aid, workerId, "marketplace", "AssignmentAccepted (test)").join();
+    }
+
+    /** A page's claim, as sent: no confirmation behind it. */
     static JSONObject joinPayload(String workerId, String aid, String hitId) {
         return new JSONObject().put("workerId", workerId).put("aid", aid).put("hit_id", hitId);
     }

@@ -47,7 +47,7 @@ class TaskLogicTest extends RealtimeTestSupport {
     void taskLogicAwardsBonusesThroughTheLedger() throws Exception {
         long s = openSession(new Thresholds(1, 0, 2, 2), 30, "HIT-BONUS");
         ProtocolClient w1 = seedPage("w1", "websocket");
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-BONUS"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-BONUS"));
         w1.expect("start_your_task");
         w1.expect("update_worker_count", "{count:1,max_count:4}");
         w1.expect("workers_status", "{waiting:0,active:1}");

@@ -49,7 +49,20 @@ public final class CrashDriver {
             while (true) {
                 long s = sessions.get(random.nextInt(sessions.size()));
                 inFlight.acquire();
-                service.submit(s, randomEvent(random), "crash-driver", null).whenComplete((outcome, failure) -> {
+                QueueEvent event = randomEvent(random);
+                if (event instanceof Arrive a) {
+                    // The marketplace's confirmation first (SPEC 4.1.0); acknowledged like any other event.
+                    QueueEvent confirm = new QueueEvent.Confirm(a.assignmentId(), "HIT-crash", a.workerId());
+                    inFlight.acquire();
+                    service.submit(s, confirm, "marketplace", null).whenComplete((outcome, failure) -> {
+                        inFlight.release();
+                        if (failure == null) {
+                            long total = factsSoFar.merge(s, (long) outcome.facts().size(), Long::sum);
+                            write(ack, s + "\t" + total + "\t" + outcome.facts() + "\n");
+                        }
+                    });
+                }
+                service.submit(s, event, "crash-driver", null).whenComplete((outcome, failure) -> {
                     inFlight.release();
                     if (failure == null) {
                         // Completions of one session arrive in commit order, on the commit thread.

@@ -107,7 +107,8 @@ class CrashRestartTest {
 
         // The rebuilt queues are the log's, and the worker-status table agrees with them.
         QueueSnapshot rebuilt = service.snapshot(s);
-        QueueSnapshot replayed = QueueEngine.replay(t, false, log.facts().stream().map(LoggedFact::fact).toList())
+        QueueSnapshot replayed = QueueEngine.replay(t, false, log.config().hireBudget(),
+                log.facts().stream().map(LoggedFact::fact).toList())
                 .snapshot();
         assertThat(rebuilt).isEqualTo(replayed);
         Map<String, String> table = new HashMap<>();

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Outcome;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.queue.QueueEvent.Arrive;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Leave;
@@ -38,10 +39,10 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
         MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-28T10:00:00Z"));
         try (LiveSessionService timed = new LiveSessionService(store, java.util.List.of(), clock)) {
             long s = timed.open(newTask(SEED)).sessionId();
-            timed.apply(s, new Arrive("w1", "a1"), "worker:w1");
+            ConfirmedArrivals.arrive(timed, s, "w1", "a1", "worker:w1");
             clock.advance(java.time.Duration.ofMinutes(30));
             assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(363L); // 362.5 cents, rounded up
-            timed.apply(s, new Arrive("w2", "a2"), "worker:w2"); // starts the session: w1 is promoted
+            ConfirmedArrivals.arrive(timed, s, "w2", "a2", "worker:w2"); // starts the session: w1 is promoted
             clock.advance(java.time.Duration.ofMinutes(30));
             timed.apply(s, new org.pavilion.queue.QueueEvent.Ready("w1"), "worker:w1"); // IAmReady closes it
             clock.advance(java.time.Duration.ofHours(2));
@@ -52,7 +53,8 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
     @Test
     void aFailedWriteIsNotAcknowledgedAndTheSessionIsRebuiltFromStorage() {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        arrive(s, "w1", "a1", "worker:w1");
+        ConfirmedArrivals.confirm(service, s, "w2", "a2", "HIT");
         QueueSnapshot durable = service.snapshot(s);
         int delivered = listener.outcomes(s).size();
 
@@ -74,7 +76,9 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
     @Test
     void eventsDecidedOnTopOfAFailedWriteAreRefusedToo() throws Exception {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        arrive(s, "w1", "a1", "worker:w1");
+        ConfirmedArrivals.confirm(service, s, "w2", "a2", "HIT");
+        ConfirmedArrivals.confirm(service, s, "w3", "a3", "HIT");
         memory().failNextCommits(1);
         // Pipelined: the second and third are decided in memory before the first one's write fails.
         CompletableFuture<Outcome> a = service.submit(s, new Arrive("w2", "a2"), "worker:w2", null);

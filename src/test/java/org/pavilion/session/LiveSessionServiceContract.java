@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Decision;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
@@ -69,12 +70,12 @@ abstract class LiveSessionServiceContract {
     @Test
     void seedThresholdsWalkThroughTheService() {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
-        Outcome second = service.apply(s, new Arrive("w2", "a2"), "worker:w2");
+        arrive(s, "w1", "a1", "worker:w1");
+        Outcome second = arrive(s, "w2", "a2", "worker:w2");
         assertThat(second.toldWorker("w1")).containsExactly(new Message.StartYourTask());
         assertThat(second.toldWorker("w2")).containsExactly(new Message.StartYourTask());
-        service.apply(s, new Arrive("w3", "a3"), "worker:w3");
-        service.apply(s, new Arrive("w4", "a4"), "worker:w4");
+        arrive(s, "w3", "a3", "worker:w3");
+        arrive(s, "w4", "a4", "worker:w4");
         assertThat(service.snapshot(s).active()).containsExactly("w1", "w2", "w3");
         assertThat(service.snapshot(s).waiting()).containsExactly("w4");
 
@@ -91,7 +92,7 @@ abstract class LiveSessionServiceContract {
     @Test
     void refusedEventsChangeNothing() {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        arrive(s, "w1", "a1", "worker:w1");
         QueueSnapshot before = service.snapshot(s);
         long logBefore = logSize(s);
 
@@ -109,8 +110,8 @@ abstract class LiveSessionServiceContract {
     @Test
     void departuresReportedByAssignmentFindTheirWorker() {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
-        service.apply(s, new Arrive("w2", "a2"), "worker:w2");
+        arrive(s, "w1", "a1", "worker:w1");
+        arrive(s, "w2", "a2", "worker:w2");
 
         Outcome returned = service.submitForAssignment("a1", null, Departure.RETURN, "marketplace", null).join();
         assertThat(returned.statusChanges()).extracting(Decision.StatusChange::workerId).containsExactly("w1");
@@ -127,15 +128,15 @@ abstract class LiveSessionServiceContract {
     @Test
     void eventsAfterExpiryAreRefusedAlsoAfterARestart() {
         long s = service.open(newTask(SEED)).sessionId();
-        service.apply(s, new Arrive("w1", "a1"), "worker:w1");
+        arrive(s, "w1", "a1", "worker:w1");
         service.apply(s, new QueueEvent.Expire("admin@lab"), "admin@lab");
         long logAfterExpire = logSize(s);
-        assertThatThrownBy(() -> service.apply(s, new Arrive("w2", "a2"), "worker:w2"))
+        assertThatThrownBy(() -> arrive(s, "w2", "a2", "worker:w2"))
                 .isInstanceOf(SessionEndedException.class);
 
         restart();
         assertThat(service.sessionIds()).doesNotContain(s);
-        assertThatThrownBy(() -> service.apply(s, new Arrive("w2", "a2"), "worker:w2"))
+        assertThatThrownBy(() -> arrive(s, "w2", "a2", "worker:w2"))
                 .isInstanceOf(SessionEndedException.class);
         assertThat(logSize(s)).isEqualTo(logAfterExpire);
     }
@@ -147,6 +148,9 @@ abstract class LiveSessionServiceContract {
         for (int i = 0; i < 200; i++) {
             String w = "w" + (i % 12);
             QueueEvent e = i % 3 == 2 ? new Leave(w, null, Departure.SUBMIT) : new Arrive(w, "a" + i / 12 + w);
+            if (e instanceof Arrive a) { // the marketplace confirms first (SPEC 4.1.0)
+                futures.add(service.submit(s, new QueueEvent.Confirm(a.assignmentId(), "HIT", w), "marketplace", null));
+            }
             futures.add(service.submit(s, e, "worker:" + w, null));
         }
         futures.forEach(f -> f.handle((o, t) -> o).join());
@@ -188,7 +192,7 @@ abstract class LiveSessionServiceContract {
             String w = "burst" + i;
             results.add(pool.submit(() -> {
                 go.await();
-                return service.apply(s, new Arrive(w, "a-" + w), "worker:" + w);
+                return arrive(s, w, "a-" + w, "worker:" + w);
             }));
         }
         go.countDown();
@@ -252,7 +256,12 @@ abstract class LiveSessionServiceContract {
                 List<CompletableFuture<Outcome>> mine = new ArrayList<>();
                 for (int i = 0; i < perThread; i++) {
                     long s = sessions.get(random.nextInt(sessions.size()));
-                    mine.add(service.submit(s, randomEvent(random, t), "test", null));
+                    QueueEvent event = randomEvent(random, t);
+                    if (event instanceof Arrive a && random.nextInt(10) > 0) { // mostly confirmed, sometimes not
+                        mine.add(service.submit(s, new QueueEvent.Confirm(a.assignmentId(), "HIT", a.workerId()),
+                                "marketplace", null));
+                    }
+                    mine.add(service.submit(s, event, "test", null));
                 }
                 for (CompletableFuture<Outcome> f : mine) {
                     try {
@@ -311,8 +320,13 @@ abstract class LiveSessionServiceContract {
     protected void assertLogReplaysTo(long s, QueueSnapshot expected) {
         SessionLog log = store.loadSession(s).orElseThrow();
         QueueEngine replayed = QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(),
-                log.facts().stream().map(LoggedFact::fact).toList());
+                log.config().hireBudget(), log.facts().stream().map(LoggedFact::fact).toList());
         assertThat(replayed.snapshot()).isEqualTo(expected);
+    }
+
+    /** The marketplace confirms the assignment (SPEC 4.1.0), then the worker's page arrives with it. */
+    protected Outcome arrive(long s, String worker, String assignment, String actor) {
+        return ConfirmedArrivals.arrive(service, s, worker, assignment, actor);
     }
 
     private long logSize(long s) {

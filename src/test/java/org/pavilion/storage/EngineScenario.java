@@ -69,7 +69,9 @@ final class EngineScenario {
         } else if (dice < 35 || workers == 0) {
             workers++;
             String w = "W" + workers;
-            event = new QueueEvent.Arrive(w, nextAssignment(w));
+            String aid = nextAssignment(w);
+            confirm(w, aid);
+            event = new QueueEvent.Arrive(w, aid);
             actor = "worker:" + w;
         } else if (dice < 45) {
             // a known worker comes back: a reload, a re-join after a disconnect, or a repeat attempt
@@ -77,6 +79,7 @@ final class EngineScenario {
             WorkerStatus s = engine.statusOf(w);
             String aid = s != null && (s == WorkerStatus.DISCONNECTED || s.inQueue()) ? engine.assignmentOf(w)
                     : nextAssignment(w);
+            confirm(w, aid);
             event = new QueueEvent.Arrive(w, aid);
             actor = "worker:" + w;
         } else if (dice < 60) {
@@ -87,13 +90,36 @@ final class EngineScenario {
         } else if (dice < 95) {
             String w = queuedWorker();
             Departure how = Departure.values()[random.nextInt(Departure.values().length)];
-            event = new QueueEvent.Leave(w, random.nextInt(4) == 0 ? null : engine.assignmentOf(w), how);
-            actor = how == Departure.DISCONNECT ? "system" : "marketplace";
+            String aid = random.nextInt(4) == 0 ? null : engine.assignmentOf(w);
+            if (how == Departure.SUBMIT && random.nextInt(3) == 0) {
+                event = QueueEvent.Leave.claimedByPage(w, aid, how); // confirmed (or not) by a later event
+                actor = "worker:" + w;
+            } else {
+                event = new QueueEvent.Leave(w, aid, how);
+                actor = how == Departure.DISCONNECT ? "system" : "marketplace";
+            }
+        } else if (dice < 97) {
+            // the budget is lowered or raised now and then: withheld hires, and hires made on a raise
+            event = new QueueEvent.SetHireBudget(engine.snapshot().hires() + random.nextInt(3), "admin");
+            actor = "admin";
+        } else if (dice < 98) {
+            String unused = nextAssignment("nobody");
+            confirm("nobody", unused);
+            event = new QueueEvent.Release(unused); // accepted, then returned before its page opened
+            actor = "marketplace";
         } else {
             event = new QueueEvent.Migrate(1 + random.nextInt(3), random.nextInt(5) == 0, "admin");
             actor = "admin";
         }
         apply(event, actor, detail);
+    }
+
+    /** The marketplace's confirmation of an assignment before its page arrives (SPEC 4.1.0); often a duplicate. */
+    private void confirm(String worker, String aid) {
+        if (!engine.isConfirmed(aid)) {
+            apply(new QueueEvent.Confirm(aid, "HIT-" + sessionId, random.nextBoolean() ? worker : null),
+                    "marketplace", null);
+        }
     }
 
     private String nextAssignment(String worker) {
@@ -116,8 +142,15 @@ final class EngineScenario {
         return "W" + (1 + random.nextInt(workers));
     }
 
-    /** Applies one event at the next tick of the scenario clock; returns its item, or null if nothing changed. */
+    /**
+     * Applies one event at the next tick of the scenario clock; returns its item, or null if nothing changed.
+     * An arrival with an assignment the marketplace has not confirmed yet is preceded by its confirmation
+     * (SPEC 4.1.0), as a live session would have it.
+     */
     CommitItem apply(QueueEvent event, String actor, String detail) {
+        if (event instanceof QueueEvent.Arrive a && !engine.isConfirmed(a.assignmentId())) {
+            confirm(a.workerId(), a.assignmentId());
+        }
         clock = clock.plusMillis(1 + random.nextInt(20_000));
         Outcome outcome;
         try {

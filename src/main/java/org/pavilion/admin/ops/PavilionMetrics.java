@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.pavilion.admin.live.LiveControls;
 import org.pavilion.admin.live.SessionQueries;
+import org.pavilion.admin.security.LoginThrottle;
 import org.pavilion.marketplace.notify.NotificationIntake;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Outcome;
@@ -50,7 +51,10 @@ import org.springframework.stereotype.Component;
  *     that start a session are not handoffs;</li>
  * <li>{@code pavilion_notifications_total{outcome}}: marketplace notifications by outcome:
  *     {@code accepted}, {@code refused} (not verified), {@code duplicate}, {@code malformed},
- *     {@code unverifiable} (certificate unavailable), {@code confirmation}.</li>
+ *     {@code unverifiable} (certificate unavailable), {@code confirmation};</li>
+ * <li>{@code pavilion_login_throttled_total{reason}}: admin logins and API requests refused by the
+ *     login throttle, {@code reason} {@code account} (too many failed logins for the email) or
+ *     {@code address} (too many failed logins and invalid API tokens from the client address).</li>
  * </ul>
  *
  * <p>As an {@link OutcomeListener} it runs on the commit thread, so it only notes what it saw and
@@ -70,14 +74,22 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
     private final Clock clock;
     private final Timer promotedLatency;
     private final Timer migratedLatency;
+    /*
+     * The objects the FunctionCounters read, held here: a FunctionCounter keeps only a weak
+     * reference to its object, and a collected one freezes the counter at its last value. The
+     * ObjectProvider is made for this constructor alone, so nothing else would keep it.
+     */
+    private final ObjectProvider<NotificationIntake> intake;
+    private final LoginThrottle loginThrottle;
     private final ScheduledThreadPoolExecutor worker;
     private final Map<Long, SessionGauges> gauges = new ConcurrentHashMap<>();
     private volatile CachedHires hires = new CachedHires(Instant.EPOCH, Map.of());
 
     public PavilionMetrics(MeterRegistry registry, ObjectProvider<LiveSessionService> sessions, SessionQueries queries,
-                           ObjectProvider<NotificationIntake> intake, Clock clock) {
+                           ObjectProvider<NotificationIntake> intake, LoginThrottle loginThrottle, Clock clock) {
         this.registry = registry;
         this.sessions = sessions;
+        this.intake = intake;
         this.queries = queries;
         this.clock = clock;
         this.promotedLatency = handoffTimer("promoted");
@@ -95,6 +107,12 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         notifications(intake, "malformed", NotificationIntake.Stats::malformed);
         notifications(intake, "unverifiable", NotificationIntake.Stats::unverifiable);
         notifications(intake, "confirmation", NotificationIntake.Stats::confirmations);
+        this.loginThrottle = loginThrottle;
+        for (LoginThrottle.Reason reason : LoginThrottle.Reason.values()) {
+            FunctionCounter.builder("pavilion.login.throttled", loginThrottle, t -> t.throttled(reason))
+                    .description("Admin logins and API requests refused by the login throttle")
+                    .tag("reason", reason.tag()).register(registry);
+        }
 
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "pavilion-metrics");

@@ -3,13 +3,19 @@ package org.pavilion.admin.security;
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
 
 import java.io.IOException;
+import java.net.URI;
+import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.pavilion.marketplace.MarketplaceSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -24,6 +30,8 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.AccessDeniedHandlerImpl;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -34,14 +42,19 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * Who may reach what. Two filter chains:
+ * Who may reach what. Three filter chains:
  *
  * <ol>
- * <li><b>public</b> (workers, MTurk, the local marketplace, static files): the worker pages
+ * <li><b>local marketplace</b> {@code /local-mturk/**}: only this machine (a loopback connection)
+ * or a logged-in admin (cookie session or bearer API token), unless
+ * {@code pavilion.marketplace.local.open-to-network} opens it to everyone
+ * ({@link LocalMarketplaceAccess}); others get 403. Beyond that it answers by its own rules (its
+ * API checks SigV4, its board forms carry their own token), so no CSRF here, and no session is
+ * created (an admin's existing one is read).</li>
+ * <li><b>public</b> (workers, MTurk, static files): the worker pages
  * {@code /waiting_task}, {@code /main_task} and their assets ({@code /pavilion.js},
  * {@code /pavilion.css}, {@code /pages/**}, {@code /vendor/**}), Socket.IO at
- * {@code /socket.io/**}, SNS intake {@code /api/from_mturk} (POST; other methods get its 405), the local marketplace
- * {@code /local-mturk/**} (its API checks SigV4, its board forms carry their own token), the
+ * {@code /socket.io/**}, SNS intake {@code /api/from_mturk} (POST; other methods get its 405), the
  * admin pages' static files {@code /admin-assets/**} and {@code /favicon.ico}. Open to everyone,
  * no CSRF (these endpoints authenticate by their own means), no session, and no
  * {@code X-Frame-Options} (MTurk shows the worker pages in its frame; they send their own CSP).</li>
@@ -54,9 +67,14 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * cross-site). Anonymous page requests are sent to {@code /login}; anonymous API requests get a
  * 401 JSON answer.</li>
  * </ol>
+ *
+ * <p>Failed logins and invalid bearer tokens are throttled per account and per client address
+ * ({@link LoginThrottle}): blocked attempts are refused before any password or token is checked.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     /** Paths open to everyone without a session or CSRF token. */
     static final RequestMatcher PUBLIC = new OrRequestMatcher(
@@ -68,7 +86,6 @@ public class SecurityConfiguration {
             pathPattern("/vendor/**"),
             pathPattern("/socket.io/**"),
             pathPattern("/api/from_mturk"),
-            pathPattern("/local-mturk/**"),
             pathPattern("/admin-assets/**"),
             pathPattern("/favicon.ico"));
 
@@ -90,6 +107,75 @@ public class SecurityConfiguration {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
+    /** Local marketplace requests that present a bearer token (an admin's API token). */
+    static final RequestMatcher LOCAL_MARKETPLACE_BEARER = new AndRequestMatcher(LocalMarketplaceAccess.PATHS,
+            ApiTokenAuthenticationFilter::hasBearer);
+
+    @Bean
+    @Order(0)
+    SecurityFilterChain localMarketplaceChain(HttpSecurity http, AdminAccounts accounts, MarketplaceSettings settings,
+                                              Environment environment) throws Exception {
+        boolean open = settings.local().openToNetwork();
+        warnAboutLocalMarketplaceAccess(settings, open, environment);
+        http.securityMatcher(LocalMarketplaceAccess.PATHS)
+                .authorizeHttpRequests(a -> a.anyRequest().access(new LocalMarketplaceAccess(open)))
+                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, LOCAL_MARKETPLACE_BEARER),
+                        UsernamePasswordAuthenticationFilter.class)
+                // Its API is signed (SigV4), its worker API takes JSON only, its board forms carry
+                // their own token and check Origin; the admin cookie is SameSite=Lax.
+                .csrf(c -> c.disable())
+                .requestCache(c -> c.disable())
+                // Reads an admin's session, never makes one for a worker or a program.
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.NEVER))
+                .headers(h -> h.frameOptions(HeadersConfigurer.FrameOptionsConfig::disable))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> LocalMarketplaceAccess.refuse(request,
+                                response))
+                        .accessDeniedHandler((request, response, ex) -> LocalMarketplaceAccess.refuse(request,
+                                response)));
+        return http.build();
+    }
+
+    /**
+     * Says at start what a configuration means for the local marketplace: open to the network
+     * with the public default credentials, or locked while Pavilion's own client must reach it
+     * through a non-loopback address (it would be refused).
+     */
+    private static void warnAboutLocalMarketplaceAccess(MarketplaceSettings settings, boolean open,
+                                                        Environment environment) {
+        if (settings.mode() != MarketplaceSettings.Mode.LOCAL) {
+            return;
+        }
+        if (open) {
+            log.warn("pavilion.marketplace.local.open-to-network is set: anyone who can reach this server can use "
+                    + "the local marketplace at /local-mturk/ (accept, return and submit assignments, plan faults){}",
+                    settings.local().defaultCredentials() ? "; its Requester API still takes the default credentials: set "
+                            + "pavilion.marketplace.local.access-key-id and .secret-access-key" : "");
+            return;
+        }
+        String address = environment.getProperty("server.address");
+        if (address != null && !address.isBlank() && !LocalMarketplaceAccess.isLoopback(address.strip())
+                && !List.of("0.0.0.0", "::", "[::]").contains(address.strip())) {
+            log.warn("server.address is {}: Pavilion's own MTurk client reaches the local marketplace there, not "
+                    + "over loopback, and will be refused; bind to all addresses or loopback, or set "
+                    + "pavilion.marketplace.local.open-to-network", address);
+        }
+        String base = environment.getProperty("pavilion.marketplace.local.base-url");
+        if (base != null && !base.isBlank()) {
+            String host;
+            try {
+                host = URI.create(base.strip()).getHost();
+            } catch (IllegalArgumentException e) {
+                return; // the local marketplace's own settings refuse it
+            }
+            if (host != null && !"localhost".equalsIgnoreCase(host) && !LocalMarketplaceAccess.isLoopback(host)) {
+                log.warn("pavilion.marketplace.local.base-url names {}, not this machine's loopback: SNS certificate "
+                        + "and confirmation fetches sent there will be refused unless "
+                        + "pavilion.marketplace.local.open-to-network is set", host);
+            }
+        }
+    }
+
     @Bean
     @Order(1)
     SecurityFilterChain publicChain(HttpSecurity http) throws Exception {
@@ -104,11 +190,14 @@ public class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts) throws Exception {
+    SecurityFilterChain adminChain(HttpSecurity http, AdminAccounts accounts, LoginThrottle throttle) throws Exception {
         HttpSessionRequestCache requestCache = new HttpSessionRequestCache();
         // After logging in, go back to the admin page asked for (never to an API or asset URL).
         requestCache.setRequestMatcher(new OrRequestMatcher(pathPattern(HttpMethod.GET, "/admin/**"),
                 pathPattern(HttpMethod.GET, "/api/docs")));
+        SavedRequestAwareAuthenticationSuccessHandler toAskedPage = new SavedRequestAwareAuthenticationSuccessHandler();
+        toAskedPage.setDefaultTargetUrl(AdminPagesController.HOME);
+        toAskedPage.setRequestCache(requestCache);
 
         http.securityMatcher(AnyRequestMatcher.INSTANCE)
                 .authorizeHttpRequests(a -> a
@@ -116,12 +205,15 @@ public class SecurityConfiguration {
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                         .requestMatchers("/admin/**", "/api/admin/**", "/actuator/**").hasRole(AdminPrincipal.ROLE)
                         .anyRequest().hasRole(AdminPrincipal.ROLE))
-                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, BEARER_API),
+                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, throttle, BEARER_API),
                         UsernamePasswordAuthenticationFilter.class)
+                // Blocked logins are refused here, before the admin is loaded or a password hashed.
+                .addFilterBefore(new LoginThrottleFilter(throttle), UsernamePasswordAuthenticationFilter.class)
                 .csrf(c -> c.ignoringRequestMatchers(BEARER_API))
                 .formLogin(f -> f.loginPage("/login")
-                        .defaultSuccessUrl(AdminPagesController.HOME, false)
-                        .failureUrl("/login?error"))
+                        .successHandler(LoginThrottleFilter.clearingOnSuccess(throttle, toAskedPage))
+                        .failureHandler(LoginThrottleFilter.countingFailures(throttle,
+                                new SimpleUrlAuthenticationFailureHandler("/login?error"))))
                 .logout(l -> l.logoutUrl("/logout")
                         .logoutSuccessUrl("/login?logout")
                         .invalidateHttpSession(true)

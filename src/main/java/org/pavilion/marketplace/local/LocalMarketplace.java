@@ -285,7 +285,9 @@ public class LocalMarketplace {
 
     /**
      * CreateHITWithHITType. A {@code token} already used within the token retention (24 h) is
-     * refused with {@code AWS.MechanicalTurk.HitAlreadyExists}, the existing HIT's id in the message.
+     * refused with {@code AWS.MechanicalTurk.HitAlreadyExists}. Unlike MTurk's, the message does not
+     * name the existing HIT: a client must find it some other way (its RequesterAnnotation, via
+     * ListHITs), so tests prove that no client reads HIT ids out of error text.
      */
     public synchronized HitView createHit(String hitTypeId, long lifetimeSeconds, int maxAssignments,
                                           String question, String annotation, String token) {
@@ -303,8 +305,7 @@ public class LocalMarketplace {
             Token used = hitTokens.get(token);
             if (used != null) {
                 throw LocalMarketplaceException.conflict("AWS.MechanicalTurk.HitAlreadyExists",
-                        "The HIT with ID \"" + used.value() + "\" already exists (UniqueRequestToken \"" + token
-                                + "\")." + suffix());
+                        "A HIT was already created with UniqueRequestToken \"" + token + "\"." + suffix());
             }
         }
         requireRange(lifetimeSeconds, "LifetimeInSeconds", props.minAssignmentDuration().toSeconds(), MAX_SECONDS);
@@ -333,6 +334,20 @@ public class LocalMarketplace {
     public synchronized List<HitView> hits() {
         Instant now = clock.instant();
         return hits.values().stream().map(h -> view(h, now)).toList();
+    }
+
+    /**
+     * ListHITs' page: at most {@code max} HITs from position {@code offset} in creation order (oldest
+     * first). HITs are never removed here, so a position stays valid between pages.
+     */
+    public synchronized List<HitView> hits(int offset, int max) {
+        Instant now = clock.instant();
+        return hits.values().stream().skip(Math.max(0, offset)).limit(Math.max(0, max)).map(h -> view(h, now))
+                .toList();
+    }
+
+    public synchronized int hitCount() {
+        return hits.size();
     }
 
     /** The HITs a worker can accept now (status Assignable), oldest first. */

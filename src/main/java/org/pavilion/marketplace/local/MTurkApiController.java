@@ -31,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code POST /local-mturk/}: AWS JSON 1.1 ({@code Content-Type: application/x-amz-json-1.1},
  * {@code X-Amz-Target: MTurkRequesterServiceV20170117.<Operation>}), every request's SigV4
  * signature checked ({@link SigV4Verifier}). Operations: CreateHITType, CreateHITWithHITType,
- * GetHIT, UpdateExpirationForHIT, UpdateNotificationSettings, SendTestEventNotification,
+ * GetHIT, ListHITs, UpdateExpirationForHIT, UpdateNotificationSettings, SendTestEventNotification,
  * ListAssignmentsForHIT, GetAssignment, ApproveAssignment, RejectAssignment, SendBonus,
  * GetAccountBalance — with MTurk's field names; timestamps are epoch seconds, amounts strings.
  *
@@ -51,6 +51,7 @@ public class MTurkApiController {
     static final String SERVICE_FAULT = "com.amazonaws.mturk#ServiceFault";
     private static final int MAX_BODY = 1 << 20;
     private static final long DEFAULT_AUTO_APPROVAL = 2_592_000L;
+    private static final String HITS_TOKEN_PREFIX = "ListHITs:";
 
     private final LocalMarketplace marketplace;
     private final SigV4Verifier verifier;
@@ -103,7 +104,7 @@ public class MTurkApiController {
             ObjectNode output = dispatch(operation, input);
             if (output == null) {
                 return error(400, "UnknownOperationException", "Operation " + operation + " is not served by the "
-                        + "local marketplace (it serves CreateHITType, CreateHITWithHITType, GetHIT, "
+                        + "local marketplace (it serves CreateHITType, CreateHITWithHITType, GetHIT, ListHITs, "
                         + "UpdateExpirationForHIT, UpdateNotificationSettings, SendTestEventNotification, "
                         + "ListAssignmentsForHIT, GetAssignment, ApproveAssignment, RejectAssignment, SendBonus, "
                         + "GetAccountBalance)", null);
@@ -180,6 +181,8 @@ public class MTurkApiController {
             }
             case "ListAssignmentsForHIT":
                 return listAssignments(in, out);
+            case "ListHITs":
+                return listHits(in, out);
             case "GetAssignment": {
                 String id = text(in, "AssignmentId", true);
                 LocalMarketplace.AssignmentView a = marketplace.assignment(id)
@@ -211,6 +214,50 @@ public class MTurkApiController {
             default:
                 return null;
         }
+    }
+
+    /**
+     * ListHITs: every HIT, oldest first, {@code MaxResults} (1 to 100, default 10) a page; a
+     * {@code NextToken} is given while more remain. The token is opaque to clients (it encodes the
+     * position of the next HIT); one this marketplace did not issue is refused.
+     */
+    private ObjectNode listHits(JsonNode in, ObjectNode out) {
+        long max = number(in, "MaxResults", 10L);
+        if (max < 1 || max > 100) {
+            throw LocalMarketplaceException.invalid("MaxResults must be between 1 and 100");
+        }
+        int offset = 0;
+        String next = text(in, "NextToken", false);
+        if (next != null) {
+            try {
+                if (next.isEmpty() || next.length() > 255) {
+                    throw new IllegalArgumentException();
+                }
+                String decoded = new String(Base64.getUrlDecoder().decode(next), StandardCharsets.UTF_8);
+                if (!decoded.startsWith(HITS_TOKEN_PREFIX)) {
+                    throw new IllegalArgumentException();
+                }
+                offset = Integer.parseInt(decoded.substring(HITS_TOKEN_PREFIX.length()));
+                if (offset < 0) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                throw LocalMarketplaceException.invalid("NextToken is not valid for this request");
+            }
+        }
+        List<LocalMarketplace.HitView> page = marketplace.hits(offset, (int) max);
+        ArrayNode list = json.createArrayNode();
+        for (LocalMarketplace.HitView h : page) {
+            list.add(hit(h));
+        }
+        int end = offset + page.size();
+        if (end < marketplace.hitCount()) {
+            out.put("NextToken", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((HITS_TOKEN_PREFIX + end).getBytes(StandardCharsets.UTF_8)));
+        }
+        out.put("NumResults", list.size());
+        out.set("HITs", list);
+        return out;
     }
 
     private ObjectNode listAssignments(JsonNode in, ObjectNode out) {

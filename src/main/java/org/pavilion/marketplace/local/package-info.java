@@ -18,6 +18,14 @@
  * {@code /local-mturk/sns/unsubscribe} — the local SNS: {@link org.pavilion.marketplace.local.SnsController}.</li>
  * </ul>
  *
+ * <h2>Who may use it</h2>
+ * Every {@code /local-mturk/**} path answers only this machine (a loopback connection) and
+ * logged-in admins; other clients get 403, whatever forwarding headers they send. Pavilion's own
+ * MTurk client, its SNS certificate and confirmation fetches and a browser on the same machine
+ * connect over loopback (the simulator uses the Java API in-process). {@code pavilion.marketplace.local.open-to-network=true}
+ * serves everyone (a demo on a LAN where others play the workers). The rule is in
+ * {@code org.pavilion.admin.security.SecurityConfiguration} and {@code LocalMarketplaceAccess}.
+ *
  * <h2>Notifications</h2>
  * Events of HIT types registered with UpdateNotificationSettings (Transport SNS, active) become
  * MTurk event documents ({@link org.pavilion.marketplace.local.MTurkNotifications}) published as
@@ -31,6 +39,6 @@
  * starting-balance, signature-version, base-url, sweep-interval, delivery-attempts, delivery-backoff,
  * delivery-timeout, max-clock-skew, min-assignment-duration, reuse-assignment-ids, requester-id,
  * token-retention) besides {@code MarketplaceSettings.Local} (access-key-id, secret-access-key,
- * notify-url).
+ * notify-url, open-to-network).
  */
 package org.pavilion.marketplace.local;

@@ -2,6 +2,7 @@ package org.pavilion.marketplace.mturk;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.pavilion.marketplace.Marketplace;
@@ -54,6 +55,11 @@ public class LazyMarketplace implements Marketplace {
     @Override
     public Hit createHit(String hitTypeId, HitSpec spec, String token) {
         return delegate().createHit(hitTypeId, spec, token);
+    }
+
+    @Override
+    public Optional<Hit> findHitByAnnotation(String hitTypeId, String annotation) {
+        return delegate().findHitByAnnotation(hitTypeId, annotation);
     }
 
     @Override

@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.RequestTokenUsedException;
 import org.pavilion.marketplace.mturk.MTurkModel.ApproveAssignmentRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.CreateHITTypeRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.CreateHITTypeResponse;
@@ -36,6 +36,8 @@ import org.pavilion.marketplace.mturk.MTurkModel.HIT;
 import org.pavilion.marketplace.mturk.MTurkModel.HITResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.ListAssignmentsForHITRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.ListAssignmentsForHITResponse;
+import org.pavilion.marketplace.mturk.MTurkModel.ListHITsRequest;
+import org.pavilion.marketplace.mturk.MTurkModel.ListHITsResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.NotificationSpecification;
 import org.pavilion.marketplace.mturk.MTurkModel.RejectAssignmentRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.SendBonusRequest;
@@ -62,16 +64,15 @@ import tools.jackson.databind.json.JsonMapper;
  * throttling, HTTP 429, 5xx and network failures ({@link RetryPolicy}); a RequestError or an
  * authentication failure is permanent at once. A retried CreateHITWithHITType is safe: it carries
  * the caller's UniqueRequestToken, and MTurk's "HitAlreadyExists" answer to a token already used
- * yields the HIT created by the earlier attempt.
+ * becomes a {@link RequestTokenUsedException}; the caller finds the HIT of the earlier attempt by its
+ * RequesterAnnotation ({@link #findHitByAnnotation}), not from the message's text.
  */
 public class MTurkClient implements Marketplace {
 
     private static final Logger log = LoggerFactory.getLogger(MTurkClient.class);
 
-    /** MTurk's answer to a UniqueRequestToken already used by CreateHIT(WithHITType). */
+    /** MTurk's TurkErrorCode for a UniqueRequestToken already used by CreateHIT(WithHITType). */
     public static final String HIT_ALREADY_EXISTS = "AWS.MechanicalTurk.HitAlreadyExists";
-    /** A HIT id: 30 upper-case letters and digits. */
-    static final Pattern HIT_ID = Pattern.compile("(?<![A-Za-z0-9])[A-Z0-9]{30}(?![A-Za-z0-9])");
     /** MTurk's answer to an idempotency token already processed (SendBonus and others). */
     static final Pattern TOKEN_ALREADY_PROCESSED =
             Pattern.compile("(?i)(idempotency|unique ?request) ?token.*already (been )?(processed|used)");
@@ -197,36 +198,71 @@ public class MTurkClient implements Marketplace {
             HITResponse response = call("CreateHITWithHITType", request, HITResponse.class);
             return toHit(requireHit("CreateHITWithHITType", response));
         } catch (MTurkException e) {
-            Optional<String> existing = alreadyCreated(e, token);
-            if (existing.isEmpty()) {
-                throw e;
+            if (token != null && hitAlreadyExists(e)) {
+                // Which HIT it was is found by its annotation (findHitByAnnotation), never read from the message.
+                throw new RequestTokenUsedException(HIT_ALREADY_EXISTS, token, "MTurk CreateHITWithHITType: the "
+                        + "UniqueRequestToken " + token + " was already used: an earlier attempt created the HIT ("
+                        + e.getMessage() + ")", e);
             }
-            log.info("CreateHITWithHITType: token {} was already used for HIT {}; taking that HIT", token,
-                    existing.get());
-            return getHit(existing.get());
+            throw e;
         }
     }
 
-    /** The HIT id named by a HitAlreadyExists answer (the token was used before), if this is one. */
-    static Optional<String> alreadyCreated(MTurkException e, String token) {
-        if (!MTurkErrors.REQUEST_ERROR.equals(e.errorCode())) {
-            return Optional.empty();
+    /** Whether MTurk refused a create because its token was used before: told by the TurkErrorCode, not the text. */
+    static boolean hitAlreadyExists(MTurkException e) {
+        return MTurkErrors.REQUEST_ERROR.equals(e.errorCode()) && e.turkErrorCode() != null
+                && e.turkErrorCode().toLowerCase(Locale.ROOT).endsWith("hitalreadyexists");
+    }
+
+    /** One page of ListHITs: the HITs and the token of the next page (null on the last). */
+    public record HitPage(List<Hit> hits, String nextToken) {
+        public HitPage {
+            hits = List.copyOf(hits);
         }
-        boolean alreadyExists = HIT_ALREADY_EXISTS.equalsIgnoreCase(e.turkErrorCode())
-                || (e.turkErrorCode() != null && e.turkErrorCode().toLowerCase(Locale.ROOT).contains("hitalreadyexists"));
-        if (!alreadyExists) {
-            return Optional.empty();
+    }
+
+    /** ListHITs, one page of at most {@code maxResults} (1 to 100) HITs, after {@code nextToken} (null: the first). */
+    public HitPage listHits(String nextToken, int maxResults) {
+        if (maxResults < 1 || maxResults > PAGE_SIZE) {
+            throw new IllegalArgumentException("ListHITs' MaxResults is 1 to " + PAGE_SIZE + ": " + maxResults);
         }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        if (token != null && !token.isEmpty()) {
-            message = message.replace(token, " ");
+        ListHITsResponse response = call("ListHITs", new ListHITsRequest(blankToNull(nextToken), maxResults),
+                ListHITsResponse.class);
+        List<Hit> hits = new ArrayList<>();
+        if (response.hits() != null) {
+            for (HIT h : response.hits()) {
+                if (h != null && h.hitId() != null) {
+                    hits.add(toHit(h));
+                }
+            }
         }
-        Matcher m = HIT_ID.matcher(message);
-        if (!m.find()) {
-            throw new MTurkException(e.errorCode(), e.getMessage() + " (HitAlreadyExists without a HIT id)", false,
-                    e.httpStatus(), e.turkErrorCode(), e.requestId(), e);
+        return new HitPage(hits, blankToNull(response.nextToken()));
+    }
+
+    /**
+     * Pages through ListHITs (100 at a time) until a HIT of this type carries this annotation. Stops at
+     * the last page, at a NextToken seen before (a server that loops), or after {@value #MAX_PAGES} pages.
+     */
+    @Override
+    public Optional<Hit> findHitByAnnotation(String hitTypeId, String annotation) {
+        Objects.requireNonNull(hitTypeId, "hitTypeId");
+        Objects.requireNonNull(annotation, "annotation");
+        Set<String> seenTokens = new HashSet<>();
+        String next = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            HitPage hits = listHits(next, PAGE_SIZE);
+            for (Hit hit : hits.hits()) {
+                if (annotation.equals(hit.annotation()) && hitTypeId.equals(hit.hitTypeId())) {
+                    return Optional.of(hit);
+                }
+            }
+            next = hits.nextToken();
+            if (next == null || !seenTokens.add(next)) {
+                return Optional.empty();
+            }
         }
-        return Optional.of(m.group());
+        log.warn("ListHITs: no HIT annotated {} in the first {} pages; stopped looking", annotation, MAX_PAGES);
+        return Optional.empty();
     }
 
     @Override

@@ -175,6 +175,22 @@ public final class MTurkModel {
     public record GetHITRequest(@JsonProperty("HITId") String hitId) {
     }
 
+    /** ListHITs: every HIT of the requester, of any status but deleted, a page at a time (MaxResults 1 to 100). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListHITsRequest(
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("MaxResults") Integer maxResults) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListHITsResponse(
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("NumResults") Integer numResults,
+            @JsonProperty("HITs") List<HIT> hits) {
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record UpdateExpirationForHITRequest(

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trustedCertUrls      signing-certificate URLs accepted besides {@code https://sns.<region>.amazonaws.com/…pem}:
  *                             an exact URL, or a prefix ending in {@code /}; {@code http} only on a loopback host.
  *                             In local mode this server's own {@code /local-mturk/sns/cert.pem} is always added.
+ *                             A certificate from an SNS host must be issued for SNS however its URL was trusted.
  * @param trustedSubscribeUrls SubscribeURL prefixes accepted besides {@code https://sns.<region>.amazonaws.com/};
  *                             {@code http} only on a loopback host. In local mode this server's
  *                             {@code /local-mturk/} is always added.

@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
@@ -13,7 +14,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
  * Proves that an SNS delivery comes from a trusted topic (SPEC §4.8), cheapest checks first:
@@ -25,9 +37,13 @@ import java.util.Base64;
  * <li>the TopicArn is trusted;</li>
  * <li>the Timestamp parses and is neither older than {@code maxAge} nor further than
  *     {@code maxClockSkew} in the future;</li>
- * <li>the SigningCertURL is admitted by the {@link SnsTrustPolicy} (https, {@code .pem},
- *     {@code sns.<region>.amazonaws.com}, or trusted by configuration);</li>
- * <li>the certificate (fetched, then cached by URL) is valid now and holds an RSA key;</li>
+ * <li>the SigningCertURL is admitted by the {@link SnsTrustPolicy} (https, {@code .pem}, no
+ *     user info or other port, host exactly {@code sns.<region>.amazonaws.com} or
+ *     {@code sns.<cn-region>.amazonaws.com.cn}; or trusted by configuration);</li>
+ * <li>the certificate (fetched, then cached by URL) is valid now, holds an RSA key and, when it
+ *     comes from an SNS host, is issued for SNS ({@code sns.amazonaws.com}, or
+ *     {@code sns.amazonaws.com.cn} for a China host): its DNS subjectAltNames, or its subject
+ *     CN when it has none, name one of the names the policy gives;</li>
  * <li>the Base64 Signature verifies over {@code Key\nValue\n} of the signed fields in the
  *     documented order.</li>
  * </ol>
@@ -69,8 +85,11 @@ public final class SnsSignatureVerifier {
         String algorithm = algorithm(m.field("SignatureVersion"));
         policy.checkTopic(m.topicArn());
         checkFresh(m.timestamp());
-        URI certUrl = policy.checkCertUrl(m.field("SigningCertURL"));
-        X509Certificate cert = certificate(certUrl);
+        SnsTrustPolicy.AdmittedCertificateUrl certUrl = policy.checkCertUrl(m.field("SigningCertURL"));
+        X509Certificate cert = certificate(certUrl.url());
+        if (!certUrl.certificateNames().isEmpty() && !issuedForOneOf(cert, certUrl.certificateNames())) {
+            throw new SnsVerificationException("signing certificate is not issued for SNS");
+        }
         byte[] sig;
         try {
             sig = Base64.getDecoder().decode(signature.strip());
@@ -145,5 +164,53 @@ public final class SnsSignatureVerifier {
             throw new SnsVerificationException("signing certificate has no RSA key");
         }
         return cert;
+    }
+
+    /**
+     * True when the certificate names one of {@code names} exactly (ASCII case aside): its DNS
+     * subjectAltNames when it has any, else its subject CNs (RFC 6125 §6.4.4). No wildcards: SNS's
+     * certificates name SNS exactly.
+     */
+    static boolean issuedForOneOf(X509Certificate cert, Set<String> names) {
+        List<String> presented = new ArrayList<>();
+        try {
+            Collection<List<?>> alternatives = cert.getSubjectAlternativeNames();
+            if (alternatives != null) {
+                for (List<?> san : alternatives) {
+                    if (san.size() >= 2 && Integer.valueOf(2).equals(san.get(0)) && san.get(1) instanceof String dns) {
+                        presented.add(dns);
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            return false;
+        }
+        if (presented.isEmpty()) {
+            presented.addAll(commonNames(cert));
+        }
+        for (String name : presented) {
+            if (names.contains(name.toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> commonNames(X509Certificate cert) {
+        List<String> out = new ArrayList<>();
+        X500Name subject;
+        try {
+            subject = X500Name.getInstance(cert.getSubjectX500Principal().getEncoded());
+        } catch (IllegalArgumentException e) {
+            return out;
+        }
+        for (RDN rdn : subject.getRDNs(BCStyle.CN)) {
+            for (AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+                if (BCStyle.CN.equals(atv.getType()) && atv.getValue() instanceof ASN1String value) {
+                    out.add(value.getString());
+                }
+            }
+        }
+        return out;
     }
 }

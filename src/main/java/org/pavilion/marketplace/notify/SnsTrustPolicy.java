@@ -6,14 +6,22 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * What an SNS delivery may name (SPEC §4.8): the topics we subscribed to, certificate URLs
- * ({@code https}, ending in {@code .pem}, on an {@code sns.<region>.amazonaws.com} host, or
- * trusted by configuration) and SubscribeURLs (same hosts, or trusted by configuration).
+ * ({@code https}, ending in {@code .pem}, on an {@link SnsHost SNS host}, or trusted by
+ * configuration) and SubscribeURLs (same hosts, or trusted by configuration).
+ *
+ * <p>An SNS host is exactly {@code sns.<region>.amazonaws.com}, or
+ * {@code sns.<cn-region>.amazonaws.com.cn} in the China partition, where the region is
+ * region-shaped ({@code us-east-1}, {@code us-gov-west-1}, {@code cn-north-1}): a looser pattern
+ * also admits {@code sns.s3.amazonaws.com}, an S3 bucket host whose content whoever owns the
+ * bucket controls. A certificate from an SNS host must also be issued for SNS (the names are in
+ * {@link AdmittedCertificateUrl#certificateNames()}), as AWS advises.
  *
  * <p>Configured URLs are exact URLs or prefixes ending in {@code /}; plain {@code http} is
  * accepted in configuration only for a loopback host (the local marketplace). The local
@@ -22,8 +30,10 @@ import java.util.regex.Pattern;
  */
 public final class SnsTrustPolicy {
 
+    /** An AWS region name: two letters, an optional GovCloud/ISO mark, a direction, one digit. */
+    static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d");
     /** {@code sns.<region>.amazonaws.com}, and the China partition's {@code .com.cn}. */
-    public static final Pattern SNS_HOST = Pattern.compile("^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$");
+    public static final Pattern SNS_HOST = Pattern.compile("sns\\.(" + REGION.pattern() + ")\\.amazonaws\\.com(\\.cn)?");
     /** Where the local marketplace serves its signing certificate, under its base. */
     public static final String LOCAL_CERT_PATH = "sns/cert.pem";
 
@@ -59,8 +69,60 @@ public final class SnsTrustPolicy {
         }
     }
 
-    /** Admits a SigningCertURL or says why not. Returns the URL to fetch. */
-    public URI checkCertUrl(String value) {
+    /**
+     * A SigningCertURL that may be fetched, and the names its certificate must be issued for (one
+     * of them): SNS's names when the host is an {@link SnsHost SNS host}, none for a URL trusted by
+     * configuration or the local marketplace's own (its self-signed certificate names no SNS host).
+     */
+    public record AdmittedCertificateUrl(URI url, Set<String> certificateNames) {
+        public AdmittedCertificateUrl {
+            certificateNames = Set.copyOf(certificateNames);
+        }
+    }
+
+    /**
+     * SNS's own host: {@code sns.<region>.amazonaws.com}, or {@code sns.<cn-region>.amazonaws.com.cn}
+     * in the China partition (and only there).
+     */
+    public record SnsHost(String region, boolean china) {
+
+        /** The host if it is SNS's own (case-insensitive), else empty. */
+        public static Optional<SnsHost> of(String host) {
+            if (host == null) {
+                return Optional.empty();
+            }
+            var m = SNS_HOST.matcher(host.toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            String region = m.group(1);
+            boolean china = m.group(2) != null;
+            // China regions are served only under .com.cn, and .com.cn serves only China regions
+            if (region.startsWith("cn-") != china) {
+                return Optional.empty();
+            }
+            return Optional.of(new SnsHost(region, china));
+        }
+
+        /**
+         * The names SNS issues its signing certificates for, in this host's partition: {@code
+         * sns.amazonaws.com} (or {@code sns.amazonaws.com.cn}), and the regional names AWS's own
+         * SNS message manager expects for opt-in, GovCloud and China regions. The China partition's
+         * names are accepted only for China hosts, and the others only outside it.
+         */
+        public Set<String> certificateNames() {
+            if (china) {
+                return Set.of("sns.amazonaws.com.cn", "sns-" + region + ".amazonaws.com.cn");
+            }
+            if (region.contains("-gov-")) {
+                return Set.of("sns.amazonaws.com", "sns-us-gov-west-1.amazonaws.com");
+            }
+            return Set.of("sns.amazonaws.com", "sns-signing." + region + ".amazonaws.com");
+        }
+    }
+
+    /** Admits a SigningCertURL or says why not. Returns the URL to fetch and the names its certificate must carry. */
+    public AdmittedCertificateUrl checkCertUrl(String value) {
         URI url = parse(value, "certificate URL");
         if (url.getRawQuery() != null) {
             throw new SnsVerificationException("certificate URL has a query");
@@ -70,16 +132,14 @@ public final class SnsTrustPolicy {
             throw new SnsVerificationException("certificate URL does not end in .pem");
         }
         String canonical = canonical(url);
-        if (matches(canonical, path, certUrls)) {
-            return url;
+        boolean trusted = matches(canonical, path, certUrls) || localBases.get().stream()
+                .anyMatch(base -> canonical.equals(canonical(base.resolve(LOCAL_CERT_PATH))));
+        if (!trusted) {
+            requireSnsHost(url, "certificate");
         }
-        for (URI base : localBases.get()) {
-            if (canonical.equals(canonical(base.resolve(LOCAL_CERT_PATH)))) {
-                return url;
-            }
-        }
-        requireSnsHost(url, "certificate");
-        return url;
+        // An SNS host's certificate must name SNS however the URL was admitted.
+        Set<String> names = SnsHost.of(url.getHost()).map(SnsHost::certificateNames).orElse(Set.of());
+        return new AdmittedCertificateUrl(url, names);
     }
 
     /** Admits a SubscribeURL or says why not. Returns the URL to GET. */
@@ -103,8 +163,7 @@ public final class SnsTrustPolicy {
         if (!"https".equals(url.getScheme().toLowerCase(Locale.ROOT))) {
             throw new SnsVerificationException(what + " is not https");
         }
-        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
-        if (!SNS_HOST.matcher(host).matches()) {
+        if (SnsHost.of(url.getHost()).isEmpty()) {
             throw new SnsVerificationException(what + " host is not an SNS host");
         }
         if (url.getPort() != -1 && url.getPort() != 443) {

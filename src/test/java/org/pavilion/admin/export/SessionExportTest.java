@@ -107,7 +107,7 @@ class SessionExportTest {
 
     private void runToTheEnd() throws Exception {
         runUntilStop();
-        at(150, new QueueEvent.Leave("w,2", "A2", Departure.SUBMIT), "worker:w,2", null);
+        at(150, QueueEvent.Leave.claimedByPage("w,2", "A2", Departure.SUBMIT), "worker:w,2", null);
         at(180, new QueueEvent.Expire("ada@example.org"), "ada@example.org", "expired from the console");
     }
 
@@ -262,6 +262,54 @@ class SessionExportTest {
         // The worker summary replays the same log.
         assertThat((String) JsonPath.read(download("workers.json").getContentAsString(StandardCharsets.UTF_8),
                 "$.workers[0].final_status")).isEqualTo("submitted");
+    }
+
+    @Test
+    void cellsThatASpreadsheetWouldRunAreNeutralisedInTheCsvExports() throws Exception {
+        String hyperlink = "=HYPERLINK(\"http://x\",\"y\")";
+        // Each assignment confirmed by the marketplace first (SPEC 4.1.0).
+        for (String[] wa : new String[][] {{"w0", "A0"}, {hyperlink, "A1"}, {"+1", "@A2"}, {"@SUM(A1)", "A3"},
+                {"\tx", "A4"}, {"w5", "A5"}}) {
+            at(0, new QueueEvent.Confirm(wa[1], "HIT-1", wa[0]), "marketplace", "AssignmentAccepted");
+        }
+        at(0, new QueueEvent.Arrive("w0", "A0"), "worker:w0", null); // starts the session, active
+        at(10, new QueueEvent.Arrive(hyperlink, "A1"), "worker:x", "-1 pay me");
+        at(20, new QueueEvent.Arrive("+1", "@A2"), "worker:y", null);
+        at(30, new QueueEvent.Leave(hyperlink, "A1", Departure.RETURN), "marketplace", "AssignmentReturned");
+        at(40, new QueueEvent.Leave("+1", "@A2", Departure.RETURN), "marketplace", "AssignmentReturned");
+        at(50, new QueueEvent.Arrive("@SUM(A1)", "A3"), "worker:z", null);
+        at(60, new QueueEvent.Arrive("\tx", "A4"), "worker:t", null);
+        at(70, new QueueEvent.Leave("@SUM(A1)", "A3", Departure.RETURN), "marketplace", "AssignmentReturned");
+        at(80, new QueueEvent.Arrive("w5", "A5"), "worker:w5", null);
+        at(90, new QueueEvent.Expire("ada@example.org"), "ada@example.org", null);
+
+        String events = download("events.csv").getContentAsString(StandardCharsets.UTF_8);
+        assertThat(events).contains("," + t(10) + ",status,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",A1,,waiting,"
+                        + "arrived,,,worker:x,\"'-1 pay me\",,\r\n")
+                .contains("," + t(20) + ",status,\"'+1\",\"'@A2\",,waiting,arrived,,,worker:y,,,\r\n")
+                .contains("," + t(50) + ",status,\"'@SUM(A1)\",A3,,waiting,arrived,,,worker:z,,,\r\n")
+                .contains("," + t(60) + ",status,\"'\tx\",A4,,waiting,arrived,,,worker:t,,,\r\n")
+                .contains("," + t(80) + ",status,w5,A5,,waiting,arrived,,,worker:w5,,,\r\n");
+        for (String line : events.split("\r\n")) {
+            assertThat(line).as("no cell starts like a formula").doesNotContain(",=", ",+", ",-", ",@", ",\t");
+        }
+
+        String workers = download("workers.csv").getContentAsString(StandardCharsets.UTF_8);
+        List<String> lines = List.of(workers.split("\r\n"));
+        assertThat(lines).hasSize(7);
+        assertThat(lines.get(1)).startsWith("w0,A0,");
+        // the numeric columns stay plain numbers
+        assertThat(lines.get(2)).isEqualTo("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",A1," + t(10) + ",,,,"
+                + t(30) + ",returned,20.000,0.000,4");
+        assertThat(lines.get(3)).isEqualTo("\"'+1\",\"'@A2\"," + t(20) + ",,,," + t(40) + ",returned,20.000,0.000,4");
+        assertThat(lines.get(4)).isEqualTo("\"'@SUM(A1)\",A3," + t(50) + ",,,," + t(70) + ",returned,20.000,0.000,4");
+        assertThat(lines.get(5)).startsWith("\"'\tx\",A4," + t(60) + ",");
+        assertThat(lines.get(6)).startsWith("w5,A5," + t(80) + ",");
+
+        // JSON keeps the values as they are: no spreadsheet reads it
+        String json = download("workers.json").getContentAsString(StandardCharsets.UTF_8);
+        assertThat((List<Object>) JsonPath.read(json, "$.workers[*].worker"))
+                .containsExactly("w0", hyperlink, "+1", "@SUM(A1)", "\tx", "w5");
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.pavilion.queue.Thresholds;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -84,7 +85,9 @@ class HireBudgetLiveTest {
         long session = json(mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).with(csrf()))
                 .andExpect(status().isCreated()).andReturn()).getLong("sessionId");
         assertThat(sessions.config(session).hireBudget()).isEqualTo(1);
-        LiveTestSupport.arrive(sessions, session, "W1", "W2");
+        for (String w : List.of("W1", "W2")) {
+            ConfirmedArrivals.arrive(sessions, session, w, "ASG-" + w, "worker:" + w);
+        }
         sessions.apply(session, new QueueEvent.Leave("W1", "ASG-W1", Departure.SUBMIT), "marketplace");
         sessions.apply(session, new QueueEvent.Leave("W2", "ASG-W2", Departure.SUBMIT), "marketplace");
         QueueSnapshot s = sessions.snapshot(session);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.local.FaultInjector;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -91,7 +92,9 @@ class LiveControlsTest {
 
     /** Each worker's assignment confirmed by the marketplace, then its page arrives (SPEC 4.1.0). */
     private void arrive(long session, String... workers) {
-        LiveTestSupport.arrive(sessions, session, workers);
+        for (String w : workers) {
+            ConfirmedArrivals.arrive(sessions, session, w, "ASG-" + w, "worker:" + w);
+        }
     }
 
     /** The actors of the log rows of a kind/phase or cause. */
@@ -393,6 +396,7 @@ class LiveControlsTest {
         // Newest first.
         JSONArray events = view.getJSONArray("events");
         assertThat(events.getJSONObject(0).getLong("seq")).isGreaterThan(events.getJSONObject(1).getLong("seq"));
+        // The oldest: the marketplace's confirmation of W1's assignment, then W1's arrival.
         assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("marketplace");
         assertThat(events.getJSONObject(events.length() - 1).getString("summary"))
                 .isEqualTo("assignment ASG-W1 confirmed by the marketplace (worker W1)");

@@ -6,9 +6,7 @@ import java.util.UUID;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
-import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
-import org.pavilion.session.LiveSessionService;
 import org.springframework.security.test.web.servlet.setup.SecurityMockMvcConfigurers;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
@@ -32,17 +30,6 @@ public final class LiveTestSupport {
 
     public static MockMvc mockMvc(WebApplicationContext context) {
         return MockMvcBuilders.webAppContextSetup(context).apply(SecurityMockMvcConfigurers.springSecurity()).build();
-    }
-
-    /**
-     * Workers arrive as on the marketplace: each one's assignment {@code ASG-<worker>} is confirmed by
-     * the marketplace (actor {@code marketplace}), then its page arrives (SPEC 4.1.0).
-     */
-    public static void arrive(LiveSessionService sessions, long session, String... workers) {
-        for (String w : workers) {
-            sessions.apply(session, new QueueEvent.Confirm("ASG-" + w, "HIT-test", w), "marketplace");
-            sessions.apply(session, new QueueEvent.Arrive(w, "ASG-" + w), "worker:" + w);
-        }
     }
 
     /** A task whose ExternalQuestion points at this server's waiting page. */

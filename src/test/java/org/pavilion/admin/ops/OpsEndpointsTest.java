@@ -15,6 +15,7 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.admin.live.LiveTestSupport;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.queue.QueueEvent;
@@ -89,6 +90,27 @@ class OpsEndpointsTest {
         mvc.perform(get("/actuator/prometheus")).andExpect(status().isForbidden());
     }
 
+    /**
+     * A FunctionCounter holds its object weakly: once collected, it stays at its last value. The
+     * notification counters must go on counting after a full garbage collection.
+     */
+    @Test
+    @WithMockUser(username = LiveTestSupport.ADMIN, roles = "ADMIN")
+    void notificationCountersStillCountAfterGarbageCollection() throws Exception {
+        Double before = sample(scrape(), "pavilion_notifications_total", "outcome", "malformed");
+        assertThat(before).isNotNull();
+        java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+        for (int i = 0; i < 20 && sentinel.get() != null; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(sentinel.get()).as("a full collection ran").isNull();
+        mvc.perform(post("/api/from_mturk").header("x-amz-sns-message-type", "Notification")
+                .contentType(org.springframework.http.MediaType.TEXT_PLAIN).content("not json"))
+                .andExpect(status().isBadRequest());
+        assertThat(sample(scrape(), "pavilion_notifications_total", "outcome", "malformed")).isEqualTo(before + 1);
+    }
+
     @Test
     @WithMockUser(username = LiveTestSupport.ADMIN, roles = "ADMIN")
     void prometheusShowsQueuesHiresHandoffsAndNotifications() throws Exception {
@@ -113,8 +135,8 @@ class OpsEndpointsTest {
         assertThat(first).contains("pavilion_handoff_latency_seconds_bucket");
 
         // W1 starts, W2 waits; W1 returns its HIT, W2 is promoted: one handoff.
-        LiveTestSupport.arrive(sessions, session, "W1");
-        LiveTestSupport.arrive(sessions, session, "W2");
+        ConfirmedArrivals.arrive(sessions, session, "W1", "ASG-W1", "worker:W1");
+        ConfirmedArrivals.arrive(sessions, session, "W2", "ASG-W2", "worker:W2");
         await().pollInSameThread().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             String s = scrape();
             assertThat(sample(s, "pavilion_queue_waiting", "session", id)).isEqualTo(1.0);
@@ -134,7 +156,7 @@ class OpsEndpointsTest {
 
         // An admin's migrate is a handoff too, counted apart.
         Double migratedBefore = sample(scrape(), "pavilion_handoff_latency_seconds_count", "cause", "migrated");
-        LiveTestSupport.arrive(sessions, session, "W3");
+        ConfirmedArrivals.arrive(sessions, session, "W3", "ASG-W3", "worker:W3");
         mvc.perform(post("/api/admin/sessions/{id}/migrate", session).with(csrf())
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).content("{\"count\":1,\"force\":true}"))
                 .andExpect(status().isOk());

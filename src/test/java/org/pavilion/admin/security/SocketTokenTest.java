@@ -15,6 +15,7 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Thresholds;
@@ -73,6 +74,7 @@ class SocketTokenTest extends SecurityTestBase {
         clients.add(admin);
         ProtocolClient worker = ProtocolClient.connect("worker", port, null, null, "websocket");
         clients.add(worker);
+        ConfirmedArrivals.confirm(sessions, session, "w1", "a1", hit); // the marketplace's AssignmentAccepted
         worker.emit("connected", new JSONObject().put("workerId", "w1").put("aid", "a1").put("hit_id", hit));
         admin.expect("update_worker_count", "{count:1,max_count:6}");
 

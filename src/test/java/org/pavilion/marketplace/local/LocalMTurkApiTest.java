@@ -16,6 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -153,7 +157,7 @@ class LocalMTurkApiTest {
     }
 
     @Test
-    void aRepeatedUniqueRequestTokenAnswersHitAlreadyExistsWithTheHitId() {
+    void aRepeatedUniqueRequestTokenAnswersHitAlreadyExistsWithoutNamingTheHit() {
         String typeId = hitType("Token " + UUID.randomUUID(), 600);
         String token = "hire-" + UUID.randomUUID();
         String first = createHit(typeId, 1, token).get("HITId").stringValue();
@@ -163,10 +167,60 @@ class LocalMTurkApiTest {
         JsonNode error = json(again);
         assertThat(error.get("__type").stringValue()).isEqualTo("com.amazonaws.mturk#RequestError");
         assertThat(error.get("TurkErrorCode").stringValue()).isEqualTo("AWS.MechanicalTurk.HitAlreadyExists");
-        assertThat(error.get("Message").stringValue()).contains(first);
+        assertThat(error.get("Message").stringValue()).contains(token).doesNotContain(first);
+        assertThat(again.body()).doesNotContain(first);
         assertThat(marketplace.hits().stream().filter(h -> h.hitTypeId().equals(typeId))).hasSize(1);
 
         assertThat(createHit(typeId, 1, "other-" + token).get("HITId").stringValue()).isNotEqualTo(first);
+    }
+
+    @Test
+    void listHitsPagesThroughEveryHitWithMTurksShapes() {
+        String typeId = hitType("List " + UUID.randomUUID(), 600);
+        for (int i = 0; i < 3; i++) {
+            createHit(typeId, 1, null);
+        }
+        int total = marketplace.hits().size();
+
+        List<JsonNode> listed = new ArrayList<>();
+        Set<String> tokens = new HashSet<>();
+        String next = null;
+        int pages = 0;
+        do {
+            JsonNode page = ok(port, "ListHITs", "{\"MaxResults\":2" + (next == null ? "" : ",\"NextToken\":" + q(next))
+                    + "}");
+            pages++;
+            assertThat(page.get("NumResults").intValue()).isEqualTo(page.get("HITs").size()).isLessThanOrEqualTo(2);
+            page.get("HITs").forEach(listed::add);
+            next = page.hasNonNull("NextToken") ? page.get("NextToken").stringValue() : null;
+            assertThat(next == null || tokens.add(next)).as("each NextToken is new").isTrue();
+        } while (next != null);
+
+        assertThat(pages).isEqualTo((total + 1) / 2);
+        assertThat(listed).hasSize(total);
+        assertThat(listed.stream().map(h -> h.get("HITId").stringValue()).distinct()).hasSize(total);
+        JsonNode mine = listed.stream().filter(h -> typeId.equals(h.get("HITTypeId").stringValue())).findFirst()
+                .orElseThrow();
+        assertThat(mine.get("RequesterAnnotation").stringValue()).isEqualTo("session 7");
+        assertThat(mine.get("HITStatus").stringValue()).isEqualTo("Assignable");
+        assertThat(mine.get("CreationTime").isNumber()).isTrue();
+        assertThat(mine.get("MaxAssignments").intValue()).isEqualTo(1);
+
+        JsonNode defaults = ok(port, "ListHITs", "{}");
+        assertThat(defaults.get("HITs").size()).isEqualTo(Math.min(10, total));
+    }
+
+    @Test
+    void listHitsRefusesBadPagingClearly() {
+        for (String body : List.of("{\"MaxResults\":0}", "{\"MaxResults\":101}", "{\"MaxResults\":\"5\"}",
+                "{\"NextToken\":\"not-ours\"}", "{\"NextToken\":\"\"}", "{\"NextToken\":7}",
+                "{\"NextToken\":" + q(java.util.Base64.getUrlEncoder().encodeToString("ListHITs:-1".getBytes())) + "}",
+                "{\"NextToken\":" + q(java.util.Base64.getUrlEncoder().encodeToString("HITx:1".getBytes())) + "}")) {
+            HttpResponse<String> r = call(port, "ListHITs", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(json(r).get("__type").stringValue()).as(body).isEqualTo("com.amazonaws.mturk#RequestError");
+            assertThat(json(r).get("Message").stringValue()).as(body).containsAnyOf("MaxResults", "NextToken");
+        }
     }
 
     @Test

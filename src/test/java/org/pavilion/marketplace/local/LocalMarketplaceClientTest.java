@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.RequestTokenUsedException;
 import org.pavilion.marketplace.mturk.MTurkClient;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -66,9 +67,11 @@ class LocalMarketplaceClientTest {
         assertThat(hit.available()).isEqualTo(3);
         assertThat(hit.expiration()).isAfter(Instant.now().plusSeconds(1700));
         assertThat(local.getHit(hit.hitId()).externalUrl()).isEqualTo("https://task.example/waiting_task?task=3&x=y");
-        assertThat(client.createHit(typeId, spec, token).hitId()).as("the same token: the same HIT")
-                .isEqualTo(hit.hitId());
+        assertThatThrownBy(() -> client.createHit(typeId, spec, token)).as("the same token: no second HIT")
+                .isInstanceOfSatisfying(RequestTokenUsedException.class, e -> assertThat(e.token()).isEqualTo(token));
         assertThat(local.hits().stream().filter(h -> h.hitTypeId().equals(typeId))).hasSize(1);
+        assertThat(client.findHitByAnnotation(typeId, "session 12").map(Marketplace.Hit::hitId)).contains(hit.hitId());
+        assertThat(client.findHitByAnnotation(typeId, "session 13")).isEmpty();
 
         String topic = "arn:aws:sns:us-east-1:123456789012:client-" + UUID.randomUUID();
         client.registerNotifications(typeId, topic, List.of("AssignmentReturned", "AssignmentAbandoned"));
@@ -105,6 +108,24 @@ class LocalMarketplaceClientTest {
         client.expireHit(hit.hitId());
         assertThat(client.getHit(hit.hitId()).status()).isEqualTo("Reviewable");
         assertThat(local.openHits().stream().noneMatch(h -> h.hitId().equals(hit.hitId()))).isTrue();
+    }
+
+    @Test
+    void findHitByAnnotationReadsPastTheFirstPageOfListHits() {
+        String typeId = client.createHitType(new Marketplace.HitTypeSpec("Pages " + UUID.randomUUID(),
+                "A live crowd task", null, 60, 900, 3600, List.of()));
+        String question = LocalTestSupport.externalQuestion("https://task.example/p");
+        // more than one page (100) of HITs before the one sought, created straight in the marketplace
+        for (int i = 0; i < 130; i++) {
+            local.createHit(typeId, 600, 1, question, "filler " + i, null);
+        }
+        String wanted = "pav-pages-" + UUID.randomUUID();
+        String hitId = local.createHit(typeId, 600, 1, question, wanted, null).hitId();
+        assertThat(local.hitCount()).isGreaterThan(100);
+
+        assertThat(client.findHitByAnnotation(typeId, wanted).map(Marketplace.Hit::hitId)).contains(hitId);
+        assertThat(client.findHitByAnnotation("3NOSUCHTYPE00000000000000000000", wanted)).isEmpty();
+        assertThat(client.findHitByAnnotation(typeId, "pav-pages-none")).isEmpty();
     }
 
     @Test

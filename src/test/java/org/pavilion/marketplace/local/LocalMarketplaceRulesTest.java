@@ -125,7 +125,8 @@ class LocalMarketplaceRulesTest {
         LocalMarketplace.HitView first = hit(m, 1, "tok-1");
         assertThatThrownBy(() -> hit(m, 1, "tok-1")).isInstanceOfSatisfying(LocalMarketplaceException.class, e -> {
             assertThat(e.turkErrorCode()).isEqualTo("AWS.MechanicalTurk.HitAlreadyExists");
-            assertThat(e.getMessage()).contains(first.hitId());
+            assertThat(e.getMessage()).as("clients must find the HIT by its annotation, not in the text")
+                    .doesNotContain(first.hitId());
         });
         clock.advance(Duration.ofHours(24).plusSeconds(1));
         assertThat(hit(m, 1, "tok-1").hitId()).as("after 24 h MTurk forgets the token").isNotEqualTo(first.hitId());

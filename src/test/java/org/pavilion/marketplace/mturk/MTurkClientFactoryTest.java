@@ -27,7 +27,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 class MTurkClientFactoryTest {
 
     private static final MarketplaceSettings.Local LOCAL_KEYS =
-            new MarketplaceSettings.Local("LOCALPAVILIONKEY", "local-marketplace-secret-not-for-aws", null);
+            new MarketplaceSettings.Local("LOCALPAVILIONKEY", "local-marketplace-secret-not-for-aws", null, false);
 
     private static MarketplaceSettings settings(Mode mode, URI endpoint, String profile) {
         return new MarketplaceSettings(mode, endpoint, "us-east-1", profile,

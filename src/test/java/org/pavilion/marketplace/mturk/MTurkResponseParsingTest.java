@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +126,80 @@ class MTurkResponseParsingTest {
         assertEquals("Rejected", all.get(2).status());
         assertEquals(2, server.requests().size());
         assertTrue(server.requests().get(1).body().contains("\"NextToken\":\"page-2\""));
+    }
+
+    /** A ListHITs HIT as MTurk's reference shows it (fields trimmed to what varies). */
+    private static String listedHit(String hitId, String hitTypeId, String annotation) {
+        return """
+                {"HITId": "%s", "HITTypeId": "%s", "HITGroupId": "3GROUPEXAMPLE0000000000000001",
+                 "CreationTime": 1773500966.123, "Title": "Talk with others", "Description": "d",
+                 "HITStatus": "Assignable", "MaxAssignments": 1, "Reward": "0.50",
+                 "AutoApprovalDelayInSeconds": 86400, "Expiration": 1773508166.123,
+                 "AssignmentDurationInSeconds": 3600%s, "HITReviewStatus": "NotReviewed",
+                 "NumberOfAssignmentsPending": 0, "NumberOfAssignmentsAvailable": 1,
+                 "NumberOfAssignmentsCompleted": 0}
+                """.formatted(hitId, hitTypeId,
+                annotation == null ? "" : ", \"RequesterAnnotation\": \"" + annotation + "\"");
+    }
+
+    @Test
+    void listHitsPageIsParsed() {
+        server.ok("{\"NextToken\": \"p2\", \"NumResults\": 2, \"HITs\": ["
+                + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000001", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "pav-i-s1-h1") + ","
+                + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000002", "3AQN9REUTFGXEXAMPLEHITTYPE0001", null) + "]}");
+
+        MTurkClient.HitPage page = client.listHits(null, 100);
+
+        assertEquals("p2", page.nextToken());
+        assertEquals(List.of(new Hit("3Z8UJEJOCZEGEXAMPLEHITID000001", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Assignable",
+                1, Instant.parse("2026-03-14T17:09:26.123Z"), "pav-i-s1-h1", 0, 1, 0),
+                new Hit("3Z8UJEJOCZEGEXAMPLEHITID000002", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Assignable",
+                        1, Instant.parse("2026-03-14T17:09:26.123Z"), null, 0, 1, 0)), page.hits());
+    }
+
+    @Test
+    void findHitByAnnotationLooksThroughEveryPageForThatTypeAndAnnotation() {
+        String type = "3AQN9REUTFGXEXAMPLEHITTYPE0001";
+        String otherType = "3AQN9REUTFGXEXAMPLEHITTYPE0002";
+        server.ok("{\"NextToken\": \"p2\", \"NumResults\": 2, \"HITs\": ["
+                        + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000001", type, "pav-i-s1-h1") + ","
+                        // the same annotation on another HIT type is not the hire's HIT
+                        + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000002", otherType, "pav-i-s1-h2") + "]}")
+                .ok("{\"NextToken\": \"p3\", \"NumResults\": 0, \"HITs\": []}")
+                .ok("{\"NumResults\": 1, \"HITs\": ["
+                        + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000003", type, "pav-i-s1-h2") + "]}");
+
+        Optional<Hit> found = client.findHitByAnnotation(type, "pav-i-s1-h2");
+
+        assertEquals("3Z8UJEJOCZEGEXAMPLEHITID000003", found.orElseThrow().hitId());
+        assertEquals(3, server.requests().size());
+        assertTrue(server.requests().get(2).body().contains("\"NextToken\":\"p3\""));
+    }
+
+    @Test
+    void findHitByAnnotationStopsAtTheFirstMatch() {
+        String type = "3AQN9REUTFGXEXAMPLEHITTYPE0001";
+        server.ok("{\"NextToken\": \"p2\", \"NumResults\": 1, \"HITs\": ["
+                + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000001", type, "pav-i-s1-h1") + "]}");
+
+        assertEquals("3Z8UJEJOCZEGEXAMPLEHITID000001",
+                client.findHitByAnnotation(type, "pav-i-s1-h1").orElseThrow().hitId());
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
+    void findHitByAnnotationFindsNothingOnTheLastPageOrARepeatedToken() {
+        String type = "3AQN9REUTFGXEXAMPLEHITTYPE0001";
+        server.ok("{\"NumResults\": 1, \"HITs\": ["
+                + listedHit("3Z8UJEJOCZEGEXAMPLEHITID000001", type, "pav-i-s1-h10") + "]}");
+        assertTrue(client.findHitByAnnotation(type, "pav-i-s1-h1").isEmpty(), "annotations match exactly");
+        assertEquals(1, server.requests().size());
+
+        // a server that hands out the same NextToken again is not followed round in circles
+        server.ok("{\"NextToken\": \"same\", \"NumResults\": 0, \"HITs\": []}")
+                .ok("{\"NextToken\": \"same\", \"NumResults\": 0, \"HITs\": []}");
+        assertTrue(client.findHitByAnnotation(type, "pav-i-s1-h1").isEmpty());
+        assertEquals(3, server.requests().size());
     }
 
     @Test

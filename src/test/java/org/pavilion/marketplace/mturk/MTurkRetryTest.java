@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.RequestTokenUsedException;
 import org.pavilion.marketplace.mturk.MTurkTestSupport.RecordingSleeper;
 
 /** Retries with backoff on ServiceFault, throttling, 429, 5xx and network failures; the rest is permanent. */
@@ -157,47 +157,62 @@ class MTurkRetryTest {
     }
 
     @Test
-    void hitAlreadyExistsYieldsTheExistingHit() {
+    void hitAlreadyExistsIsReportedAsAUsedTokenWithoutReadingTheMessage() {
         String token = "pavilion-hire-s42-d7";
+        // MTurk's message happens to name a HIT: the client neither reads it nor asks for that HIT.
         server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"The HIT with ID \\\""
                         + HIT_ID + "\\\" already exists. (1773500966123)\","
-                        + "\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}")
-                .ok(MTurkWireShapeTest.HIT_RESPONSE);
+                        + "\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}");
 
-        Hit hit = client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", null), token);
+        RequestTokenUsedException e = assertThrows(RequestTokenUsedException.class,
+                () -> client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", token), token));
 
-        assertEquals(HIT_ID, hit.hitId());
-        assertEquals(2, server.requests().size());
-        assertEquals("CreateHITWithHITType", server.requests().get(0).operation());
-        assertEquals("GetHIT", server.requests().get(1).operation());
-        assertEquals("{\"HITId\":\"" + HIT_ID + "\"}", server.requests().get(1).body());
+        assertEquals(token, e.token());
+        assertEquals(MTurkClient.HIT_ALREADY_EXISTS, e.errorCode());
+        assertFalse(e.retryable());
+        assertEquals(List.of("CreateHITWithHITType"),
+                server.requests().stream().map(ScriptedMTurkServer.Recorded::operation).toList());
         assertTrue(sleeper.waits.isEmpty());
     }
 
     @Test
-    void lostAnswerThenHitAlreadyExistsStillYieldsTheHitCreatedByTheFirstAttempt() {
+    void hitAlreadyExistsWithoutAnyHitIdInItsTextIsStillAUsedToken() {
+        server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"Duplicate request.\","
+                + "\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}");
+
+        RequestTokenUsedException e = assertThrows(RequestTokenUsedException.class,
+                () -> client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", "t-no-id"), "t-no-id"));
+
+        assertEquals("t-no-id", e.token());
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
+    void lostAnswerThenHitAlreadyExistsIsAUsedTokenAfterTheRetryWithTheSameToken() {
         server.reply(502, "<html>Bad Gateway</html>")
                 .reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"HIT " + HIT_ID
-                        + " already exists for this token\",\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}")
-                .ok(MTurkWireShapeTest.HIT_RESPONSE);
+                        + " already exists for this token\",\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}");
 
-        Hit hit = client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", null), "pavilion-hire-s42-d8");
+        RequestTokenUsedException e = assertThrows(RequestTokenUsedException.class,
+                () -> client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", null), "pavilion-hire-s42-d8"));
 
-        assertEquals(HIT_ID, hit.hitId());
-        assertEquals(List.of("CreateHITWithHITType", "CreateHITWithHITType", "GetHIT"),
+        assertEquals("pavilion-hire-s42-d8", e.token());
+        assertEquals(List.of("CreateHITWithHITType", "CreateHITWithHITType"),
                 server.requests().stream().map(ScriptedMTurkServer.Recorded::operation).toList());
         // the retry carried the same token
         assertTrue(server.requests().get(1).body().contains("\"UniqueRequestToken\":\"pavilion-hire-s42-d8\""));
     }
 
     @Test
-    void hitAlreadyExistsDoesNotMistakeTheTokenForTheHitId() {
-        String tokenLikeAnId = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123";
-        server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"Token " + tokenLikeAnId
-                        + " was used for HIT " + HIT_ID + "\",\"TurkErrorCode\":\"AWS.MechanicalTurk.HitAlreadyExists\"}")
-                .ok(MTurkWireShapeTest.HIT_RESPONSE);
+    void aRequestErrorThatNamesAHitButIsNotHitAlreadyExistsIsAnOrdinaryRefusal() {
+        server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"HIT " + HIT_ID
+                + " already exists\",\"TurkErrorCode\":\"AWS.MechanicalTurk.InvalidParameterValue\"}");
 
-        assertEquals(HIT_ID, client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", null), tokenLikeAnId).hitId());
+        MarketplaceException e = assertThrows(MarketplaceException.class,
+                () -> client.createHit(HIT_TYPE_ID, new HitSpec(600, 1, "<q/>", null), "t2"));
+
+        assertFalse(e instanceof RequestTokenUsedException);
+        assertEquals(MTurkErrors.REQUEST_ERROR, e.errorCode());
     }
 
     @Test

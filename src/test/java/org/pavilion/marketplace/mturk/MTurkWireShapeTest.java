@@ -224,6 +224,30 @@ class MTurkWireShapeTest {
     }
 
     @Test
+    void listHitsAsksForAFullPageThenFollowsNextToken() {
+        server.ok("{\"NextToken\": \"opaque/page+2==\", \"NumResults\": 0, \"HITs\": []}")
+                .ok("{\"NumResults\": 0, \"HITs\": []}");
+
+        client.findHitByAnnotation(HIT_TYPE_ID, "pav-abc-s1-h1");
+
+        assertEquals(2, server.requests().size());
+        assertEquals("ListHITs", server.requests().get(0).operation());
+        assertEquals(mapper.readTree("{\"MaxResults\": 100}"), mapper.readTree(server.requests().get(0).body()));
+        assertSent("ListHITs", """
+                {"NextToken": "opaque/page+2==", "MaxResults": 100}
+                """);
+    }
+
+    @Test
+    void listHitsOfOnePage() {
+        server.ok("{\"NumResults\": 0, \"HITs\": []}");
+        client.listHits("tok-7", 25);
+        assertSent("ListHITs", """
+                {"NextToken": "tok-7", "MaxResults": 25}
+                """);
+    }
+
+    @Test
     void approveAndReject() {
         server.ok("{}").ok("{}").ok("{}");
         client.approve(ASSIGNMENT_ID, "Thank you!");

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalSns;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -50,7 +51,7 @@ class LocalMarketplaceDeliveryTest {
                 new Thresholds(1, 0, 2, 2)), Instant.now()).id();
         long session = sessions.open(task).sessionId();
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        sessions.apply(session, new QueueEvent.Arrive("W-" + tag, "A-" + tag), "worker");
+        ConfirmedArrivals.arrive(sessions, session, "W-" + tag, "A-" + tag, "worker");
 
         long refusedBefore = intake.stats().refused();
         localSns.publish(marketplace.notificationTopicArn(), null, SnsSigner.eventDocument("DOC-" + tag,

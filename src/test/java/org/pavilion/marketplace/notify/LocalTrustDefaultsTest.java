@@ -15,7 +15,7 @@ class LocalTrustDefaultsTest {
     static MarketplaceSettings settings(MarketplaceSettings.Mode mode, URI endpoint) {
         return new MarketplaceSettings(mode, endpoint, "us-east-1", null,
                 "arn:aws:sns:us-east-1:000000000000:pavilion-local",
-                new MarketplaceSettings.Local("k", "s", null));
+                new MarketplaceSettings.Local("k", "s", null, false));
     }
 
     @Test

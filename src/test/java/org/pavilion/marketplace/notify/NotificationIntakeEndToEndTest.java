@@ -29,11 +29,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.Decision;
+import org.pavilion.queue.Outcome;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
@@ -155,7 +158,7 @@ class NotificationIntakeEndToEndTest {
 
     void arrive(int... workers) {
         for (int n : workers) {
-            sessions.apply(session, new QueueEvent.Arrive(worker(n), assignment(n)), "worker:" + worker(n));
+            ConfirmedArrivals.arrive(sessions, session, worker(n), assignment(n), "worker:" + worker(n));
         }
     }
 
@@ -192,9 +195,10 @@ class NotificationIntakeEndToEndTest {
     String doc(String... events) {
         String[][] parsed = new String[events.length][];
         for (int i = 0; i < events.length; i++) {
-            parsed[i] = events[i].split(" ", -1);
+            parsed[i] = java.util.Arrays.copyOf(events[i].split(" ", -1), 4);
+            parsed[i][3] = "HIT-" + tag; // the session's HIT
             for (int j = 0; j < parsed[i].length; j++) {
-                if (parsed[i][j].equals("-")) {
+                if ("-".equals(parsed[i][j])) {
                     parsed[i][j] = null;
                 }
             }
@@ -221,6 +225,34 @@ class NotificationIntakeEndToEndTest {
     }
 
     @Test
+    void anAcceptedAssignmentIsConfirmedAndThenAdmitsItsWorker() throws Exception {
+        // Before the notification, a page claiming the assignment only waits.
+        Outcome early = sessions.apply(session, new QueueEvent.Arrive(worker(5), assignment(5)), "worker");
+        assertThat(early.decisions()).containsExactly(new Decision.AwaitConfirmation(worker(5), assignment(5)));
+
+        HttpResponse<String> r = post(signed(UUID.randomUUID().toString(),
+                doc("AssignmentAccepted " + assignment(5) + " -", "AssignmentAccepted " + assignment(6) + " -"), "2"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String docId = new JSONObject(r.body()).getString("eventDocId");
+        assertThat(ledger.events(docId)).extracting(NotificationLedger.RecordedEvent::result)
+                .containsExactly("applied", "applied");
+        assertThat(sessions.read(session, e -> e.isConfirmedFor(worker(5), assignment(5), "HIT-" + tag)).join())
+                .isTrue();
+        Outcome admitted = sessions.apply(session, new QueueEvent.Arrive(worker(5), assignment(5)), "worker");
+        assertThat(admitted.decisions()).contains(new Decision.Admit(worker(5), assignment(5)));
+        assertThat(status(5)).isEqualTo(WorkerStatus.WAITING);
+
+        // An acceptance on a HIT that is not Pavilion's confirms nothing anywhere.
+        String foreign = SnsSigner.eventDocument("DOC-" + UUID.randomUUID(),
+                new String[] {"AssignmentAccepted", assignment(7), worker(7), "HIT-NOT-OURS-" + tag});
+        HttpResponse<String> other = post(signed(UUID.randomUUID().toString(), foreign, "2"));
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+        assertThat(ledger.events(new JSONObject(other.body()).getString("eventDocId")))
+                .extracting(NotificationLedger.RecordedEvent::result).containsExactly("refused:unknown_hit");
+        assertThat(sessions.read(session, e -> e.isConfirmed(assignment(7))).join()).isFalse();
+    }
+
+    @Test
     void aMessageWithThreeEventsAppliesAllThree() throws Exception {
         arrive(1, 2, 3, 4);
         String document = doc("AssignmentReturned " + assignment(1) + " -",
@@ -237,7 +269,8 @@ class NotificationIntakeEndToEndTest {
         assertThat(status(4).inQueue()).isTrue();
         String docId = new JSONObject(r.body()).getString("eventDocId");
         assertThat(ledger.events(docId)).extracting(NotificationLedger.RecordedEvent::result)
-                .containsExactly("applied", "applied", "applied", "recorded", "unknown_assignment", "recorded");
+                // the never-opened assignment had no confirmation to release; worker 4's was known already
+                .containsExactly("applied", "applied", "applied", "recorded", "ignored", "ignored");
     }
 
     @Test
@@ -249,7 +282,7 @@ class NotificationIntakeEndToEndTest {
         int afterFirst = logSize();
         QueueSnapshot snapshot = sessions.snapshot(session);
         // the assignment is handed to another worker meanwhile; a late duplicate must not return them
-        sessions.apply(session, new QueueEvent.Arrive(worker(9), assignment(1)), "worker");
+        ConfirmedArrivals.arrive(sessions, session, worker(9), assignment(1), "worker");
         int beforeDuplicate = logSize();
         HttpResponse<String> again = post(message);
         assertThat(again.statusCode()).isEqualTo(200);
@@ -264,7 +297,7 @@ class NotificationIntakeEndToEndTest {
         arrive(1, 2);
         String document = doc("AssignmentReturned " + assignment(1) + " -");
         assertThat(post(signed(UUID.randomUUID().toString(), document, "1")).statusCode()).isEqualTo(200);
-        sessions.apply(session, new QueueEvent.Arrive(worker(9), assignment(1)), "worker");
+        ConfirmedArrivals.arrive(sessions, session, worker(9), assignment(1), "worker");
         int before = logSize();
         long messages = ledger.messageCount();
         HttpResponse<String> again = post(signed(UUID.randomUUID().toString(), document, "2"));

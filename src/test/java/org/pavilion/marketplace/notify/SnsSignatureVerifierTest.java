@@ -113,7 +113,8 @@ class SnsSignatureVerifierTest {
     @Test
     void theChinaPartitionHostIsAnSnsHost() {
         String cn = "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-x.pem";
-        served.put(URI.create(cn), CERT);
+        served.put(URI.create(cn), TestCertificates.selfSigned(KEYS, "sns.amazonaws.com.cn",
+                NOW.minus(Duration.ofDays(1)), NOW.plus(Duration.ofDays(365))));
         verifier(List.of()).verify(parse(signer.sign(note("x"), "2", cn)));
     }
 

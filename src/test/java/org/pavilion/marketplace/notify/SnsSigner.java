@@ -87,12 +87,12 @@ final class SnsSigner {
         return new JSONObject(fields).toString(2);
     }
 
-    /** An MTurk event document. Each event: {type, assignmentId, workerId or null}. */
+    /** An MTurk event document. Each event: {type, assignmentId, workerId or null[, hitId (default HIT-1)]}. */
     static String eventDocument(String eventDocId, String[]... events) {
         JSONArray array = new JSONArray();
         for (String[] e : events) {
             JSONObject o = new JSONObject().put("EventType", e[0]).put("EventTimestamp", Instant.now().toString())
-                    .put("HITId", "HIT-1").put("HITTypeId", "TYPE-1");
+                    .put("HITId", e.length > 3 && e[3] != null ? e[3] : "HIT-1").put("HITTypeId", "TYPE-1");
             if (e.length > 1 && e[1] != null) {
                 o.put("AssignmentId", e[1]);
             }

@@ -14,11 +14,27 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Self-signed X.509 certificates made with the JDK alone: a minimal DER encoder for a v1
- * certificate (serial, sha256WithRSAEncryption, CN names, validity, the key's own
- * SubjectPublicKeyInfo) signed with the key itself.
+ * Self-signed X.509 certificates: {@link #selfSigned} with the JDK alone (a minimal DER encoder
+ * for a v1 certificate: serial, sha256WithRSAEncryption, CN names, validity, the key's own
+ * SubjectPublicKeyInfo, signed with the key itself); {@link #issuedFor} with Bouncy Castle, for a
+ * v3 certificate with DNS subjectAltNames, as SNS's own certificates have.
  */
 final class TestCertificates {
 
@@ -58,6 +74,33 @@ final class TestCertificates {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
         } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A v3 certificate for {@code keys}: subject CN {@code commonName} (none when null), DNS
+     * subjectAltNames {@code dnsNames} (no extension when empty).
+     */
+    static X509Certificate issuedFor(KeyPair keys, String commonName, List<String> dnsNames, Instant notBefore,
+                                     Instant notAfter) {
+        try {
+            X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Test issuer");
+            if (commonName != null) {
+                subject.addRDN(BCStyle.CN, commonName);
+            }
+            X500Name name = subject.build();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name,
+                    BigInteger.valueOf(System.nanoTime() & 0x7fffffffL), Date.from(notBefore), Date.from(notAfter),
+                    name, keys.getPublic());
+            if (!dnsNames.isEmpty()) {
+                GeneralName[] alternatives = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+                        .toArray(GeneralName[]::new);
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternatives));
+            }
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+        } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -36,6 +36,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.pavilion.project.ProjectRepository;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.QueueEvent;
@@ -91,6 +92,30 @@ class WorkerPagesBrowserTest {
         session = sessions.open(task).sessionId();
         hit = "HIT" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         store.addSessionHit(session, "HT" + session, hit);
+        for (int n = 1; n <= 4; n++) { // these workers accepted their assignments on the marketplace
+            ConfirmedArrivals.confirm(sessions, session, "WORKER" + n, "ASG" + n, hit);
+        }
+    }
+
+    @Test
+    void aPageWaitsForTheMarketplacesConfirmationAndThenJoins() throws Exception {
+        ChromeDriver d = browser();
+        try {
+            // The page opened before MTurk's AssignmentAccepted notification arrived: it says so and waits.
+            d.get(url("/waiting_task", "ASG9", "WORKER9"));
+            waitForText(d, "connection", "Confirming your assignment");
+            assertThat(d.findElement(By.id("pavilion-page")).getAttribute("data-token")).isNullOrEmpty();
+            Thread.sleep(300);
+            assertThat(sessions.snapshot(session).workers()).isEmpty();
+
+            ConfirmedArrivals.confirm(sessions, session, "WORKER9", "ASG9", hit);
+            waitForText(d, "connection", "Connected");
+            waitForText(d, "waiting-count", "1");
+            assertThat(sessions.snapshot(session).waiting()).containsExactly("WORKER9");
+        } catch (AssertionError | RuntimeException e) {
+            dumpConsole("worker", d);
+            throw e;
+        }
     }
 
     @AfterEach

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.QueueEvent;
@@ -159,7 +160,24 @@ class WorkerPagesControllerTest {
     }
 
     @Test
+    void aLinkWithMadeUpIdsGetsNoToken() throws Exception {
+        // HIT ids are public: anyone can put a real one in a link with any worker and assignment ids.
+        HttpResponse<String> r = get("/waiting_task", mturk("ANY-ASSIGNMENT", hit, "VICTIM"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("data-worker-id=\"VICTIM\"").doesNotContain("data-token=\"ey");
+        assertThat(TOKEN.matcher(r.body()).find()).isFalse();
+        // Confirmed for another worker: still no token for the victim.
+        ConfirmedArrivals.confirm(sessions, session, "ATTACKER", "ANY-ASSIGNMENT", hit);
+        assertThat(TOKEN.matcher(get("/waiting_task", mturk("ANY-ASSIGNMENT", hit, "VICTIM")).body()).find())
+                .isFalse();
+        // Confirmed for another HIT: no token for this one.
+        ConfirmedArrivals.confirm(sessions, session, "W7", "A7", "OTHER-HIT");
+        assertThat(TOKEN.matcher(get("/waiting_task", mturk("A7", hit, "W7")).body()).find()).isFalse();
+    }
+
+    @Test
     void theWaitingPageCarriesATokenForItsWorker() throws Exception {
+        ConfirmedArrivals.confirm(sessions, session, "WORKER1", "ASG1", hit); // MTurk's AssignmentAccepted
         HttpResponse<String> r = get("/waiting_task", mturk("ASG1", hit, "WORKER1"));
         assertThat(r.statusCode()).isEqualTo(200);
         String html = r.body();
@@ -183,6 +201,7 @@ class WorkerPagesControllerTest {
     void hostileQueryValuesAreEscaped() throws Exception {
         String hostile = "\"><script>alert(1)</script>";
         String hostileAid = "a'onmouseover='alert(2)";
+        ConfirmedArrivals.confirm(sessions, session, hostile, hostileAid, hit);
         HttpResponse<String> r = get("/waiting_task", mturk(hostileAid, hit, hostile));
         assertThat(r.statusCode()).isEqualTo(200);
         String html = r.body();
@@ -204,9 +223,9 @@ class WorkerPagesControllerTest {
         assertThat(early.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l)
                 .contains("/waiting_task?assignmentId=A1&hitId=" + hit + "&workerId=W1&turkSubmitTo="));
 
-        sessions.apply(session, new QueueEvent.Arrive("W1", "A1"), "test");
+        ConfirmedArrivals.arrive(sessions, session, "W1", "A1", hit, "test");
         assertThat(get("/main_task", mturk("A1", hit, "W1")).statusCode()).isEqualTo(302);
-        sessions.apply(session, new QueueEvent.Arrive("W2", "A2"), "test"); // minActive 2: both start
+        ConfirmedArrivals.arrive(sessions, session, "W2", "A2", hit, "test"); // minActive 2: both start
 
         HttpResponse<String> main = get("/main_task", mturk("A1", hit, "W1"));
         assertThat(main.statusCode()).isEqualTo(200);

@@ -1,0 +1,184 @@
+package org.pavilion.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+import org.pavilion.queue.QueueEvent.Departure;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.WorkerStatus;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+/**
+ * SPEC §4.1.0 over real sockets, as an attacker would try it: a page's claim of a worker and assignment
+ * gets in only once the marketplace has confirmed the assignment; made-up ids cannot enter a queue, act
+ * for anyone, or cause a hire; a confirmation that lands late admits the waiting page; one that never
+ * lands ends in a clear error with nothing changed.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"pavilion.database.embedded=mem", "pavilion.realtime.confirmation-timeout=3s"})
+class AdmissionTest extends RealtimeTestSupport {
+
+    static final Thresholds SMALL = new Thresholds(1, 1, 2, 2);
+
+    @Autowired
+    Admission admission;
+
+    @Test
+    void madeUpWorkersNeitherEnterNorActNorHire() throws Exception {
+        long s = openSession(SMALL, 30, "HIT-FAKES");
+        List<ProtocolClient> fakes = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ProtocolClient fake = seedPage("fake" + i, i % 2 == 0 ? "websocket" : "polling");
+            fakes.add(fake);
+            // A real (public) HIT id, made-up worker and assignment ids.
+            fake.emit("connected", joinPayload("FAKE" + i, "ASSIGNMENT" + i, "HIT-FAKES"));
+        }
+        for (ProtocolClient fake : fakes) {
+            JSONObject waiting = fake.expect(Admission.AWAITING_CONFIRMATION);
+            assertThat(waiting.getString("message")).contains("Confirming your assignment");
+        }
+        for (int i = 0; i < fakes.size(); i++) {
+            ProtocolClient fake = fakes.get(i);
+            String event = i % 2 == 0 ? "submit_waiting" : "submit_active";
+            fake.emit(event, workerPayload("FAKE" + i, "ASSIGNMENT" + i, "HIT-FAKES").put("time_waited", 5));
+            assertThat(fake.expect("error").getString("code")).isEqualTo("not_joined");
+        }
+        QueueSnapshot snap = sessions.snapshot(s);
+        assertThat(snap.workers()).isEmpty();
+        assertThat(snap.waiting()).isEmpty();
+        assertThat(snap.active()).isEmpty();
+        assertThat(store.hireRequests(s)).isEmpty();
+        assertThat(logSize(s)).isZero();
+
+        // After the timeout every fake is told, and still nothing changed.
+        for (ProtocolClient fake : fakes) {
+            JSONObject error = fake.expect("error");
+            assertThat(error.getString("code")).isEqualTo("unconfirmed_assignment");
+            assertThat(error.getString("message")).contains("has not confirmed");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> admission.pendingClaims() == 0);
+        assertThat(logSize(s)).isZero();
+        assertThat(store.hireRequests(s)).isEmpty();
+    }
+
+    @Test
+    void aPageIsAdmittedAsSoonAsItsConfirmationLands() throws Exception {
+        long s = openSession(SMALL, 30, "HIT-LATE");
+        ProtocolClient page = seedPage("w1", "websocket");
+        page.emit("connected", joinPayload("w1", "a1", "HIT-LATE"));
+        page.expect(Admission.AWAITING_CONFIRMATION);
+        assertThat(sessions.snapshot(s).workers()).isEmpty();
+
+        confirm("w1", "a1", "HIT-LATE"); // MTurk's AssignmentAccepted arrives a moment later
+        page.expect("start_your_task", "{message:['w1']}");
+        page.expect("update_worker_count", "{count:1,max_count:4}");
+        page.expect("workers_status", "{waiting:0,active:1}");
+        assertThat(sessions.snapshot(s).active()).containsExactly("w1");
+    }
+
+    @Test
+    void aVictimsWorkerIdGivesNoPowerOverTheVictim() throws Exception {
+        long s = openSession(SMALL, 30, "HIT-VICTIM");
+        ProtocolClient victim = seedPage("victim", "websocket");
+        victim.emit("connected", acceptedJoin("VICTIM", "A-VICTIM", "HIT-VICTIM"));
+        victim.expect("start_your_task", "{message:['VICTIM']}");
+        victim.skipUntil("workers_status", "{waiting:0,active:1}");
+        QueueSnapshot before = sessions.snapshot(s);
+        int log = logSize(s);
+
+        // The attacker knows the victim's WorkerId and the HIT id; it makes up an assignment id.
+        ProtocolClient attacker = seedPage("attacker", "polling");
+        attacker.emit("connected", joinPayload("VICTIM", "A-MADE-UP", "HIT-VICTIM"));
+        attacker.expect(Admission.AWAITING_CONFIRMATION);
+        attacker.emit("submit_active", workerPayload("VICTIM", "A-MADE-UP", "HIT-VICTIM"));
+        assertThat(attacker.expect("error").getString("code")).isEqualTo("not_joined");
+        // Nor does it hear the victim's messages, or lock the victim out of a reload.
+        ProtocolClient reload = seedPage("victim-reload", "websocket");
+        reload.emit("connected", joinPayload("VICTIM", "A-VICTIM", "HIT-VICTIM"));
+        reload.expect("update_worker_count", "{count:1,max_count:4}");
+        reload.expect("workers_status", "{waiting:0,active:1}");
+        reload.expect("start_your_task", "{message:['VICTIM']}");
+        assertThat(attacker.expect("error").getString("code")).isEqualTo("unconfirmed_assignment");
+        attacker.expectNothing(QUIET);
+        assertThat(sessions.snapshot(s)).isEqualTo(before);
+        assertThat(logSize(s)).isEqualTo(log);
+    }
+
+    @Test
+    void twoConcurrentJoinsWithDifferentAssignmentsOfOneWorkerAdmitExactlyOne() throws Exception {
+        long s = openSession(SMALL, 30, "HIT-TWICE");
+        confirm("W", "A-ONE", "HIT-TWICE");
+        confirm("W", "A-TWO", "HIT-TWICE");
+        ProtocolClient one = seedPage("one", "websocket");
+        ProtocolClient two = seedPage("two", "websocket");
+        CountDownLatch go = new CountDownLatch(1);
+        Thread a = new Thread(() -> {
+            awaitQuietly(go);
+            one.emit("connected", joinPayload("W", "A-ONE", "HIT-TWICE"));
+        });
+        Thread b = new Thread(() -> {
+            awaitQuietly(go);
+            two.emit("connected", joinPayload("W", "A-TWO", "HIT-TWICE"));
+        });
+        a.start();
+        b.start();
+        go.countDown();
+        a.join();
+        b.join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.snapshot(s).active().contains("W"));
+        String admitted = sessions.snapshot(s).workers().get("W").assignmentId();
+        ProtocolClient winner = admitted.equals("A-ONE") ? one : two;
+        ProtocolClient loser = admitted.equals("A-ONE") ? two : one;
+        winner.expect("start_your_task", "{message:['W']}");
+        assertThat(loser.expect("error").getString("code")).isEqualTo("duplicate_assignment");
+        loser.expectNothing(QUIET);
+        assertThat(sessions.snapshot(s).workers()).containsOnlyKeys("W");
+    }
+
+    @Test
+    void aPageThatSubmitsAndThenReturnsItsHitHiresNobody() throws Exception {
+        long s = openSession(SMALL, 30, "HIT-RETURN");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-RETURN"));
+        w1.expect("start_your_task", "{message:['w1']}");
+        ProtocolClient w2 = seedPage("w2", "websocket");
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-RETURN"));
+        w2.skipUntil("workers_status", "{waiting:1,active:1}");
+
+        w1.emit("submit_active", workerPayload("w1", "a1", "HIT-RETURN"));
+        w2.expect("start_your_task", "{message:['w2']}"); // the slot is refilled at once
+        assertThat(sessions.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.SUBMITTED);
+        assertThat(store.hireRequests(s)).isEmpty(); // the page's word spends nothing
+
+        // ...then the worker returned the HIT instead of submitting it at MTurk.
+        sessions.submitForAssignment("a1", "w1", Departure.RETURN, "marketplace", "AssignmentReturned").join();
+        assertThat(sessions.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.RETURNED);
+        assertThat(store.hireRequests(s)).isEmpty();
+
+        // w2's submit, confirmed by the marketplace, hires one.
+        w2.emit("submit_active", workerPayload("w2", "a2", "HIT-RETURN"));
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                sessions.snapshot(s).workers().get("w2").status() == WorkerStatus.SUBMITTED);
+        assertThat(store.hireRequests(s)).isEmpty();
+        sessions.submitForAssignment("a2", "w2", Departure.SUBMIT, "marketplace", "AssignmentSubmitted").join();
+        assertThat(store.hireRequests(s)).hasSize(1);
+        assertThat(store.hireRequests(s).get(0).causeWorkerId()).isEqualTo("w2");
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
