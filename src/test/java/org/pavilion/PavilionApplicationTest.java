@@ -6,7 +6,6 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Decision;
@@ -16,6 +15,7 @@ import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.RecordingListener;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;

@@ -124,8 +124,15 @@ final class Admission {
         }
         claimedSessions.put(socket.getId(), sessionId);
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
+        // A page claims one place: a new claim replaces the connection's earlier pending one, so that one
+        // connection cannot keep many claims (and their timers) waiting at once.
+        forgetClaimsOtherThan(socket.getId(), claimKey);
         Claim claim = new Claim(socket, new WorkerBinding(sessionId, workerId, assignmentId, verified));
-        claims.computeIfAbsent(claimKey, k -> new CopyOnWriteArrayList<>()).add(claim);
+        claims.compute(claimKey, (k, list) -> { // atomic with drop(), which removes emptied lists
+            List<Claim> pending = list == null ? new CopyOnWriteArrayList<>() : list;
+            pending.add(claim);
+            return pending;
+        });
         submit(claimKey, claim);
     }
 
@@ -263,7 +270,14 @@ final class Admission {
     /** A connection closed: its pending claims go. */
     void forget(String socketId) {
         claimedSessions.remove(socketId);
+        forgetClaimsOtherThan(socketId, null);
+    }
+
+    private void forgetClaimsOtherThan(String socketId, ClaimKey keep) {
         claims.forEach((key, list) -> {
+            if (key.equals(keep)) {
+                return;
+            }
             for (Claim claim : list) {
                 if (claim.socket.getId().equals(socketId)) {
                     drop(key, claim);

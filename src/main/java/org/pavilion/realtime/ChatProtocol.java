@@ -59,11 +59,14 @@ public final class ChatProtocol {
     private final Connections connections;
     private final BonusLedger bonuses;
     private final Admission admission;
+    private final EventLimits eventLimits;
     private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
-                 BonusLedger bonuses, List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock) {
+                 BonusLedger bonuses, List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock,
+                 EventLimits eventLimits) {
+        this.eventLimits = eventLimits;
         this.connections = connections;
         this.admission = admission;
         this.bonuses = bonuses;
@@ -95,6 +98,9 @@ public final class ChatProtocol {
     // ---- connection ------------------------------------------------------------------------
 
     private void onConnection(SocketIoSocket socket) {
+        if (!eventLimits.admitSocket(socket)) {
+            return; // over the connection's event rate, or a second /chat socket on it: EventLimits answered
+        }
         WorkerIdentity presented = null;
         try {
             String token = handshakeValue(socket, "token");
@@ -146,6 +152,9 @@ public final class ChatProtocol {
 
     private void onEvent(SocketIoSocket socket, WorkerIdentity presented, String event, Object[] args) {
         Ack ack = Ack.from(args, outbound);
+        if (!eventLimits.admit(socket, event, ack)) {
+            return; // over the connection's event rate: EventLimits answered (at most once a second)
+        }
         try {
             switch (event) {
                 case "connected" -> join(socket, presented, Payload.of(event, args));

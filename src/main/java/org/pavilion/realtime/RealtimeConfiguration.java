@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.socket.socketio.server.SocketIoNamespace;
 import org.pavilion.pay.BonusLedger;
+import org.pavilion.realtime.transport.SocketIoProperties;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
 import org.pavilion.tasklogic.TaskLogic;
@@ -66,14 +68,20 @@ class RealtimeConfiguration {
     }
 
     @Bean
+    EventLimits eventLimits(SocketIoProperties properties, Outbound outbound, MeterRegistry registry) {
+        return new EventLimits(new EventRateLimit(properties.eventsPerSecond(), properties.eventBurst(), System::nanoTime),
+                outbound, registry);
+    }
+
+    @Bean
     ChatProtocol chatProtocol(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
                               LiveSessionService sessions, SessionStore store, SignedTokens tokens,
                               Outbound outbound, Connections connections, Admission admission, BonusLedger bonuses,
                               ObjectProvider<TaskLogic> taskLogic,
-                              @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock) {
+                              @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock,
+                              EventLimits eventLimits) {
         ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections,
-                admission, bonuses,
-                taskLogic.orderedStream().toList(), disconnectTimers, clock);
+                admission, bonuses, taskLogic.orderedStream().toList(), disconnectTimers, clock, eventLimits);
         protocol.start();
         return protocol;
     }

@@ -4,9 +4,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.json.JSONObject;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.realtime.TokenBucket;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,15 +19,39 @@ import org.springframework.stereotype.Component;
  * {@code chat_message {text}}; every active worker of the session receives
  * {@code chat_message {from, text, mine}}, where {@code from} is an alias ("Worker 2") so that
  * no worker learns another's MTurk id.
+ *
+ * <p>Every message is copied to every active worker, so each worker may send at most
+ * {@value #MESSAGES_PER_SECOND} messages a second ({@value #MESSAGE_BURST} at once; faster than anyone
+ * types) of at most {@value #MAX_TEXT} characters. A refused message gets {@code error {code:
+ * "refused"}} and reaches no one; refusals are counted in
+ * {@code pavilion_realtime_refused_total{reason="chat_rate"}}.
  */
 @Component
 public final class GroupChat implements TaskLogic {
 
     public static final String EVENT = "chat_message";
     public static final int MAX_TEXT = 500;
+    public static final int MESSAGES_PER_SECOND = 2;
+    public static final int MESSAGE_BURST = 5;
 
     private final Map<Long, Map<String, String>> aliases = new ConcurrentHashMap<>();
     private final Map<Long, AtomicInteger> counters = new ConcurrentHashMap<>();
+    /** Per session, per worker: the worker's chat allowance. */
+    private final Map<Long, Map<String, TokenBucket>> allowances = new ConcurrentHashMap<>();
+    private final LongSupplier nanos;
+    private final Counter refused;
+
+    @Autowired
+    public GroupChat(MeterRegistry registry) {
+        this(registry, System::nanoTime);
+    }
+
+    GroupChat(MeterRegistry registry, LongSupplier nanos) {
+        this.nanos = nanos;
+        this.refused = Counter.builder("pavilion.realtime.refused")
+                .description("Chat messages refused: over the worker's chat rate")
+                .tag("reason", "chat_rate").register(registry);
+    }
 
     @Override
     public Set<String> events() {
@@ -31,6 +60,16 @@ public final class GroupChat implements TaskLogic {
 
     @Override
     public void onEvent(TaskContext context, String event, JSONObject payload) {
+        // First, before anything reads the session: a refused message must cost next to nothing.
+        long now = nanos.getAsLong();
+        TokenBucket allowance = allowances.computeIfAbsent(context.sessionId(), k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(context.workerId(), k -> new TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST, now));
+        if (!allowance.tryTake(now)) {
+            refused.increment();
+            context.refuse("chat_message: at most " + MESSAGES_PER_SECOND + " messages a second ("
+                    + MESSAGE_BURST + " at once); this one was not sent");
+            return;
+        }
         Object value = payload.opt("text");
         if (!(value instanceof String text) || text.isBlank()) {
             context.refuse("chat_message: 'text' must be a non-empty string");

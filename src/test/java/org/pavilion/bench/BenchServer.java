@@ -50,6 +50,13 @@ public final class BenchServer {
     private BenchServer() {
     }
 
+    /**
+     * The load client opens thousands of connections from one address (loopback): the per-address
+     * limits, which stop one client from holding or churning many, are off for the benchmark.
+     */
+    static final String NO_ADDRESS_LIMITS = "pavilion.realtime.max-connections-per-address=0";
+    static final String NO_HANDSHAKE_LIMITS = "pavilion.realtime.handshakes-per-second=0";
+
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);
         int sessions = Integer.parseInt(options.getOrDefault("sessions", "1"));
@@ -70,7 +77,9 @@ public final class BenchServer {
                 "--server.address=127.0.0.1",
                 "--pavilion.data-dir=" + dataDir,
                 "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN"));
+                "--logging.level.root=WARN",
+                "--" + NO_ADDRESS_LIMITS,
+                "--" + NO_HANDSHAKE_LIMITS));
         EmbeddedPostgres postgres = null;
         switch (db) {
             case "file", "mem" -> properties.add("--pavilion.database.embedded=" + db);

@@ -29,7 +29,7 @@ import org.springframework.context.ApplicationContext;
  * Skipped when node or npm is missing (see {@link NodeScripts}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "pavilion.database.embedded=mem")
+        properties = {"pavilion.database.embedded=mem", BenchServer.NO_ADDRESS_LIMITS, BenchServer.NO_HANDSHAKE_LIMITS})
 class BenchSuiteSmokeTest {
 
     @LocalServerPort

@@ -26,6 +26,7 @@ import org.pavilion.queue.Thresholds;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -124,7 +125,7 @@ class HireTokenRecoveryTest {
 
     /** A worker arrives and submits: the session decides one hire. */
     private HireRequest hireOne(long s, String worker) {
-        sessions.apply(s, new QueueEvent.Arrive(worker, "asg-" + worker), "worker:" + worker);
+        ConfirmedArrivals.arrive(sessions, s, worker, "asg-" + worker, "worker:" + worker);
         sessions.apply(s, new QueueEvent.Leave(worker, null, QueueEvent.Departure.SUBMIT), "worker:" + worker);
         List<HireRequest> hires = store.hireRequests(s);
         assertThat(hires).hasSize(1);

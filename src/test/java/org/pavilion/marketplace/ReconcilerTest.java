@@ -7,7 +7,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.local.LocalMarketplace;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -16,6 +15,7 @@ import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 

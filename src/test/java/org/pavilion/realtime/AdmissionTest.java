@@ -37,7 +37,7 @@ class AdmissionTest extends RealtimeTestSupport {
         long s = openSession(SMALL, 30, "HIT-FAKES");
         List<ProtocolClient> fakes = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            ProtocolClient fake = seedPage("fake" + i, i % 2 == 0 ? "websocket" : "polling");
+            ProtocolClient fake = seedPage("fake" + i, i % 10 == 0 ? "polling" : "websocket");
             fakes.add(fake);
             // A real (public) HIT id, made-up worker and assignment ids.
             fake.emit("connected", joinPayload("FAKE" + i, "ASSIGNMENT" + i, "HIT-FAKES"));
@@ -68,6 +68,23 @@ class AdmissionTest extends RealtimeTestSupport {
         await().atMost(Duration.ofSeconds(5)).until(() -> admission.pendingClaims() == 0);
         assertThat(logSize(s)).isZero();
         assertThat(store.hireRequests(s)).isEmpty();
+    }
+
+    @Test
+    void oneConnectionKeepsAtMostOneClaimWaiting() throws Exception {
+        openSession(SMALL, 30, "HIT-MANY");
+        ProtocolClient page = seedPage("many", "websocket");
+        int before = admission.pendingClaims();
+        for (int i = 0; i < 20; i++) {
+            page.emit("connected", joinPayload("W" + i, "A" + i, "HIT-MANY"));
+            page.expect(Admission.AWAITING_CONFIRMATION);
+        }
+        assertThat(admission.pendingClaims() - before).isEqualTo(1);
+        // The last claim is the one that waits: its confirmation admits it.
+        confirm("W19", "A19", "HIT-MANY");
+        page.expect("start_your_task", "{message:['W19']}");
+        page.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> admission.pendingClaims() <= before);
     }
 
     @Test
@@ -146,13 +163,14 @@ class AdmissionTest extends RealtimeTestSupport {
 
     @Test
     void aPageThatSubmitsAndThenReturnsItsHitHiresNobody() throws Exception {
-        long s = openSession(SMALL, 30, "HIT-RETURN");
+        long s = openSession(new Thresholds(1, 0, 1, 1), 30, "HIT-RETURN");
         ProtocolClient w1 = seedPage("w1", "websocket");
         w1.emit("connected", acceptedJoin("w1", "a1", "HIT-RETURN"));
         w1.expect("start_your_task", "{message:['w1']}");
         ProtocolClient w2 = seedPage("w2", "websocket");
         w2.emit("connected", acceptedJoin("w2", "a2", "HIT-RETURN"));
         w2.skipUntil("workers_status", "{waiting:1,active:1}");
+        w1.skipUntil("workers_status", "{waiting:1,active:1}");
 
         w1.emit("submit_active", workerPayload("w1", "a1", "HIT-RETURN"));
         w2.expect("start_your_task", "{message:['w2']}"); // the slot is refilled at once

@@ -20,8 +20,11 @@ import org.springframework.boot.test.context.SpringBootTest;
  * Identity, admin rights and bad input on the real-time channel: every refusal is an
  * {@code error} event to that connection only, changes nothing, and leaves the connection usable.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "pavilion.database.embedded=mem")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "pavilion.database.embedded=mem",
+        // The fuzz test sends thousands of bad events as fast as it can: input checks, not the rate limit
+        // (RealtimeLimitsTest), are under test here.
+        "pavilion.realtime.events-per-second=0"})
 class ChatProtocolBadInputTest extends RealtimeTestSupport {
 
     static final Thresholds SEED = new Thresholds(2, 1, 3, 3);

@@ -2,6 +2,9 @@ package org.pavilion.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.socket.client.IO;
 import io.socket.client.Socket;
+import javax.net.SocketFactory;
+import okhttp3.OkHttpClient;
 import org.json.JSONObject;
 
 /**
@@ -40,7 +45,26 @@ public final class ProtocolClient implements AutoCloseable {
 
     public static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport)
             throws InterruptedException {
+        return connect(name, port, auth, query, transport, null);
+    }
+
+    /**
+     * Connects from the loopback address {@code localAddress} (for example 127.0.0.7), so that the
+     * server sees the connection come from that client address (loopback is all of 127.0.0.0/8).
+     */
+    public static ProtocolClient connectFrom(String localAddress, String name, int port, Map<String, String> auth,
+                                             String transport) throws InterruptedException {
+        return connect(name, port, auth, null, transport, localAddress);
+    }
+
+    private static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport,
+                                          String localAddress) throws InterruptedException {
         IO.Options options = new IO.Options();
+        if (localAddress != null) {
+            OkHttpClient http = new OkHttpClient.Builder().socketFactory(new BoundSocketFactory(localAddress)).build();
+            options.callFactory = http;
+            options.webSocketFactory = http;
+        }
         options.forceNew = true;
         options.reconnection = false;
         options.transports = new String[] {transport};
@@ -48,7 +72,8 @@ public final class ProtocolClient implements AutoCloseable {
             options.auth = auth;
         }
         options.query = query;
-        Socket socket = IO.socket(URI.create("http://localhost:" + port + "/chat"), options);
+        String host = localAddress == null ? "localhost" : "127.0.0.1"; // an IPv4-bound socket reaches IPv4 only
+        Socket socket = IO.socket(URI.create("http://" + host + ":" + port + "/chat"), options);
         ProtocolClient client = new ProtocolClient(name, socket);
         CountDownLatch connected = new CountDownLatch(1);
         socket.onAnyIncoming(args -> {
@@ -107,6 +132,24 @@ public final class ProtocolClient implements AutoCloseable {
         throw new AssertionError(name + " never received " + event + " " + json + " (seen: " + seen + ")");
     }
 
+    /** Everything received up to and including the first {@code event} (which must come within 30 s). */
+    List<Received> collectUntil(String event) throws InterruptedException {
+        List<Received> collected = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Received r = inbox.poll(100, TimeUnit.MILLISECONDS);
+            if (r == null) {
+                continue;
+            }
+            seen.add(r);
+            collected.add(r);
+            if (r.event().equals(event)) {
+                return collected;
+            }
+        }
+        throw new AssertionError(name + " never received " + event + " (received: " + collected + ")");
+    }
+
     /** Asserts nothing more arrives within a short quiet period. */
     void expectNothing(Duration quiet) throws InterruptedException {
         Received r = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
@@ -134,5 +177,46 @@ public final class ProtocolClient implements AutoCloseable {
         socket.off();
         socket.disconnect();
         socket.close();
+    }
+
+    /** Plain sockets bound to one local address before they connect. */
+    private static final class BoundSocketFactory extends SocketFactory {
+        private final InetAddress local;
+
+        BoundSocketFactory(String localAddress) {
+            try {
+                this.local = InetAddress.getByName(localAddress);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(localAddress, e);
+            }
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws IOException {
+            java.net.Socket socket = new java.net.Socket();
+            socket.bind(new InetSocketAddress(local, 0));
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws IOException {
+            return new java.net.Socket(host, port, local, 0);
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return new java.net.Socket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public java.net.Socket createSocket(InetAddress host, int port) throws IOException {
+            return new java.net.Socket(host, port, local, 0);
+        }
+
+        @Override
+        public java.net.Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return new java.net.Socket(address, port, localAddress, localPort);
+        }
     }
 }

@@ -7,12 +7,12 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Outcome;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.queue.QueueEvent.Arrive;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Leave;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.testing.ConfirmedArrivals;
 
 /** The service contract on the in-memory store, plus what only it can show: failed writes. */
 class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Decision;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
@@ -34,6 +33,7 @@ import org.pavilion.queue.SessionEndedException;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.UnknownWorkerException;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.testing.ConfirmedArrivals;
 
 /**
  * What the live session service promises, run against each store (in memory, H2, PostgreSQL):
@@ -85,7 +85,7 @@ abstract class LiveSessionServiceContract {
         assertThat(store.hireRequests(s).get(0).state()).isEqualTo(HireRequest.State.REQUESTED);
         assertThat(store.hireRequests(s).get(0).token()).endsWith("-s" + s + "-h1").hasSizeLessThanOrEqualTo(64);
 
-        assertThat(listener.outcomes(s)).hasSize(5);
+        assertThat(listener.outcomes(s)).hasSize(9); // four confirmations, four arrivals, one submit
         assertLogReplaysTo(s, service.snapshot(s));
     }
 

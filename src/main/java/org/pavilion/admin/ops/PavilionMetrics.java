@@ -57,6 +57,13 @@ import org.springframework.stereotype.Component;
  *     {@code address} (too many failed logins and invalid API tokens from the client address).</li>
  * </ul>
  *
+ * <p>The real-time channel's abuse limits register their own meters where they are enforced:
+ * {@code pavilion_realtime_refused_total{reason}} ({@code event_rate}, {@code event_flood},
+ * {@code second_chat_socket}: {@code org.pavilion.realtime.EventLimits}; {@code address_connections},
+ * {@code handshake_rate}, {@code slow_polling_client}: {@code org.pavilion.realtime.transport};
+ * {@code chat_rate}: {@code org.pavilion.tasklogic.GroupChat}), and the gauges
+ * {@code pavilion_realtime_connections} and {@code pavilion_realtime_addresses}.
+ *
  * <p>As an {@link OutcomeListener} it runs on the commit thread, so it only notes what it saw and
  * hands the rest (a log lookup, gauge bookkeeping) to its own thread.
  */

@@ -113,13 +113,13 @@ public class SecurityConfiguration {
 
     @Bean
     @Order(0)
-    SecurityFilterChain localMarketplaceChain(HttpSecurity http, AdminAccounts accounts, MarketplaceSettings settings,
-                                              Environment environment) throws Exception {
+    SecurityFilterChain localMarketplaceChain(HttpSecurity http, AdminAccounts accounts, LoginThrottle throttle,
+                                              MarketplaceSettings settings, Environment environment) throws Exception {
         boolean open = settings.local().openToNetwork();
         warnAboutLocalMarketplaceAccess(settings, open, environment);
         http.securityMatcher(LocalMarketplaceAccess.PATHS)
                 .authorizeHttpRequests(a -> a.anyRequest().access(new LocalMarketplaceAccess(open)))
-                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, LOCAL_MARKETPLACE_BEARER),
+                .addFilterBefore(new ApiTokenAuthenticationFilter(accounts, throttle, LOCAL_MARKETPLACE_BEARER),
                         UsernamePasswordAuthenticationFilter.class)
                 // Its API is signed (SigV4), its worker API takes JSON only, its board forms carry
                 // their own token and check Origin; the admin cookie is SameSite=Lax.

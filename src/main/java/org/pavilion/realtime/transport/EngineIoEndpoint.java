@@ -1,5 +1,6 @@
 package org.pavilion.realtime.transport;
 
+import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jakarta WebSocket endpoint at {@value #PATH} that hands every connection to
+ * The Jakarta WebSocket endpoint for {@value #PATH} that hands every connection to
  * {@link EngineIoServer#handleWebSocket}. One instance serves all connections; per-connection state
  * lives in the {@link JakartaEngineIoWebSocket} kept in the session's user properties.
+ *
+ * <p>It is not deployed at a path: {@link EngineIoServlet} upgrades each WebSocket request itself
+ * ({@code ServerContainer.upgradeHttpToWebSocket} with {@link #configFor}), after the same per-address
+ * checks as a polling handshake, so that a refused handshake can be answered with a plain HTTP 429
+ * and the connection's place ({@link ConnectionLimits.Admission}) travels with it to {@link #onOpen}.
  */
 final class EngineIoEndpoint extends Endpoint {
 
@@ -32,54 +38,71 @@ final class EngineIoEndpoint extends Endpoint {
     private static final Logger log = LoggerFactory.getLogger(EngineIoEndpoint.class);
     private static final String HEADERS = EngineIoEndpoint.class.getName() + ".headers";
     private static final String SOCKET = EngineIoEndpoint.class.getName() + ".socket";
+    private static final String ADMISSION = EngineIoEndpoint.class.getName() + ".admission";
 
     private final EngineIoServer engineIoServer;
     private final SocketIoProperties properties;
+    private final ConnectionLimits limits;
+    private final ServerEndpointConfig.Configurator configurator;
 
-    EngineIoEndpoint(EngineIoServer engineIoServer, SocketIoProperties properties) {
+    EngineIoEndpoint(EngineIoServer engineIoServer, SocketIoProperties properties, ConnectionLimits limits) {
         this.engineIoServer = engineIoServer;
         this.properties = properties;
+        this.limits = limits;
+        this.configurator = new Configurator(this);
     }
 
-    /** The endpoint's registration, for Spring's {@code ServerEndpointExporter}. */
-    ServerEndpointConfig config() {
-        EngineIoEndpoint endpoint = this;
-        return ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, PATH)
-                .configurator(new ServerEndpointConfig.Configurator() {
-                    @Override
-                    public <T> T getEndpointInstance(Class<T> endpointClass) {
-                        return endpointClass.cast(endpoint);
-                    }
-
-                    /*
-                     * permessage-deflate is refused: our frames are a few dozen bytes, so compressing
-                     * them saves next to nothing, while Tomcat keeps a zlib deflater and inflater (about
-                     * 300 KB of native memory) per connection and allocated a new buffer per frame: the
-                     * benchmark saw it cost most of the allocation and a large share of the handoff
-                     * latency (docs/benchmarks.md). Clients that offer it simply do without.
-                     */
-                    @Override
-                    public List<Extension> getNegotiatedExtensions(List<Extension> installed,
-                                                                   List<Extension> requested) {
-                        return List.of();
-                    }
-
-                    @Override
-                    public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request,
-                                                HandshakeResponse response) {
-                        // Tomcat hands each handshake its own copy of the config's user properties.
-                        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                        if (request.getHeaders() != null) {
-                            request.getHeaders().forEach((name, values) -> {
-                                if (name != null && values != null) {
-                                    headers.put(name, List.copyOf(values));
-                                }
-                            });
-                        }
-                        sec.getUserProperties().put(HEADERS, Collections.unmodifiableMap(headers));
-                    }
-                })
+    /**
+     * The configuration of one upgrade; {@code admission} is the new connection's place (null for the
+     * upgrade of an existing polling connection, which has its place already).
+     */
+    ServerEndpointConfig configFor(ConnectionLimits.Admission admission) {
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(EngineIoEndpoint.class, PATH)
+                .configurator(configurator)
                 .build();
+        if (admission != null) {
+            config.getUserProperties().put(ADMISSION, admission);
+        }
+        return config;
+    }
+
+    private static final class Configurator extends ServerEndpointConfig.Configurator {
+        private final EngineIoEndpoint endpoint;
+
+        Configurator(EngineIoEndpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            return endpointClass.cast(endpoint);
+        }
+
+        /*
+         * permessage-deflate is refused: our frames are a few dozen bytes, so compressing
+         * them saves next to nothing, while Tomcat keeps a zlib deflater and inflater (about
+         * 300 KB of native memory) per connection and allocated a new buffer per frame: the
+         * benchmark saw it cost most of the allocation and a large share of the handoff
+         * latency (docs/benchmarks.md). Clients that offer it simply do without.
+         */
+        @Override
+        public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+            return List.of();
+        }
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
+            // Tomcat hands each handshake its own copy of the config's user properties.
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            if (request.getHeaders() != null) {
+                request.getHeaders().forEach((name, values) -> {
+                    if (name != null && values != null) {
+                        headers.put(name, List.copyOf(values));
+                    }
+                });
+            }
+            sec.getUserProperties().put(HEADERS, Collections.unmodifiableMap(headers));
+        }
     }
 
     @Override
@@ -99,9 +122,11 @@ final class EngineIoEndpoint extends Endpoint {
         session.getUserProperties().put(SOCKET, socket);
         session.addMessageHandler(String.class, (MessageHandler.Whole<String>) socket::receivedText);
         session.addMessageHandler(byte[].class, (MessageHandler.Whole<byte[]>) socket::receivedBinary);
+        Object admission = config.getUserProperties().get(ADMISSION);
         try {
-            engineIoServer.handleWebSocket(socket);
-        } catch (RuntimeException e) {
+            limits.runAdmitted(admission instanceof ConnectionLimits.Admission a ? a : null,
+                    () -> engineIoServer.handleWebSocket(socket));
+        } catch (IOException | RuntimeException e) {
             log.warn("Engine.IO refused WebSocket {}", session.getId(), e);
             socket.close();
         }

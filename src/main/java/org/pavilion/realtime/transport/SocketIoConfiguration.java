@@ -1,15 +1,22 @@
 package org.pavilion.realtime.transport;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
 import io.socket.engineio.server.EngineIoServer;
 import io.socket.engineio.server.EngineIoServerOptions;
+import io.socket.engineio.server.EngineIoSocket;
 import io.socket.socketio.server.SocketIoNamespace;
 import io.socket.socketio.server.SocketIoServer;
-import jakarta.websocket.server.ServerEndpointConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.socket.server.standard.ServerEndpointExporter;
 
 /**
  * Socket.IO on the same port as HTTP, inside Spring Boot's Tomcat (STACK.md, "Socket.IO inside
@@ -21,9 +28,12 @@ import org.springframework.web.socket.server.standard.ServerEndpointExporter;
  *       clients (socket.io-client 2.x, the seed's crowd pages) are accepted as well as v4.</li>
  *   <li>{@code socketIoServer}: the {@link SocketIoServer} built on it.</li>
  *   <li>{@code chatNamespace}: the {@code /chat} {@link SocketIoNamespace} (SPEC.md §5).</li>
- *   <li>{@code engineIoServlet}: long polling at {@code /socket.io/*} ({@link EngineIoServlet}).</li>
- *   <li>{@code engineIoWebSocketEndpoint} + {@code serverEndpointExporter}: WebSocket at
- *       {@code /socket.io/} ({@link EngineIoEndpoint}).</li>
+ *   <li>{@code engineIoServlet}: every request at {@code /socket.io/*} ({@link EngineIoServlet}): long
+ *       polling, and WebSocket at {@code /socket.io/}, which the servlet upgrades itself to
+ *       {@link EngineIoEndpoint} after the per-address checks.</li>
+ *   <li>{@code connectionLimits}: per client address, open connections and new ones a second
+ *       ({@link ConnectionLimits}); {@code writeBacklogLimit}: a polling client that does not collect
+ *       what is sent to it is dropped ({@link WriteBacklogLimit}).</li>
  * </ul>
  *
  * <p><b>Threads.</b> {@code SocketIoSocket.send(event, args...)} (no acknowledgement callback) and
@@ -43,21 +53,63 @@ import org.springframework.web.socket.server.standard.ServerEndpointExporter;
  * small pending poll response, if one is open, on the sender's thread.
  *
  * <p><b>Filters.</b> The servlet is async-supported and Spring Boot registers its filters with
- * async support, so none of them breaks long polling. Should Spring Security be added, permit
- * {@code /socket.io/**} and leave it out of CSRF protection (polling POSTs carry no token); the
- * WebSocket upgrade is taken by Tomcat's {@code WsFilter}.
+ * async support, so none of them breaks long polling. Spring Security permits {@code /socket.io/**}
+ * and leaves it out of CSRF protection (polling POSTs carry no token). WebSocket upgrades pass through
+ * the same filters to the servlet, which upgrades them itself (Tomcat's {@code WsFilter} has no
+ * endpoint deployed, so it lets them by).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SocketIoProperties.class)
 public class SocketIoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketIoConfiguration.class);
 
     @Bean
     OriginPolicy socketIoOriginPolicy(SocketIoProperties properties) {
         return new OriginPolicy(properties.allowedOrigins());
     }
 
+    /** Sweeps of the limits, and the expiry of WebSocket upgrades that never opened. */
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService realtimeLimitTimers() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pavilion-realtime-limits");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    ConnectionLimits connectionLimits(SocketIoProperties properties, MeterRegistry registry,
+                                      @Qualifier("realtimeLimitTimers") ScheduledExecutorService timers) {
+        ConnectionLimits limits = new ConnectionLimits(properties.maxConnectionsPerAddress(),
+                properties.handshakesPerSecond(), properties.handshakeBurst(), System::nanoTime, registry);
+        timers.scheduleWithFixedDelay(quietly(limits::sweep), 10, 10, TimeUnit.SECONDS);
+        return limits;
+    }
+
+    @Bean
+    WriteBacklogLimit writeBacklogLimit(SocketIoProperties properties, MeterRegistry registry,
+                                        @Qualifier("realtimeLimitTimers") ScheduledExecutorService timers) {
+        WriteBacklogLimit limit = new WriteBacklogLimit(properties.maxQueuedFrames(), registry);
+        timers.scheduleWithFixedDelay(quietly(limit::sweep), 1, 1, TimeUnit.SECONDS);
+        return limit;
+    }
+
+    /** A periodic task that logs its failure instead of being cancelled by it. */
+    private static Runnable quietly(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("real-time limit sweep failed", e);
+            }
+        };
+    }
+
     @Bean(destroyMethod = "shutdown")
-    public EngineIoServer engineIoServer(SocketIoProperties properties, OriginPolicy socketIoOriginPolicy) {
+    public EngineIoServer engineIoServer(SocketIoProperties properties, OriginPolicy socketIoOriginPolicy,
+                                         ConnectionLimits connectionLimits, WriteBacklogLimit writeBacklogLimit) {
         EngineIoServerOptions options = EngineIoServerOptions.newFromDefault();
         options.setPingInterval(properties.pingInterval().toMillis());
         options.setPingTimeout(properties.pingTimeout().toMillis());
@@ -72,7 +124,14 @@ public class SocketIoConfiguration {
         // Only the origin is checked: Engine.IO v3 and v4 clients are both let in. Handshakes without
         // a sid (new connections, either transport) pass here; upgrades need the secret sid.
         options.setHandshakeInterceptor((query, headers) -> socketIoOriginPolicy.permits(headers));
-        return new EngineIoServer(options);
+        EngineIoServer server = new EngineIoServer(options);
+        // Emitted on the handshake's own thread, inside ConnectionLimits.runAdmitted.
+        server.on("connection", args -> {
+            EngineIoSocket socket = (EngineIoSocket) args[0];
+            connectionLimits.connected(socket);
+            writeBacklogLimit.connected(socket);
+        });
+        return server;
     }
 
     @Bean
@@ -87,22 +146,17 @@ public class SocketIoConfiguration {
 
     @Bean
     ServletRegistrationBean<EngineIoServlet> engineIoServlet(EngineIoServer engineIoServer, SocketIoProperties properties,
-                                                             OriginPolicy socketIoOriginPolicy) {
+                                                             OriginPolicy socketIoOriginPolicy,
+                                                             ConnectionLimits connectionLimits,
+                                                             WriteBacklogLimit writeBacklogLimit,
+                                                             @Qualifier("realtimeLimitTimers") ScheduledExecutorService timers) {
+        EngineIoEndpoint webSocket = new EngineIoEndpoint(engineIoServer, properties, connectionLimits);
         ServletRegistrationBean<EngineIoServlet> registration = new ServletRegistrationBean<>(
-                new EngineIoServlet(engineIoServer, socketIoOriginPolicy, properties.maxMessageBytes()), "/socket.io/*");
+                new EngineIoServlet(engineIoServer, socketIoOriginPolicy, properties.maxMessageBytes(), connectionLimits,
+                        writeBacklogLimit, webSocket, timers), "/socket.io/*");
         registration.setName("engineIoServlet");
         registration.setAsyncSupported(true);
         registration.setLoadOnStartup(1);
         return registration;
-    }
-
-    @Bean
-    ServerEndpointConfig engineIoWebSocketEndpoint(EngineIoServer engineIoServer, SocketIoProperties properties) {
-        return new EngineIoEndpoint(engineIoServer, properties).config();
-    }
-
-    @Bean
-    ServerEndpointExporter serverEndpointExporter() {
-        return new ContainerServerEndpointExporter();
     }
 }

@@ -17,8 +17,25 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedOrigins    browser origins (for example {@code https://workersandbox.mturk.com}) that
  *                          may open a connection from another site; empty means same origin only;
  *                          {@code *} allows every origin
- * @param maxQueuedFrames   WebSocket frames that may wait for a slow client before its connection is
- *                          dropped (writes are asynchronous, so a slow client never blocks the sender)
+ * @param maxQueuedFrames   frames that may wait for a slow client before its connection is dropped: on
+ *                          WebSocket, frames not yet sent (writes are asynchronous, so a slow client never
+ *                          blocks the sender); on polling, packets waiting for a poll that does not come
+ * @param eventsPerSecond   events a connection may send a second, sustained; over it events are not
+ *                          handled and the client gets {@code error {code: "rate_limited"}} at most once a
+ *                          second; a connection that keeps flooding is disconnected. A page sends a
+ *                          handful of events a minute (join, pay polls, ready, submit, a few chat lines),
+ *                          so 20 is ten times the busiest one and still keeps one connection from costing
+ *                          its session's single writer more than 20 reads a second. 0 turns it off
+ * @param eventBurst        events a connection may send at once before the rate applies (a page that
+ *                          reconnects sends two or three at once)
+ * @param maxConnectionsPerAddress open Socket.IO connections (both transports) one client address may
+ *                          hold; more are refused at the handshake with HTTP 429. A lab or classroom of
+ *                          workers behind one NAT address is plausible, one page each plus a reload
+ *                          overlapping, so 50. IPv6 addresses count by their /64 network. 0 turns it off
+ * @param handshakesPerSecond new connections one address may open a second, sustained (HTTP 429 over
+ *                          it): a client that reconnects in a loop costs a handshake, a token check and
+ *                          a session lookup each time. 0 turns it off
+ * @param handshakeBurst    new connections one address may open at once (a lab starting together)
  */
 @ConfigurationProperties("pavilion.realtime")
 public record SocketIoProperties(
@@ -26,7 +43,12 @@ public record SocketIoProperties(
         @DefaultValue("10s") Duration pingTimeout,
         @DefaultValue("16384") int maxMessageBytes,
         @DefaultValue List<String> allowedOrigins,
-        @DefaultValue("1000") int maxQueuedFrames) {
+        @DefaultValue("1000") int maxQueuedFrames,
+        @DefaultValue("20") double eventsPerSecond,
+        @DefaultValue("40") int eventBurst,
+        @DefaultValue("50") int maxConnectionsPerAddress,
+        @DefaultValue("20") double handshakesPerSecond,
+        @DefaultValue("40") int handshakeBurst) {
 
     public SocketIoProperties {
         if (pingInterval.isNegative() || pingInterval.isZero()) {
@@ -41,7 +63,22 @@ public record SocketIoProperties(
         if (maxQueuedFrames < 1) {
             throw new IllegalArgumentException("pavilion.realtime.max-queued-frames must be at least 1");
         }
+        if (!offOrPositive(eventsPerSecond) || eventsPerSecond > 0 && eventBurst < 1) {
+            throw new IllegalArgumentException("pavilion.realtime.events-per-second must be 0 (off) or positive, "
+                    + "with pavilion.realtime.event-burst at least 1");
+        }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException("pavilion.realtime.max-connections-per-address must be 0 (off) or positive");
+        }
+        if (!offOrPositive(handshakesPerSecond) || handshakesPerSecond > 0 && handshakeBurst < 1) {
+            throw new IllegalArgumentException("pavilion.realtime.handshakes-per-second must be 0 (off) or positive, "
+                    + "with pavilion.realtime.handshake-burst at least 1");
+        }
         allowedOrigins = allowedOrigins == null ? List.of()
                 : allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static boolean offOrPositive(double rate) {
+        return rate >= 0 && Double.isFinite(rate);
     }
 }

@@ -15,12 +15,12 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.admin.live.LiveTestSupport;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -130,6 +130,12 @@ class OpsEndpointsTest {
         for (String outcome : new String[] {"accepted", "refused", "duplicate", "malformed"}) {
             assertThat(sample(first, "pavilion_notifications_total", "outcome", outcome)).as(outcome).isNotNull();
         }
+        for (String reason : new String[] {"event_rate", "event_flood", "second_chat_socket", "address_connections",
+            "handshake_rate", "slow_polling_client", "chat_rate"}) {
+            assertThat(sample(first, "pavilion_realtime_refused_total", "reason", reason)).as(reason).isNotNull();
+        }
+        assertThat(first).containsPattern("(?m)^pavilion_realtime_connections[ {]")
+                .containsPattern("(?m)^pavilion_realtime_addresses[ {]");
         Double handoffsBefore = sample(first, "pavilion_handoff_latency_seconds_count", "cause", "promoted");
         assertThat(handoffsBefore).isNotNull();
         assertThat(first).contains("pavilion_handoff_latency_seconds_bucket");

@@ -15,7 +15,6 @@ import org.json.JSONObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.project.ProjectRepository;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Thresholds;
@@ -24,6 +23,7 @@ import org.pavilion.realtime.SignedTokens;
 import org.pavilion.realtime.WorkerIdentity;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**

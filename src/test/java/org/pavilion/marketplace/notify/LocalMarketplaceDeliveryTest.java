@@ -9,7 +9,6 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.MarketplaceSettings;
-import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.local.LocalSns;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
@@ -18,6 +17,7 @@ import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
