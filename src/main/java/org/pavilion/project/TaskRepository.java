@@ -25,7 +25,8 @@ public class TaskRepository {
     private static final String SETTINGS_COLUMNS = "title, description, keywords, reward_cents, "
             + "assignment_duration_seconds, lifetime_seconds, auto_approval_delay_seconds, country, "
             + "min_approval_percent, min_approved_hits, external_url, frame_height, min_active, min_waiting, "
-            + "max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds";
+            + "max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, "
+            + "hire_budget, spend_cap_cents";
     private static final String COLUMNS = "id, project_id, " + SETTINGS_COLUMNS + ", created_at, updated_at";
 
     private final JdbcTemplate jdbc;
@@ -45,7 +46,7 @@ public class TaskRepository {
         KeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement("insert into task (project_id, " + SETTINGS_COLUMNS
-                    + ", created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + ", created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new String[] {"id"});
             ps.setLong(1, projectId);
             int i = bindSettings(ps, 2, settings);
@@ -64,7 +65,7 @@ public class TaskRepository {
                     + "auto_approval_delay_seconds = ?, country = ?, min_approval_percent = ?, min_approved_hits = ?, "
                     + "external_url = ?, frame_height = ?, min_active = ?, min_waiting = ?, max_active = ?, "
                     + "max_waiting = ?, allow_repeat_workers = ?, waiting_pay_cents_per_hour = ?, "
-                    + "disconnect_grace_seconds = ?, updated_at = ? where id = ?");
+                    + "disconnect_grace_seconds = ?, hire_budget = ?, spend_cap_cents = ?, updated_at = ? where id = ?");
             int i = bindSettings(ps, 1, settings);
             SqlSupport.set(ps, i, at);
             ps.setLong(i + 1, taskId);
@@ -121,6 +122,8 @@ public class TaskRepository {
         ps.setBoolean(i++, s.allowRepeatWorkers());
         ps.setInt(i++, s.waitingPayCentsPerHour());
         ps.setInt(i++, s.disconnectGraceSeconds());
+        setInteger(ps, i++, s.hireBudget());
+        setInteger(ps, i++, s.spendCapCents());
         return i;
     }
 
@@ -146,7 +149,7 @@ public class TaskRepository {
                 new Thresholds(rs.getInt("min_active"), rs.getInt("min_waiting"), rs.getInt("max_active"),
                         rs.getInt("max_waiting")),
                 rs.getBoolean("allow_repeat_workers"), rs.getInt("waiting_pay_cents_per_hour"),
-                rs.getInt("disconnect_grace_seconds"));
+                rs.getInt("disconnect_grace_seconds"), getInteger(rs, "hire_budget"), getInteger(rs, "spend_cap_cents"));
         return new Task(rs.getLong("id"), rs.getLong("project_id"), settings, SqlSupport.get(rs, "created_at"),
                 SqlSupport.get(rs, "updated_at"));
     }

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.HireBudget;
 
 /**
  * Everything a researcher sets on a task (SPEC §2, §3, §4.8, §4.7, §4.9). A value of this type is
@@ -15,17 +16,26 @@ import org.pavilion.queue.Thresholds;
  * @param minApprovalPercent approval-rate requirement 0..100, or null for none
  * @param minApprovedHits number-of-approved-HITs requirement, or null for none
  * @param frameHeight ExternalQuestion frame height in pixels; 0 lets the marketplace size it
+ * @param hireBudget hires one session may make in all (SPEC §4.2, a circuit breaker), or null for the
+ *        default of {@link HireBudget#defaultFor 3 × (maxActive + maxWaiting)}
+ * @param spendCapCents the most a session's hires may cost (reward + MTurk's fee each), or null for no cap;
+ *        it lowers the budget to the hires it pays for ({@link #sessionHireBudget()})
  */
 public record TaskSettings(String title, String description, String keywords, int rewardCents,
                            int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
                            String country, Integer minApprovalPercent, Integer minApprovedHits,
                            String externalUrl, int frameHeight, Thresholds thresholds, boolean allowRepeatWorkers,
-                           int waitingPayCentsPerHour, int disconnectGraceSeconds) {
+                           int waitingPayCentsPerHour, int disconnectGraceSeconds, Integer hireBudget,
+                           Integer spendCapCents) {
 
     /** The seed's waiting rate: 7.25 USD an hour (SPEC §4.9). */
     public static final int DEFAULT_WAITING_PAY_CENTS_PER_HOUR = 725;
     /** SPEC §4.7. */
     public static final int DEFAULT_DISCONNECT_GRACE_SECONDS = 30;
+    /** The largest hire budget a task may name: far beyond any real session, small enough to be a limit. */
+    public static final int MAX_HIRE_BUDGET = 1_000_000;
+    /** The largest spending cap: 1,000,000 USD. */
+    public static final int MAX_SPEND_CAP_CENTS = 100_000_000;
 
     public TaskSettings {
         title = requireText(title, "title", 128);
@@ -63,6 +73,41 @@ public record TaskSettings(String title, String description, String keywords, in
         }
         requireRange(waitingPayCentsPerHour, "waitingPayCentsPerHour", 0, 100_000_00);
         requireRange(disconnectGraceSeconds, "disconnectGraceSeconds", 0, 86_400);
+        if (hireBudget != null) {
+            requireRange(hireBudget, "hireBudget", 0, MAX_HIRE_BUDGET);
+        }
+        if (spendCapCents != null) {
+            requireRange(spendCapCents, "spendCapCents", 0, MAX_SPEND_CAP_CENTS);
+        }
+    }
+
+    /** A task with the default hire budget and no spending cap. */
+    public TaskSettings(String title, String description, String keywords, int rewardCents,
+                        int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
+                        String country, Integer minApprovalPercent, Integer minApprovedHits, String externalUrl,
+                        int frameHeight, Thresholds thresholds, boolean allowRepeatWorkers, int waitingPayCentsPerHour,
+                        int disconnectGraceSeconds) {
+        this(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
+                autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
+                thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, null, null);
+    }
+
+    /** These settings with another hire budget (null: the default) and spending cap (null: none). */
+    public TaskSettings withHireBudget(Integer hireBudget, Integer spendCapCents) {
+        return new TaskSettings(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
+                autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
+                thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, hireBudget,
+                spendCapCents);
+    }
+
+    /** The budget when none is named: {@link HireBudget#defaultFor} these thresholds. */
+    public int defaultHireBudget() {
+        return HireBudget.defaultFor(thresholds);
+    }
+
+    /** The hire budget a session of this task gets when it opens: the named or default one, lowered by the cap. */
+    public int sessionHireBudget() {
+        return HireBudget.of(thresholds, hireBudget, rewardCents, spendCapCents);
     }
 
     /**

@@ -178,6 +178,7 @@
     setText('counter-hires-sent', c.hiresSent);
     setText('counter-hires-done', c.hiresDone);
     setText('counter-hires-failed', c.hiresFailed);
+    renderHiring(v.hiring, v.expired);
 
     $('controls').hidden = v.expired;
     $('ended-note').hidden = !v.expired;
@@ -247,6 +248,24 @@
       if (socket) { socket.close(); socket = null; connected = false; }
       setLive('Live updates: the session has ended');
     }
+  }
+
+  // The hire budget: the summary line, and the paused notice with its form. The forms' suggested
+  // values follow the session unless the admin has typed one of their own.
+  function renderHiring(h, expired) {
+    if (!h) { return; }
+    setText('hire-budget-summary', h.summary);
+    $('hiring-paused').hidden = !h.paused || expired;
+    setText('hiring-paused-text', h.notice || '');
+    [['raise-budget-value', h.hiresMade + h.withheld], ['hire-budget-value', h.budget]].forEach(function (p) {
+      var input = $(p[0]);
+      if (!input) { return; }
+      input.min = String(h.hiresMade);
+      var suggested = p[1] === null || p[1] === undefined ? '' : String(p[1]);
+      var last = input.hasAttribute('data-suggested') ? input.getAttribute('data-suggested') : input.defaultValue;
+      if (document.activeElement !== input && input.value === last) { input.value = suggested; }
+      input.setAttribute('data-suggested', suggested);
+    });
   }
 
   // ---- the chart: waiting and active over time, as step lines ----------------------------------

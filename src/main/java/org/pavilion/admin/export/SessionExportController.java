@@ -50,7 +50,7 @@ public class SessionExportController {
         this.exports = exports;
     }
 
-    @Operation(summary = "The full event log as CSV (header row; seq, at, kind, worker, assignment, from, to, cause, phase, hire_number, actor, detail)")
+    @Operation(summary = "The full event log as CSV (header row; seq, at, kind, worker, assignment, from, to, cause, phase, hire_number, actor, detail, hit, budget)")
     @GetMapping("/events.csv")
     public ResponseEntity<String> eventsCsv(@PathVariable long id) {
         SessionExport e = exports.export(id);

@@ -13,12 +13,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.pavilion.queue.Decision.AssignmentConfirmed;
+import org.pavilion.queue.Decision.AssignmentReleased;
 import org.pavilion.queue.Decision.Cause;
 import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
+import org.pavilion.queue.Decision.HireBudgetChanged;
+import org.pavilion.queue.Decision.HireWithheld;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
+import org.pavilion.queue.Decision.SubmissionConfirmed;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEngine.TimedFact;
@@ -45,8 +50,15 @@ public class SessionExportService {
     public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSX")
             .withZone(ZoneOffset.UTC);
 
+    /**
+     * The event log's columns. {@code kind}: {@code status}, {@code phase}, {@code ready}, {@code hire},
+     * {@code confirm} (the marketplace confirmed an assignment; {@code hit} names its HIT), {@code release}
+     * (a confirmed assignment returned before any page arrived with it), {@code subok} (the marketplace
+     * confirmed a worker's submission), {@code withheld} (a hire the budget did not allow; {@code budget}
+     * is that budget) and {@code budget} (an admin set the hire budget to {@code budget}).
+     */
     public static final List<String> EVENT_COLUMNS = List.of("seq", "at", "kind", "worker", "assignment", "from",
-            "to", "cause", "phase", "hire_number", "actor", "detail");
+            "to", "cause", "phase", "hire_number", "actor", "detail", "hit", "budget");
     public static final List<String> WORKER_COLUMNS = List.of("worker", "assignment", "joined_at", "promoted_at",
             "promotion", "ready_at", "left_at", "final_status", "waiting_seconds", "active_seconds",
             "waiting_pay_cents");
@@ -63,11 +75,18 @@ public class SessionExportService {
 
     /** One row of the event log. */
     public record EventRow(long seq, Instant at, String kind, String worker, String assignment, String from,
-                           String to, String cause, String phase, Integer hireNumber, String actor, String detail) {
+                           String to, String cause, String phase, Integer hireNumber, String actor, String detail,
+                           String hit, Integer budget) {
+
+        /** A row of a kind without a HIT or a budget. */
+        public EventRow(long seq, Instant at, String kind, String worker, String assignment, String from, String to,
+                        String cause, String phase, Integer hireNumber, String actor, String detail) {
+            this(seq, at, kind, worker, assignment, from, to, cause, phase, hireNumber, actor, detail, null, null);
+        }
 
         public List<Object> csv() {
             return java.util.Arrays.asList(seq, time(at), kind, worker, assignment, from, to, cause, phase, hireNumber,
-                    actor, detail);
+                    actor, detail, hit, budget);
         }
 
         public Map<String, Object> json() {
@@ -170,11 +189,31 @@ public class SessionExportService {
             } else if (f instanceof Hire h) {
                 events.add(new EventRow(lf.seq(), at, "hire", h.workerId(), null, null, null, lower(h.cause()), null,
                         h.number(), x[0], x[1]));
+            } else if (f instanceof AssignmentConfirmed c) {
+                events.add(new EventRow(lf.seq(), at, "confirm", c.workerId(), c.assignmentId(), null, null, null,
+                        null, null, x[0], x[1], c.hitId(), null));
+            } else if (f instanceof AssignmentReleased r) {
+                events.add(new EventRow(lf.seq(), at, "release", null, r.assignmentId(), null, null, null, null, null,
+                        x[0], x[1]));
+            } else if (f instanceof SubmissionConfirmed c) {
+                events.add(new EventRow(lf.seq(), at, "subok", c.workerId(), c.assignmentId(), null, null, null, null,
+                        null, x[0], x[1]));
+            } else if (f instanceof HireWithheld w) {
+                events.add(new EventRow(lf.seq(), at, "withheld", w.workerId(), null, null, null, null, null, null,
+                        x[0], x[1], null, w.budget()));
+            } else if (f instanceof HireBudgetChanged b) {
+                events.add(new EventRow(lf.seq(), at, "budget", null, null, null, null, null, null, null, x[0], x[1],
+                        null, b.budget()));
+            } else {
+                // A fact this export does not know yet: still a row (named by its type), never a failed export.
+                events.add(new EventRow(lf.seq(), at, f.getClass().getSimpleName().toLowerCase(Locale.ROOT), null,
+                        null, null, null, null, null, null, x[0], x[1]));
             }
         }
 
         Instant asOf = expiredAt != null ? expiredAt : latest(clock.instant(), timed);
-        QueueEngine engine = QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(), timed);
+        QueueEngine engine = QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(),
+                log.config().hireBudget(), timed);
         int rate = log.config().waitingPayCentsPerHour();
         List<WorkerRow> workers = summarize(timed, engine, asOf, rate);
         String status = expiredAt != null || log.expired() ? "expired" : stopped ? "stopped" : "live";

@@ -3,6 +3,8 @@ package org.pavilion.admin.live;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.project.UnknownTaskException;
 import org.pavilion.queue.PavilionException;
@@ -45,15 +47,22 @@ class LiveApiErrors {
         return error(HttpStatus.BAD_REQUEST, "bad_count", e.getMessage());
     }
 
+    @ExceptionHandler(LiveControls.BadBudgetException.class)
+    ResponseEntity<Map<String, Object>> badBudget(LiveControls.BadBudgetException e) {
+        return error(HttpStatus.BAD_REQUEST, "bad_budget", e.getMessage());
+    }
+
     @ExceptionHandler(PavilionException.class)
     ResponseEntity<Map<String, Object>> refused(PavilionException e) {
         return error(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
     }
 
     @ExceptionHandler({HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class})
-    ResponseEntity<Map<String, Object>> unreadable(Exception e) {
+    ResponseEntity<Map<String, Object>> unreadable(Exception e, HttpServletRequest request) {
+        String example = request.getRequestURI().endsWith("/hire-budget") ? "{\"budget\": 20}"
+                : "{\"count\": 2, \"force\": false}";
         return error(HttpStatus.BAD_REQUEST, "bad_request",
-                "the request could not be read (expected JSON such as {\"count\": 2, \"force\": false})");
+                "the request could not be read (expected JSON such as " + example + ")");
     }
 
     @ExceptionHandler(MarketplaceException.class)

@@ -6,9 +6,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.session.LiveSessionService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +18,10 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /**
- * The admin's live controls (SPEC §4.4–4.6 and going live). Each is applied through the session
- * service with the actor {@code admin:<email>} and the admin in the event itself, so the event log
- * records who did it. Refusals are the service's own exceptions (unknown session, ended session,
- * bad count); marketplace refusals of a go-live are {@link org.pavilion.marketplace.MarketplaceException}s.
+ * The admin's live controls (SPEC §4.4–4.6, the hire budget of §4.2, and going live). Each is
+ * applied through the session service with the actor {@code admin:<email>} and the admin in the
+ * event itself, so the event log records who did it. Refusals are the service's own exceptions
+ * (unknown session, ended session), bad counts and budgets; marketplace refusals of a go-live are {@link org.pavilion.marketplace.MarketplaceException}s.
  */
 @Service
 public class LiveControls {
@@ -94,6 +96,51 @@ public class LiveControls {
                     moved == 1 ? "" : "s", moved < count ? " (" + count + " asked)" : "");
         }
         return new Result("migrate", sessionId, moved > 0 || outcome.changesState(), moved, message);
+    }
+
+    /**
+     * SPEC §4.2: the number of hires the session may make in all. Hires the budget withheld are made at
+     * once, as far as the new budget allows. A budget below the hires already made is refused
+     * ({@link BadBudgetException}): those hires cannot be undone, and a lower one would only look like it.
+     */
+    public Result setHireBudget(long sessionId, int budget, String admin) {
+        if (budget < 0 || budget > MAX_HIRE_BUDGET) {
+            throw new BadBudgetException("the hire budget must be a whole number of hires from 0 to "
+                    + MAX_HIRE_BUDGET + " (was " + budget + ")");
+        }
+        // Checked against the queues as they are now; a hire made between this read and the event only
+        // leaves the budget at or below the hires made, which stops hiring: the intent of a lower budget.
+        QueueSnapshot before = sessions.snapshot(sessionId);
+        if (!before.expired() && budget < before.hires()) { // an ended session is refused as such below
+            throw new BadBudgetException("the hire budget cannot be lower than the " + before.hires()
+                    + (before.hires() == 1 ? " hire" : " hires") + " already made (asked " + budget + ")");
+        }
+        Outcome outcome = await(sessions.submit(sessionId, new QueueEvent.SetHireBudget(budget, admin), actor(admin),
+                "hire budget " + budget));
+        int made = (int) outcome.hires().stream().filter(h -> h.cause() == Decision.Cause.BUDGET_RAISED).count();
+        boolean changed = outcome.changesState();
+        log.info("admin {} set the hire budget of session {} to {}{}", admin, sessionId, budget,
+                changed ? " (" + made + " withheld hires made)" : " (unchanged)");
+        String message;
+        if (!changed) {
+            message = "The hire budget was already " + budget + ".";
+        } else if (made > 0) {
+            message = String.format(Locale.ROOT, "Hire budget set to %d: %d withheld hire%s made now.", budget, made,
+                    made == 1 ? "" : "s");
+        } else {
+            message = "Hire budget set to " + budget + ".";
+        }
+        return new Result("hire-budget", sessionId, changed, 0, message);
+    }
+
+    /** The largest hire budget an admin may set (the same limit as a task's). */
+    public static final int MAX_HIRE_BUDGET = TaskSettings.MAX_HIRE_BUDGET;
+
+    /** A hire budget that is not a count of hires, or is below the hires already made. */
+    public static final class BadBudgetException extends RuntimeException {
+        public BadBudgetException(String message) {
+            super(message);
+        }
     }
 
     /** A migrate count below 1. */

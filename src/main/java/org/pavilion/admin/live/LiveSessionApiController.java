@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.marketplace.MarketplaceService;
 import org.springframework.http.ResponseEntity;
@@ -18,18 +20,19 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The REST side of the live controls and the live view (JSON; admins only, by session cookie or
  * API token). Errors are {@code {"error", "message"}}: 404 unknown session or task, 409 ended
- * session, 400 bad count, 502 the marketplace refused a go-live ({@link LiveApiErrors}).
+ * session, 400 bad count or hire budget, 502 the marketplace refused a go-live ({@link LiveApiErrors}).
  */
 @RestController
 @RequestMapping("/api/admin")
-@Tag(name = "Live sessions", description = "Go live, stop, expire, migrate; list sessions and watch one. Each action "
-        + "is recorded in the session's event log with the admin as actor (admin:<email>). Errors are "
-        + "{\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad count, "
-        + "502 the marketplace refused to post the task (with its error code and whether a retry may help).")
+@Tag(name = "Live sessions", description = "Go live, stop, expire, migrate, set the hire budget; list sessions and "
+        + "watch one. Each action is recorded in the session's event log with the admin as actor (admin:<email>). "
+        + "Errors are {\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad "
+        + "count or hire budget, 502 the marketplace refused to post the task (with its error code and whether a retry may help).")
 public class LiveSessionApiController {
 
     private final LiveControls controls;
@@ -99,6 +102,46 @@ public class LiveSessionApiController {
         }
         boolean force = Boolean.TRUE.equals(body.force());
         return answer(controls.migrate(sessionId, body.count(), force, AdminNames.of(principal)));
+    }
+
+    @Operation(summary = "Set the session's hire budget (SPEC 4.2): the number of hires it may make in all; hires "
+            + "the budget withheld are made at once, as far as the new budget allows. Body {\"budget\": 20}; a "
+            + "budget below the hires already made is refused (400 bad_budget)",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+            content = @Content(schema = @Schema(implementation = HireBudgetRequest.class))))
+    @PostMapping("/sessions/{sessionId}/hire-budget")
+    public ActionResponse hireBudget(@PathVariable long sessionId, @RequestBody(required = false) JsonNode body,
+                                     Principal principal) {
+        int budget = budgetOf(body);
+        return answer(controls.setHireBudget(sessionId, budget, AdminNames.of(principal)));
+    }
+
+    /** The body of {@code POST /api/admin/sessions/{id}/hire-budget}. */
+    @Schema(name = "HireBudgetRequest")
+    public record HireBudgetRequest(
+            @Schema(description = "Hires the session may make in all: a whole number from 0 to 1000000, at least "
+                    + "the hires already made", example = "20", requiredMode = Schema.RequiredMode.REQUIRED)
+            Integer budget) {
+    }
+
+    /** A whole number (JSON number or string of digits), or a clear 400: no rounding of 2.5, no default. */
+    static int budgetOf(JsonNode body) {
+        JsonNode v = body == null || !body.isObject() ? null : body.get("budget");
+        String range = "a whole number of hires from 0 to " + LiveControls.MAX_HIRE_BUDGET;
+        if (v == null || v.isNull()) {
+            throw new LiveControls.BadBudgetException("budget is required: " + range);
+        }
+        String text = v.isIntegralNumber() ? v.bigIntegerValue().toString()
+                : v.isString() ? v.stringValue().strip() : null;
+        if (text == null || !text.matches("-?\\d{1,9}")) {
+            throw new LiveControls.BadBudgetException("budget must be " + range + " (was "
+                    + clip(text == null ? v.toString() : text) + ")");
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String clip(String v) {
+        return v.length() <= 40 ? v : v.substring(0, 39) + "\u2026";
     }
 
     private ActionResponse answer(LiveControls.Result r) {

@@ -25,7 +25,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * The admin's live pages: the sessions list, one session's live view, and the POST forms of the
- * live controls (each confirmed in the browser first; CSRF-protected by the security layer).
+ * live controls (stop, expire, migrate, the hire budget) (each confirmed in the browser first; CSRF-protected by the security layer).
  * After an action the browser is sent back to the session's view with a notice or an error.
  */
 @Controller
@@ -94,6 +94,20 @@ public class LiveSessionPageController {
         return act(sessionId, redirect, () -> controls.migrate(sessionId, n, forced, admin));
     }
 
+    @PostMapping("/admin/sessions/{sessionId}/hire-budget")
+    public String hireBudget(@PathVariable long sessionId, @RequestParam(name = "budget", required = false) String budget,
+                             Principal principal, RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        String text = budget == null ? "" : budget.strip();
+        if (!text.matches("-?\\d{1,9}")) {
+            redirect.addFlashAttribute("problem", "Hire budget: enter a whole number of hires from 0 to "
+                    + LiveControls.MAX_HIRE_BUDGET + ".");
+            return "redirect:/admin/sessions/" + sessionId;
+        }
+        int n = Integer.parseInt(text);
+        return act(sessionId, redirect, () -> controls.setHireBudget(sessionId, n, admin));
+    }
+
     private String act(long sessionId, RedirectAttributes redirect, java.util.function.Supplier<LiveControls.Result> action) {
         try {
             LiveControls.Result r = action.get();
@@ -102,6 +116,8 @@ public class LiveSessionPageController {
             redirect.addFlashAttribute("problem", "This session has ended (expired); it takes no more actions.");
         } catch (LiveControls.BadCountException e) {
             redirect.addFlashAttribute("problem", "Migrate: the number of workers must be a whole number of at least 1.");
+        } catch (LiveControls.BadBudgetException e) {
+            redirect.addFlashAttribute("problem", "Hire budget: " + e.getMessage() + ".");
         } catch (UnknownSessionException e) {
             throw e;
         } catch (PavilionException e) {

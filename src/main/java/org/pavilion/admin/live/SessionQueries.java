@@ -51,10 +51,20 @@ public class SessionQueries {
         }
     }
 
-    /** One row of the event log: a fact, when, and who caused it. */
+    /**
+     * One row of the event log: a fact, when, and who caused it. {@code hireNumber} holds the budget in
+     * {@code withheld} and {@code budget} rows; {@code hitId} is set in {@code confirm} rows.
+     */
     public record EventRow(long seq, Instant at, String kind, String workerId, String assignmentId,
                            String fromStatus, String toStatus, String cause, String phase, Integer hireNumber,
-                           String actor, String detail) {
+                           String actor, String detail, String hitId) {
+
+        /** A row without a HIT id (every kind but {@code confirm}). */
+        public EventRow(long seq, Instant at, String kind, String workerId, String assignmentId, String fromStatus,
+                        String toStatus, String cause, String phase, Integer hireNumber, String actor, String detail) {
+            this(seq, at, kind, workerId, assignmentId, fromStatus, toStatus, cause, phase, hireNumber, actor, detail,
+                    null);
+        }
     }
 
     /** A hire request (the outbox of SPEC §4.8) with the HIT it created, once there is one. */
@@ -81,7 +91,7 @@ public class SessionQueries {
     /** The session's whole event log, oldest first. */
     public List<EventRow> events(long sessionId) {
         return jdbc.query("select seq, at, kind, worker_id, assignment_id, from_status, to_status, cause, phase, "
-                + "hire_number, actor, detail from session_event where session_id = ? order by seq",
+                + "hire_number, actor, detail, hit_id from session_event where session_id = ? order by seq",
                 SessionQueries::eventRow, sessionId);
     }
 
@@ -129,6 +139,6 @@ public class SessionQueries {
         return new EventRow(rs.getLong("seq"), SqlSupport.get(rs, "at"), rs.getString("kind"),
                 rs.getString("worker_id"), rs.getString("assignment_id"), rs.getString("from_status"),
                 rs.getString("to_status"), rs.getString("cause"), rs.getString("phase"), hireNumber,
-                rs.getString("actor"), rs.getString("detail"));
+                rs.getString("actor"), rs.getString("detail"), rs.getString("hit_id"));
     }
 }

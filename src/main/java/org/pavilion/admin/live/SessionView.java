@@ -8,11 +8,11 @@ import java.util.List;
  * ({@code started} says whether a live session has started). Times are ISO-8601 instants (UTC);
  * pay is computed on the server (SPEC §4.9: waiting time × the session's waiting rate, rounded to
  * the cent). {@code events} are the newest {@value SessionViews#TIMELINE_ROWS} rows of the log,
- * newest first; {@code eventCount} counts them all.
+ * newest first; {@code eventCount} counts them all. {@code hiring} is the hire budget (SPEC §4.2).
  */
 public record SessionView(long id, long taskId, String taskTitle, String status, boolean started, boolean stopped,
                           boolean expired, String openedAt, String startedAt, String stoppedAt, String endedAt,
-                          String hitTypeId, String hitId, Settings settings, Counters counters,
+                          String hitTypeId, String hitId, Settings settings, Counters counters, Hiring hiring,
                           List<WorkerRow> waiting, List<WorkerRow> active, List<WorkerRow> workers,
                           List<HireView> hireRequests, List<EventView> events, int eventCount,
                           List<Point> series, String serverTime) {
@@ -41,14 +41,28 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
                             boolean ready) {
     }
 
+    /**
+     * The session's hire budget (SPEC §4.2): {@code hiresMade} of {@code budget} (null: none, a session
+     * opened before budgets existed); {@code withheld} hires the rules called for that the budget did not
+     * allow. {@code paused}: a session that is still hiring (live, not stopped) has withheld hires; raising
+     * the budget makes them at once. {@code summary} and {@code notice} (null unless paused) say it in words.
+     */
+    public record Hiring(int hiresMade, Integer budget, int withheld, boolean usedUp, boolean paused,
+                         String summary, String notice) {
+    }
+
     public record HireView(int number, String state, String causeWorker, int attempts, String lastError, String hitId,
                            String requestedAt, String updatedAt) {
     }
 
-    /** One row of the event log; {@code summary} says it in words. */
+    /**
+     * One row of the event log; {@code summary} says it in words. {@code hireNumber} is the hire's number
+     * for {@code hire}, the budget for {@code withheld} and {@code budget}; {@code hitId} is set for
+     * {@code confirm}.
+     */
     public record EventView(long seq, String at, String kind, String worker, String assignmentId, String from,
                             String to, String cause, String phase, Integer hireNumber, String actor, String detail,
-                            String summary) {
+                            String hitId, String summary) {
     }
 
     /** Queue sizes after the events of one moment of the log (the chart). */

@@ -141,7 +141,8 @@ public class SessionViews {
         String status = status(snapshot.stopped(), snapshot.expired());
         return new SessionView(row.id(), row.taskId(), row.taskTitle(), status, snapshot.started(),
                 snapshot.stopped(), snapshot.expired(), iso(row.openedAt()), iso(row.startedAt()),
-                iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters, waiting,
+                iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters,
+                hiring(snapshot), waiting,
                 active, all, hireViews, events, log.size(), series(row, log, snapshot, now), iso(now));
     }
 
@@ -152,8 +153,24 @@ public class SessionViews {
         } catch (SessionEndedException ended) {
             SessionLog log = store.loadSession(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
             return QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(),
-                    log.facts().stream().map(LoggedFact::fact).toList()).snapshot();
+                    log.config().hireBudget(), log.facts().stream().map(LoggedFact::fact).toList()).snapshot();
         }
+    }
+
+    /** The hire budget as the view shows it: hires made of the budget, and the notice while hiring is paused. */
+    static SessionView.Hiring hiring(QueueSnapshot s) {
+        boolean limited = s.hireBudget() != QueueEngine.UNLIMITED_HIRES;
+        Integer budget = limited ? s.hireBudget() : null;
+        boolean usedUp = limited && s.hires() >= s.hireBudget();
+        boolean hiring = !s.stopped() && !s.expired();
+        boolean paused = hiring && s.withheldHires() > 0;
+        String summary = "hires made " + s.hires() + (limited ? " of budget " + budget : " (no hire budget)");
+        if (usedUp && hiring && !paused) {
+            summary += " (used up: the next hire will be withheld)";
+        }
+        String notice = paused ? "Hiring paused: the hire budget of " + budget + " is used up ("
+                + s.withheldHires() + (s.withheldHires() == 1 ? " hire" : " hires") + " withheld)" : null;
+        return new SessionView.Hiring(s.hires(), budget, s.withheldHires(), usedUp, paused, summary, notice);
     }
 
     static SessionView.WorkerRow worker(String id, WorkerView w, int centsPerHour, Instant now) {
@@ -180,7 +197,7 @@ public class SessionViews {
     static SessionView.EventView event(EventRow e) {
         return new SessionView.EventView(e.seq(), iso(e.at()), e.kind(), e.workerId(), e.assignmentId(),
                 lower(e.fromStatus()), lower(e.toStatus()), lower(e.cause()), lower(e.phase()), e.hireNumber(),
-                e.actor(), e.detail(), summary(e));
+                e.actor(), e.detail(), e.hitId(), summary(e));
     }
 
     /** The log row in words. */
@@ -212,8 +229,25 @@ public class SessionViews {
             case "ready":
                 return e.workerId() + " is ready (waiting period closed)";
             case "hire":
+                if ("BUDGET_RAISED".equals(e.cause())) {
+                    return "hire #" + e.hireNumber() + " requested (budget raised"
+                            + (e.workerId() == null ? ")" : "; replaces " + e.workerId() + ")");
+                }
                 return "hire #" + e.hireNumber() + " requested"
                         + (e.workerId() == null ? "" : " (" + e.workerId() + " " + lower(e.cause()) + ")");
+            case "confirm":
+                return "assignment " + e.assignmentId() + " confirmed by the marketplace ("
+                        + (e.workerId() == null ? "worker not named" : "worker " + e.workerId()) + ")";
+            case "release":
+                return "assignment " + e.assignmentId() + " released (returned before any page arrived with it)";
+            case "subok":
+                return "submission of " + e.workerId() + " confirmed by the marketplace"
+                        + (e.assignmentId() == null ? "" : " (assignment " + e.assignmentId() + ")");
+            case "withheld":
+                return "hire withheld: budget " + e.hireNumber() + " used up"
+                        + (e.workerId() == null ? "" : " (would replace " + e.workerId() + ")");
+            case "budget":
+                return "hire budget set to " + e.hireNumber();
             default:
                 return kind;
         }

@@ -61,6 +61,14 @@ final class ApiSchemas {
             @Schema(description = "May a worker who already took part join the session again", defaultValue = "false")
             Boolean allowRepeatWorkers,
             @Schema(description = "Seconds a dropped connection keeps its place, 0–86400", example = "30",
-                    defaultValue = "30") Integer disconnectGraceSeconds) {
+                    defaultValue = "30") Integer disconnectGraceSeconds,
+            @Schema(description = "Most hires one session may make (SPEC 4.2, a circuit breaker), 0–1000000; null or "
+                    + "empty for the default of 3 × (maxActive + maxWaiting). Output adds defaultHireBudget and "
+                    + "sessionHireBudget (what a session opened now gets, after the spending cap)", example = "20",
+                    nullable = true) Integer hireBudget,
+            @Schema(description = "Most a session may spend on hires, in USD with at most two decimals, 0–1000000; "
+                    + "each hire costs the reward plus MTurk's 20 % fee (at least 0.01); the cap lowers the hire "
+                    + "budget to the hires it pays for. Null or empty for no cap", example = "25.00", nullable = true)
+            BigDecimal spendCapUsd) {
     }
 }

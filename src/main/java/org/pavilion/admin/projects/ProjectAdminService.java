@@ -99,7 +99,8 @@ public class ProjectAdminService {
         TaskSettings copy = new TaskSettings(TaskForm.copyTitle(s.title()), s.description(), s.keywords(),
                 s.rewardCents(), s.assignmentDurationSeconds(), s.lifetimeSeconds(), s.autoApprovalDelaySeconds(),
                 s.country(), s.minApprovalPercent(), s.minApprovedHits(), s.externalUrl(), s.frameHeight(),
-                s.thresholds(), s.allowRepeatWorkers(), s.waitingPayCentsPerHour(), s.disconnectGraceSeconds());
+                s.thresholds(), s.allowRepeatWorkers(), s.waitingPayCentsPerHour(), s.disconnectGraceSeconds(),
+                s.hireBudget(), s.spendCapCents());
         return tasks.create(original.projectId(), copy, now());
     }
 

@@ -60,7 +60,7 @@ public class ProjectsApiController {
     /** Output-only task fields: accepted in a request body (so GET → PUT round-trips) and ignored. */
     static final Set<String> READ_ONLY_TASK_FIELDS = Set.of("id", "projectId", "rewardCents",
             "assignmentDurationSeconds", "lifetimeSeconds", "autoApprovalDelaySeconds", "waitingPayCentsPerHour",
-            "posted", "sessions", "createdAt", "updatedAt");
+            "posted", "sessions", "createdAt", "updatedAt", "spendCapCents", "defaultHireBudget", "sessionHireBudget");
 
     private final ProjectAdminService admin;
 
@@ -92,7 +92,8 @@ public class ProjectsApiController {
                            Integer minApprovalPercent, Integer minApprovedHits, String externalUrl, int frameHeight,
                            int minActive, int minWaiting, int maxActive, int maxWaiting, BigDecimal waitingPayRate,
                            int waitingPayCentsPerHour, boolean allowRepeatWorkers, int disconnectGraceSeconds,
-                           boolean posted, List<SessionJson> sessions, Instant createdAt, Instant updatedAt) {
+                           Integer hireBudget, int defaultHireBudget, BigDecimal spendCapUsd, Integer spendCapCents,
+                           int sessionHireBudget, boolean posted, List<SessionJson> sessions, Instant createdAt, Instant updatedAt) {
     }
 
     private TaskJson taskJson(Task t) {
@@ -106,7 +107,9 @@ public class ProjectsApiController {
                 s.minApprovalPercent(), s.minApprovedHits(), s.externalUrl(), s.frameHeight(),
                 s.thresholds().minActive(), s.thresholds().minWaiting(), s.thresholds().maxActive(),
                 s.thresholds().maxWaiting(), new BigDecimal(f.getWaitingPayRate()), s.waitingPayCentsPerHour(),
-                s.allowRepeatWorkers(), s.disconnectGraceSeconds(), !sessions.isEmpty(), sessions, t.createdAt(),
+                s.allowRepeatWorkers(), s.disconnectGraceSeconds(), s.hireBudget(), s.defaultHireBudget(),
+                s.spendCapCents() == null ? null : BigDecimal.valueOf(s.spendCapCents(), 2), s.spendCapCents(),
+                s.sessionHireBudget(), !sessions.isEmpty(), sessions, t.createdAt(),
                 t.updatedAt());
     }
 

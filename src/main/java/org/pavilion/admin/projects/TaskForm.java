@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.HireBudget;
 
 /**
  * The task form, as the researcher types it (page and REST API alike): every value is text until
@@ -34,7 +35,10 @@ import org.pavilion.queue.Thresholds;
  * <li>worker-facing URL: https, or http only on localhost / 127.0.0.1 / [::1];</li>
  * <li>thresholds per SPEC §3: 1 ≤ minActive ≤ maxActive, 0 ≤ minWaiting ≤ maxWaiting, maxWaiting ≥ 1
  * (each at most {@value #MAX_THRESHOLD});</li>
- * <li>waiting pay: USD per hour, at most two decimals, 0 to 100000; disconnect grace 0–86400 s.</li>
+ * <li>waiting pay: USD per hour, at most two decimals, 0 to 100000; disconnect grace 0–86400 s;</li>
+ * <li>hire budget: empty (the default, 3 × (maxActive + maxWaiting)) or a count of hires 0 to
+ * {@value TaskSettings#MAX_HIRE_BUDGET}; spending cap: empty (none) or USD, at most two decimals,
+ * 0 to 1000000.</li>
  * </ul>
  */
 public class TaskForm {
@@ -46,7 +50,7 @@ public class TaskForm {
     public static final List<String> FIELDS = List.of("title", "description", "keywords", "externalUrl",
             "frameHeight", "reward", "waitingPayRate", "timeLimitMinutes", "lifetimeHours", "autoApprovalDelayHours",
             "country", "minApprovalPercent", "minApprovedHits", "allowRepeatWorkers", "minActive", "maxActive",
-            "minWaiting", "maxWaiting", "disconnectGraceSeconds");
+            "minWaiting", "maxWaiting", "disconnectGraceSeconds", "hireBudget", "spendCapUsd");
 
     private static final Set<String> COUNTRIES = Collections.unmodifiableSet(
             new TreeSet<>(Arrays.asList(Locale.getISOCountries())));
@@ -74,6 +78,8 @@ public class TaskForm {
     private String waitingPayRate;
     private boolean allowRepeatWorkers;
     private String disconnectGraceSeconds;
+    private String hireBudget;
+    private String spendCapUsd;
 
     /** A new task's form: the usual defaults (TaskSettings.basic), thresholds and the task's own text empty. */
     public static TaskForm defaults() {
@@ -97,6 +103,8 @@ public class TaskForm {
         f.waitingPayRate = usd(TaskSettings.DEFAULT_WAITING_PAY_CENTS_PER_HOUR);
         f.allowRepeatWorkers = false;
         f.disconnectGraceSeconds = Integer.toString(TaskSettings.DEFAULT_DISCONNECT_GRACE_SECONDS);
+        f.hireBudget = "";
+        f.spendCapUsd = "";
         return f;
     }
 
@@ -123,6 +131,8 @@ public class TaskForm {
         f.waitingPayRate = usd(s.waitingPayCentsPerHour());
         f.allowRepeatWorkers = s.allowRepeatWorkers();
         f.disconnectGraceSeconds = Integer.toString(s.disconnectGraceSeconds());
+        f.hireBudget = s.hireBudget() == null ? "" : s.hireBudget().toString();
+        f.spendCapUsd = s.spendCapCents() == null ? "" : usd(s.spendCapCents());
         return f;
     }
 
@@ -166,11 +176,78 @@ public class TaskForm {
             case "waitingPayRate" -> waitingPayRate = value;
             case "allowRepeatWorkers" -> allowRepeatWorkers = "true".equalsIgnoreCase(value == null ? "" : value.strip());
             case "disconnectGraceSeconds" -> disconnectGraceSeconds = value;
+            case "hireBudget" -> hireBudget = value;
+            case "spendCapUsd" -> spendCapUsd = value;
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    // ---- the hire budget in words (the form's hints, computed from what is typed so far) -------------
+
+    /** What the hire budget field does, with the default's value for the thresholds typed so far. */
+    public String getHireBudgetHint() {
+        Integer capacity = capacity();
+        String byDefault = capacity == null ? "3 × (maxActive + maxWaiting) hires"
+                : "3 × (maxActive + maxWaiting) = " + HireBudget.DEFAULT_TURNOVERS * capacity
+                        + " hires for the current thresholds";
+        return "The most hires one session may make; when reached, hiring stops until you raise it in the live view. "
+                + "Empty: the default, " + byDefault + ".";
+    }
+
+    /** What the spending cap field does, and the hires it pays for when one is typed (with the reward). */
+    public String getSpendCapHint() {
+        String what = "The most a session may spend on hires (reward + MTurk's 20 % fee each); it lowers the hire "
+                + "budget to the hires it pays for. Empty: no cap.";
+        Long cap = quietCents(spendCapUsd);
+        Long rewardCents = quietCents(reward);
+        if (cap == null || rewardCents == null || rewardCents < 1 || rewardCents > 100_000_00L) {
+            return what;
+        }
+        long cost = HireBudget.costOfOneHireCents(rewardCents.intValue());
+        long paidFor = cap / cost;
+        StringBuilder b = new StringBuilder(what).append(" With this cap: ").append(paidFor)
+                .append(paidFor == 1 ? " hire" : " hires").append(" at ").append(usd(cost)).append(" USD each");
+        Integer capacity = capacity();
+        Long named = quietInt(hireBudget);
+        if (named != null || capacity != null) {
+            long budget = named != null ? named : (long) HireBudget.DEFAULT_TURNOVERS * capacity;
+            b.append("; a session's budget: ").append(Math.min(budget, paidFor)).append(" hires");
+        }
+        return b.append('.').toString();
+    }
+
+    /** maxActive + maxWaiting as typed, or null while either is not a count yet. */
+    private Integer capacity() {
+        Long a = quietInt(maxActive);
+        Long w = quietInt(maxWaiting);
+        if (a == null || w == null || a < 1 || w < 1 || a > MAX_THRESHOLD || w > MAX_THRESHOLD) {
+            return null;
+        }
+        return (int) (a + w);
+    }
+
+    private static Long quietInt(String value) {
+        String v = text(value);
+        return INTEGER.matcher(v).matches() ? Long.valueOf(Long.parseLong(v)) : null;
+    }
+
+    /** A USD amount typed as whole cents ≥ 0, or null when it is not one. */
+    private static Long quietCents(String value) {
+        String v = text(value);
+        if (v.startsWith("$")) {
+            v = v.substring(1).strip();
+        }
+        if (!DECIMAL.matcher(v).matches()) {
+            return null;
+        }
+        BigDecimal amount = new BigDecimal(v);
+        if (amount.signum() < 0 || amount.stripTrailingZeros().scale() > 2) {
+            return null;
+        }
+        return amount.movePointRight(2).longValueExact();
     }
 
     // ---- validation ----------------------------------------------------------------------------
@@ -239,13 +316,18 @@ public class TaskForm {
         Long rate = cents(errors, "waitingPayRate", "Waiting pay rate", waitingPayRate, 0, 100_000_00L, " USD per hour");
         Integer grace = requiredInt(errors, "disconnectGraceSeconds", "Disconnect grace", disconnectGraceSeconds, 0,
                 86_400, "must be between 0 and 86400 seconds");
+        Integer budget = optionalInt(errors, "hireBudget", "Hire budget", hireBudget, 0, TaskSettings.MAX_HIRE_BUDGET,
+                "must be a number of hires between 0 and " + TaskSettings.MAX_HIRE_BUDGET
+                        + ", or empty for the default of 3 × (maxActive + maxWaiting)");
+        Long cap = text(spendCapUsd).isEmpty() ? null : cents(errors, "spendCapUsd", "Spending cap", spendCapUsd, 0,
+                TaskSettings.MAX_SPEND_CAP_CENTS, " USD, or empty for no cap");
         if (!errors.isEmpty()) {
             return new Validation(null, orderedErrors(errors));
         }
         try {
             TaskSettings settings = new TaskSettings(t, d, k, rewardCents.intValue(), duration, lifetime, autoApproval,
                     c.isEmpty() ? null : c, approval, approved, url, frame, new Thresholds(minA, minW, maxA, maxW),
-                    allowRepeatWorkers, rate.intValue(), grace);
+                    allowRepeatWorkers, rate.intValue(), grace, budget, cap == null ? null : cap.intValue());
             return new Validation(settings, Map.of());
         } catch (InvalidConfigurationException e) {
             // a rule of TaskSettings this form does not know yet: still a message on the right field
@@ -273,6 +355,7 @@ public class TaskForm {
             case "autoApprovalDelaySeconds" -> "autoApprovalDelayHours";
             case "waitingPayCentsPerHour" -> "waitingPayRate";
             case "thresholds" -> "minActive";
+            case "spendCapCents" -> "spendCapUsd";
             default -> settingsField;
         };
     }
@@ -551,5 +634,21 @@ public class TaskForm {
 
     public void setDisconnectGraceSeconds(String disconnectGraceSeconds) {
         this.disconnectGraceSeconds = disconnectGraceSeconds;
+    }
+
+    public String getHireBudget() {
+        return hireBudget;
+    }
+
+    public void setHireBudget(String hireBudget) {
+        this.hireBudget = hireBudget;
+    }
+
+    public String getSpendCapUsd() {
+        return spendCapUsd;
+    }
+
+    public void setSpendCapUsd(String spendCapUsd) {
+        this.spendCapUsd = spendCapUsd;
     }
 }

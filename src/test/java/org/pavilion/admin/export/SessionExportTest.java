@@ -82,24 +82,26 @@ class SessionExportTest {
         service.submit(session, event, actor, detail).get();
     }
 
+    /** The marketplace confirms the worker's assignment, and its page arrives (SPEC 4.1.0). */
+    private void arrive(long seconds, String worker, String assignment) throws Exception {
+        at(seconds, new QueueEvent.Confirm(assignment, "HIT-1", worker), "marketplace", "AssignmentAccepted");
+        at(seconds, new QueueEvent.Arrive(worker, assignment), "worker:" + worker, null);
+    }
+
     /**
-     * w1 arrives and starts the session; "w,2" and w"3 (hostile ids) wait; w1 is ready at 30 s and
+     * Each arrival is confirmed by the marketplace first. w1 arrives and starts the session; "w,2" and w"3 (hostile ids) wait; w1 is ready at 30 s and
      * submits at 60 s ("w,2" promoted, one hire); "w,2" ready at 75 s; w"3 returns at 90 s; w4 arrives
      * at 100 s; stop at 120 s; "w,2" submits at 150 s (no hire: stopped); expire at 180 s.
      */
     private void runUntilStop() throws Exception {
-        // The marketplace confirms each worker's assignment before its page arrives (SPEC 4.1.0).
-        for (String[] wa : new String[][] {{"w1", "A1"}, {"w,2", "A2"}, {"w\"3", "A3"}, {"w4", "A4"}}) {
-            at(0, new QueueEvent.Confirm(wa[1], "HIT-EXPORT", wa[0]), "marketplace", "AssignmentAccepted");
-        }
-        at(0, new QueueEvent.Arrive("w1", "A1"), "worker:w1", null);
-        at(10, new QueueEvent.Arrive("w,2", "A2"), "worker:w,2", null);
-        at(20, new QueueEvent.Arrive("w\"3", "A3"), "worker:w\"3", null);
+        arrive(0, "w1", "A1");
+        arrive(10, "w,2", "A2");
+        arrive(20, "w\"3", "A3");
         at(30, new QueueEvent.Ready("w1"), "worker:w1", "client says time_waited=999, reward=\"5.00\"\nsecond line");
         at(60, new QueueEvent.Leave("w1", "A1", Departure.SUBMIT), "marketplace", "AssignmentSubmitted");
         at(75, new QueueEvent.Ready("w,2"), "worker:w,2", null);
         at(90, new QueueEvent.Leave("w\"3", "A3", Departure.RETURN), "marketplace", "AssignmentReturned");
-        at(100, new QueueEvent.Arrive("w4", "A4"), "worker:w4", null);
+        arrive(100, "w4", "A4");
         at(120, new QueueEvent.Stop("ada@example.org"), "ada@example.org", null);
     }
 
@@ -128,28 +130,29 @@ class SessionExportTest {
         String csv = r.getContentAsString(StandardCharsets.UTF_8);
         assertThat(t(0)).isEqualTo("2024-03-01T12:00:00.000000Z");
         String ready = "\"client says time_waited=999, reward=\"\"5.00\"\"\nsecond line\"";
+        String accepted = ",marketplace,AssignmentAccepted,HIT-1,";
         assertThat(csv).isEqualTo(String.join("\r\n",
-                "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail",
-                "1," + t(0) + ",confirm,w1,A1,,,,,,marketplace,AssignmentAccepted",
-                "2," + t(0) + ",confirm,\"w,2\",A2,,,,,,marketplace,AssignmentAccepted",
-                "3," + t(0) + ",confirm,\"w\"\"3\",A3,,,,,,marketplace,AssignmentAccepted",
-                "4," + t(0) + ",confirm,w4,A4,,,,,,marketplace,AssignmentAccepted",
-                "5," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,",
-                "6," + t(0) + ",phase,,,,,,started,,worker:w1,",
-                "7," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,",
-                "8," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",",
-                "9," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",",
-                "10," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready,
-                "11," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted",
-                "12," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted",
-                "13," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted",
-                "14," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted",
-                "15," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",",
-                "16," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned",
-                "17," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,",
-                "18," + t(120) + ",phase,,,,,,stopped,,ada@example.org,",
-                "19," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",",
-                "20," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console",
+                "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget",
+                "1," + t(0) + ",confirm,w1,A1,,,,," + accepted,
+                "2," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,,,",
+                "3," + t(0) + ",phase,,,,,,started,,worker:w1,,,",
+                "4," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,,,",
+                "5," + t(10) + ",confirm,\"w,2\",A2,,,,," + accepted,
+                "6," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",,,",
+                "7," + t(20) + ",confirm,\"w\"\"3\",A3,,,,," + accepted,
+                "8," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",,,",
+                "9," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready + ",,",
+                "10," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted,,",
+                "11," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted,,",
+                "12," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,",
+                "13," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted,,",
+                "14," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",,,",
+                "15," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned,,",
+                "16," + t(100) + ",confirm,w4,A4,,,,," + accepted,
+                "17," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,,,",
+                "18," + t(120) + ",phase,,,,,,stopped,,ada@example.org,,,",
+                "19," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",,,",
+                "20," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console,,",
                 ""));
     }
 
@@ -165,14 +168,17 @@ class SessionExportTest {
         assertThat((String) JsonPath.read(json, "$.status")).isEqualTo("expired");
         assertThat((String) JsonPath.read(json, "$.as_of")).isEqualTo(t(180));
         assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(20);
-        Map<String, Object> hire = JsonPath.read(json, "$.events[13]");
+        Map<String, Object> hire = JsonPath.read(json, "$.events[12]");
         assertThat(new ArrayList<>(hire.keySet())).isEqualTo(SessionExportService.EVENT_COLUMNS);
-        assertThat(new ArrayList<>(hire.values())).containsExactly(14, t(60), "hire", "w1", null, null, null,
-                "submitted", null, 1, "marketplace", "AssignmentSubmitted");
-        Map<String, Object> returned = JsonPath.read(json, "$.events[15]");
+        assertThat(new ArrayList<>(hire.values())).containsExactly(13, t(60), "hire", "w1", null, null, null,
+                "submitted", null, 1, "marketplace", "AssignmentSubmitted", null, null);
+        Map<String, Object> confirm = JsonPath.read(json, "$.events[0]");
+        assertThat(confirm).containsEntry("kind", "confirm").containsEntry("worker", "w1")
+                .containsEntry("assignment", "A1").containsEntry("hit", "HIT-1").containsEntry("budget", null);
+        Map<String, Object> returned = JsonPath.read(json, "$.events[14]");
         assertThat(returned).containsEntry("worker", "w\"3").containsEntry("from", "waiting")
                 .containsEntry("to", "returned");
-        assertThat((String) JsonPath.read(json, "$.events[9].detail"))
+        assertThat((String) JsonPath.read(json, "$.events[8].detail"))
                 .isEqualTo("client says time_waited=999, reward=\"5.00\"\nsecond line");
     }
 
@@ -229,8 +235,42 @@ class SessionExportTest {
     }
 
     @Test
+    void releasesWithheldHiresAndBudgetChangesAreRowsOfTheirOwn() throws Exception {
+        // A task whose sessions may make no hire at all, until the admin raises the budget.
+        long task = tasks.create(projects.create("Budget", "", T0).id(), TaskSettings.basic("Budget", "",
+                "https://example.org/t", 50, new Thresholds(1, 0, 1, 2)).withHireBudget(0, null), T0).id();
+        session = service.open(task).sessionId();
+        arrive(0, "w1", "A1");
+        at(5, new QueueEvent.Confirm("A9", "HIT-1", "w9"), "marketplace", "AssignmentAccepted");
+        at(6, new QueueEvent.Release("A9"), "marketplace", "AssignmentReturned");
+        at(60, new QueueEvent.Leave("w1", "A1", Departure.SUBMIT), "marketplace", "AssignmentSubmitted");
+        at(70, new QueueEvent.SetHireBudget(1, "ada@example.org"), "admin:ada@example.org", "hire budget 1");
+
+        List<String> rows = List.of(download("events.csv").getContentAsString(StandardCharsets.UTF_8).split("\r\n"));
+        assertThat(rows).contains(
+                "6," + t(6) + ",release,,A9,,,,,,marketplace,AssignmentReturned,,",
+                "8," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,",
+                "9," + t(60) + ",withheld,w1,,,,,,,marketplace,AssignmentSubmitted,,0",
+                "10," + t(70) + ",budget,,,,,,,,admin:ada@example.org,hire budget 1,,1",
+                "11," + t(70) + ",hire,w1,,,,budget_raised,,1,admin:ada@example.org,hire budget 1,,");
+        assertThat(rows).hasSize(12); // the header and 11 facts: none left out
+        String json = download("events.json").getContentAsString(StandardCharsets.UTF_8);
+        assertThat((List<Object>) JsonPath.read(json, "$.events[*].kind")).containsExactly("confirm", "status",
+                "phase", "status", "confirm", "release", "status", "subok", "withheld", "budget", "hire");
+        assertThat((Integer) JsonPath.read(json, "$.events[9].budget")).isEqualTo(1);
+        // The worker summary replays the same log.
+        assertThat((String) JsonPath.read(download("workers.json").getContentAsString(StandardCharsets.UTF_8),
+                "$.workers[0].final_status")).isEqualTo("submitted");
+    }
+
+    @Test
     void cellsThatASpreadsheetWouldRunAreNeutralisedInTheCsvExports() throws Exception {
         String hyperlink = "=HYPERLINK(\"http://x\",\"y\")";
+        // Each assignment confirmed by the marketplace first (SPEC 4.1.0).
+        for (String[] wa : new String[][] {{"w0", "A0"}, {hyperlink, "A1"}, {"+1", "@A2"}, {"@SUM(A1)", "A3"},
+                {"\tx", "A4"}, {"w5", "A5"}}) {
+            at(0, new QueueEvent.Confirm(wa[1], "HIT-1", wa[0]), "marketplace", "AssignmentAccepted");
+        }
         at(0, new QueueEvent.Arrive("w0", "A0"), "worker:w0", null); // starts the session, active
         at(10, new QueueEvent.Arrive(hyperlink, "A1"), "worker:x", "-1 pay me");
         at(20, new QueueEvent.Arrive("+1", "@A2"), "worker:y", null);
@@ -244,11 +284,11 @@ class SessionExportTest {
 
         String events = download("events.csv").getContentAsString(StandardCharsets.UTF_8);
         assertThat(events).contains("," + t(10) + ",status,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",A1,,waiting,"
-                        + "arrived,,,worker:x,\"'-1 pay me\"\r\n")
-                .contains("," + t(20) + ",status,\"'+1\",\"'@A2\",,waiting,arrived,,,worker:y,\r\n")
-                .contains("," + t(50) + ",status,\"'@SUM(A1)\",A3,,waiting,arrived,,,worker:z,\r\n")
-                .contains("," + t(60) + ",status,\"'\tx\",A4,,waiting,arrived,,,worker:t,\r\n")
-                .contains("," + t(80) + ",status,w5,A5,,waiting,arrived,,,worker:w5,\r\n");
+                        + "arrived,,,worker:x,\"'-1 pay me\",,\r\n")
+                .contains("," + t(20) + ",status,\"'+1\",\"'@A2\",,waiting,arrived,,,worker:y,,,\r\n")
+                .contains("," + t(50) + ",status,\"'@SUM(A1)\",A3,,waiting,arrived,,,worker:z,,,\r\n")
+                .contains("," + t(60) + ",status,\"'\tx\",A4,,waiting,arrived,,,worker:t,,,\r\n")
+                .contains("," + t(80) + ",status,w5,A5,,waiting,arrived,,,worker:w5,,,\r\n");
         for (String line : events.split("\r\n")) {
             assertThat(line).as("no cell starts like a formula").doesNotContain(",=", ",+", ",-", ",@", ",\t");
         }
@@ -274,7 +314,7 @@ class SessionExportTest {
     @Test
     void anEmptySessionHasOnlyHeaders() throws Exception {
         assertThat(download("events.csv").getContentAsString())
-                .isEqualTo("seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail\r\n");
+                .isEqualTo("seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget\r\n");
         assertThat(download("workers.csv").getContentAsString()).startsWith("worker,assignment,").endsWith("\r\n");
         mvc.perform(get("/api/admin/sessions/" + session + "/export/workers.json"))
                 .andExpect(jsonPath("$.status").value("live"))

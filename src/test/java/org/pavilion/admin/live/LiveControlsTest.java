@@ -90,6 +90,7 @@ class LiveControlsTest {
         return json(r).getLong("sessionId");
     }
 
+    /** Each worker's assignment confirmed by the marketplace, then its page arrives (SPEC 4.1.0). */
     private void arrive(long session, String... workers) {
         for (String w : workers) {
             ConfirmedArrivals.arrive(sessions, session, w, "ASG-" + w, "worker:" + w);
@@ -397,6 +398,8 @@ class LiveControlsTest {
         assertThat(events.getJSONObject(0).getLong("seq")).isGreaterThan(events.getJSONObject(1).getLong("seq"));
         // The oldest: the marketplace's confirmation of W1's assignment, then W1's arrival.
         assertThat(events.getJSONObject(events.length() - 1).getString("actor")).isEqualTo("marketplace");
+        assertThat(events.getJSONObject(events.length() - 1).getString("summary"))
+                .isEqualTo("assignment ASG-W1 confirmed by the marketplace (worker W1)");
         assertThat(events.getJSONObject(events.length() - 2).getString("actor")).isEqualTo("worker:W1");
         assertThat(view.getJSONArray("series").length()).isGreaterThanOrEqualTo(2);
         JSONObject last = view.getJSONArray("series").getJSONObject(view.getJSONArray("series").length() - 1);

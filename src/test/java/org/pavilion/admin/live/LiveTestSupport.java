@@ -44,4 +44,12 @@ public final class LiveTestSupport {
                 thresholds, false, waitingPayCentsPerHour, basic.disconnectGraceSeconds());
         return tasks.create(project, settings, Instant.now()).id();
     }
+
+    /** {@link #task} with its own hire budget (null: the default) and spending cap in cents (null: none). */
+    public static long task(ProjectRepository projects, TaskRepository tasks, int port, Thresholds thresholds,
+                            Integer hireBudget, Integer spendCapCents) {
+        long id = task(projects, tasks, port, thresholds, 725);
+        TaskSettings settings = tasks.find(id).orElseThrow().settings().withHireBudget(hireBudget, spendCapCents);
+        return tasks.update(id, settings, Instant.now()).id();
+    }
 }

@@ -52,6 +52,65 @@ class SessionViewsTest {
                 "worker:W1", null))).contains("ready");
     }
 
+    private static EventRow row(String kind, String worker, String assignment, String cause, Integer number,
+                                String hitId) {
+        return new EventRow(9, T0, kind, worker, assignment, null, null, cause, null, number, "marketplace", null,
+                hitId);
+    }
+
+    @Test
+    void theTrustAndBudgetFactsInWords() {
+        assertThat(SessionViews.summary(row("confirm", "W1", "A1", null, null, "HIT-1")))
+                .isEqualTo("assignment A1 confirmed by the marketplace (worker W1)");
+        assertThat(SessionViews.summary(row("confirm", null, "A1", null, null, "HIT-1")))
+                .isEqualTo("assignment A1 confirmed by the marketplace (worker not named)");
+        assertThat(SessionViews.summary(row("release", null, "A1", null, null, null)))
+                .isEqualTo("assignment A1 released (returned before any page arrived with it)");
+        assertThat(SessionViews.summary(row("subok", "W1", "A1", null, null, null)))
+                .isEqualTo("submission of W1 confirmed by the marketplace (assignment A1)");
+        assertThat(SessionViews.summary(row("withheld", "W1", null, null, 15, null)))
+                .isEqualTo("hire withheld: budget 15 used up (would replace W1)");
+        assertThat(SessionViews.summary(row("budget", null, null, null, 20, null))).isEqualTo("hire budget set to 20");
+        assertThat(SessionViews.summary(row("hire", "W1", null, "BUDGET_RAISED", 16, null)))
+                .isEqualTo("hire #16 requested (budget raised; replaces W1)");
+        assertThat(SessionViews.summary(row("something-new", null, null, null, null, null))).isEqualTo("something-new");
+        assertThat(SessionViews.event(row("confirm", "W1", "A1", null, null, "HIT-1")).hitId()).isEqualTo("HIT-1");
+    }
+
+    private static QueueSnapshot hires(int made, int budget, int withheld, boolean stopped) {
+        return new QueueSnapshot(List.of(), List.of(), Map.of(), true, stopped, false, made, budget, withheld);
+    }
+
+    @Test
+    void theHireBudgetAndThePausedNotice() {
+        SessionView.Hiring open = SessionViews.hiring(hires(3, 15, 0, false));
+        assertThat(open.summary()).isEqualTo("hires made 3 of budget 15");
+        assertThat(open.paused()).isFalse();
+        assertThat(open.notice()).isNull();
+
+        SessionView.Hiring full = SessionViews.hiring(hires(15, 15, 0, false));
+        assertThat(full.usedUp()).isTrue();
+        assertThat(full.paused()).isFalse();
+        assertThat(full.summary()).isEqualTo("hires made 15 of budget 15 (used up: the next hire will be withheld)");
+
+        SessionView.Hiring paused = SessionViews.hiring(hires(15, 15, 2, false));
+        assertThat(paused.paused()).isTrue();
+        assertThat(paused.withheld()).isEqualTo(2);
+        assertThat(paused.notice()).isEqualTo("Hiring paused: the hire budget of 15 is used up (2 hires withheld)");
+        assertThat(SessionViews.hiring(hires(1, 1, 1, false)).notice())
+                .isEqualTo("Hiring paused: the hire budget of 1 is used up (1 hire withheld)");
+
+        // A stopped job hires nobody anyway: no paused notice.
+        SessionView.Hiring stopped = SessionViews.hiring(hires(15, 15, 2, true));
+        assertThat(stopped.paused()).isFalse();
+        assertThat(stopped.notice()).isNull();
+
+        // A session opened before budgets existed has none.
+        SessionView.Hiring none = SessionViews.hiring(hires(4, org.pavilion.queue.QueueEngine.UNLIMITED_HIRES, 0, false));
+        assertThat(none.budget()).isNull();
+        assertThat(none.summary()).isEqualTo("hires made 4 (no hire budget)");
+    }
+
     @Test
     void theSeriesReplaysQueueSizesOnePointPerMoment() {
         SessionRow row = new SessionRow(1, 1, "t", 1, 0, 1, 2, 725, true, false, false, null, null, T0, T0, null, null);

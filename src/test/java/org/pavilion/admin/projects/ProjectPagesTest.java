@@ -214,6 +214,12 @@ class ProjectPagesTest {
             "waitingPayRate|-1|Waiting pay rate must be at least 0 and at most 100000.00 USD per hour (was -1).",
             "disconnectGraceSeconds|-5|Disconnect grace must be between 0 and 86400 seconds (was -5).",
             "frameHeight|tall|Frame height must be a whole number (was 'tall').",
+            "hireBudget|-3|Hire budget must be a number of hires between 0 and 1000000, or empty for the default of 3 × (maxActive + maxWaiting) (was -3).",
+            "hireBudget|many|Hire budget must be a whole number (was 'many').",
+            "hireBudget|5000000|Hire budget must be a number of hires between 0 and 1000000, or empty for the default of 3 × (maxActive + maxWaiting) (was 5000000).",
+            "spendCapUsd|-10|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was -10).",
+            "spendCapUsd|ten dollars|Spending cap must be an amount in USD such as 0.50 (was 'ten dollars').",
+            "spendCapUsd|2000000|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was 2000000).",
     })
     void eachInvalidFieldComesBackWithItsMessageAndNothingIsSaved(String field, String value, String message)
             throws Exception {
@@ -235,6 +241,58 @@ class ProjectPagesTest {
         assertThat(doc.getElementById("task-title").val()).isEqualTo(f.get("title"));
         assertThat(doc.getElementById("task-keywords").val()).isEqualTo("chat, live");
         assertThat(tasks.list()).hasSize(before);
+    }
+
+    @Test
+    void theFormExplainsTheHireBudgetAndTheDefault() throws Exception {
+        Document blank = page("/admin/projects/" + project.id() + "/tasks/new");
+        assertThat(blank.getElementById("task-hireBudget").val()).isEmpty();
+        assertThat(blank.getElementById("task-spendCapUsd").val()).isEmpty();
+        assertThat(blank.getElementById("task-hireBudget-hint").text()).contains("hiring stops")
+                .endsWith("Empty: the default, 3 × (maxActive + maxWaiting) hires.");
+        assertThat(blank.getElementById("task-spendCapUsd-hint").text()).contains("MTurk's 20 % fee")
+                .endsWith("Empty: no cap.");
+
+        Task t = storedTask("Budget defaults"); // maxActive 2 + maxWaiting 1
+        Document edit = page("/admin/tasks/" + t.id() + "/edit");
+        assertThat(edit.getElementById("task-hireBudget-hint").text())
+                .endsWith("= 9 hires for the current thresholds.");
+        assertThat(page("/admin/tasks/" + t.id()).getElementById("task-hire-budget").text())
+                .isEqualTo("default: 3 × (maxActive + maxWaiting) = 9 hires per session");
+        assertThat(page("/admin/tasks/" + t.id()).getElementById("task-spend-cap").text()).isEqualTo("none");
+    }
+
+    @Test
+    void aHireBudgetAndSpendingCapAreSavedShownAndGiveTheSessionItsBudget() throws Exception {
+        Map<String, String> f = validForm(); // reward 0.50: a hire costs 0.60 with MTurk's fee
+        f.put("hireBudget", "12");
+        f.put("spendCapUsd", "5");
+        MvcResult r = mvc.perform(form(post("/admin/projects/" + project.id() + "/tasks"), f))
+                .andExpect(status().is3xxRedirection()).andReturn();
+        long id = idFrom(r.getResponse().getRedirectedUrl(), "/admin/tasks/(\\d+)");
+        TaskSettings s = tasks.find(id).orElseThrow().settings();
+        assertThat(s.hireBudget()).isEqualTo(12);
+        assertThat(s.spendCapCents()).isEqualTo(500);
+
+        Document doc = page("/admin/tasks/" + id);
+        assertThat(doc.getElementById("task-hire-budget").text()).isEqualTo("12 hires per session");
+        assertThat(doc.getElementById("task-spend-cap").text())
+                .isEqualTo("5.00 USD per session: a session opened now may make 8 hires");
+        Document edit = page("/admin/tasks/" + id + "/edit");
+        assertThat(edit.getElementById("task-hireBudget").val()).isEqualTo("12");
+        assertThat(edit.getElementById("task-spendCapUsd").val()).isEqualTo("5.00");
+        assertThat(edit.getElementById("task-spendCapUsd-hint").text())
+                .endsWith("With this cap: 8 hires at 0.60 USD each; a session's budget: 8 hires.");
+
+        // A session opened now takes the lower of the two; clearing both brings back the default.
+        assertThat(sessions.config(sessions.open(id).sessionId()).hireBudget()).isEqualTo(8);
+        f.put("hireBudget", "");
+        f.put("spendCapUsd", " ");
+        mvc.perform(form(post("/admin/tasks/" + id), f)).andExpect(status().is3xxRedirection());
+        s = tasks.find(id).orElseThrow().settings();
+        assertThat(s.hireBudget()).isNull();
+        assertThat(s.spendCapCents()).isNull();
+        assertThat(sessions.config(sessions.open(id).sessionId()).hireBudget()).isEqualTo(15);
     }
 
     @Test
@@ -302,7 +360,8 @@ class ProjectPagesTest {
 
     @Test
     void cloneMakesACopyWithTheSameSettings() throws Exception {
-        Task t = storedTask("Original");
+        Task stored = storedTask("Original");
+        Task t = tasks.update(stored.id(), stored.settings().withHireBudget(7, 900), Instant.now());
         MvcResult r = mvc.perform(post("/admin/tasks/" + t.id() + "/clone").with(csrf()))
                 .andExpect(status().is3xxRedirection()).andReturn();
         long id = idFrom(r.getResponse().getRedirectedUrl(), "/admin/tasks/(\\d+)/edit");
@@ -314,7 +373,8 @@ class ProjectPagesTest {
         assertThat(copy.settings()).isEqualTo(new TaskSettings("Copy of Original", a.description(), a.keywords(),
                 a.rewardCents(), a.assignmentDurationSeconds(), a.lifetimeSeconds(), a.autoApprovalDelaySeconds(),
                 a.country(), a.minApprovalPercent(), a.minApprovedHits(), a.externalUrl(), a.frameHeight(),
-                a.thresholds(), a.allowRepeatWorkers(), a.waitingPayCentsPerHour(), a.disconnectGraceSeconds()));
+                a.thresholds(), a.allowRepeatWorkers(), a.waitingPayCentsPerHour(), a.disconnectGraceSeconds(), 7,
+                900));
         assertThat(tasks.find(t.id())).hasValue(t);
     }
 

@@ -195,7 +195,18 @@ class ProjectsApiTest {
                 Arguments.of("maxWaiting", "0", "maxWaiting must be at least 1 (and at most 10000) (was 0)."),
                 Arguments.of("allowRepeatWorkers", "\"yes\"", "allowRepeatWorkers must be true or false."),
                 Arguments.of("minActive", "[1]", "minActive must be a string or a number."),
-                Arguments.of("rewardCents_typo", "1", "'rewardCents_typo' is not a task field."));
+                Arguments.of("rewardCents_typo", "1", "'rewardCents_typo' is not a task field."),
+                Arguments.of("hireBudget", "-1", "Hire budget must be a number of hires between 0 and 1000000, or "
+                        + "empty for the default of 3 × (maxActive + maxWaiting) (was -1)."),
+                Arguments.of("hireBudget", "2.5", "Hire budget must be a whole number (was '2.5')."),
+                Arguments.of("hireBudget", "\"lots\"", "Hire budget must be a whole number (was 'lots')."),
+                Arguments.of("hireBudget", "1e9", "Hire budget must be a number of hires between 0 and 1000000, or "
+                        + "empty for the default of 3 × (maxActive + maxWaiting) (was 1000000000)."),
+                Arguments.of("spendCapUsd", "-0.01", "Spending cap must be at least 0 and at most 1000000.00 USD, or "
+                        + "empty for no cap (was -0.01)."),
+                Arguments.of("spendCapUsd", "0.001", "Spending cap must be in whole cents: at most two decimals "
+                        + "(was 0.001)."),
+                Arguments.of("spendCapUsd", "{\"usd\": 5}", "spendCapUsd must be a string or a number."));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -217,6 +228,54 @@ class ProjectsApiTest {
         tools.jackson.databind.node.ObjectNode node = (tools.jackson.databind.node.ObjectNode) mapper.readTree(task);
         node.set(field, mapper.readTree(value));
         return mapper.writeValueAsString(node);
+    }
+
+    @Test
+    void aHireBudgetAndSpendingCapAreCreatedReadAndChanged() throws Exception {
+        // reward 0.50: one hire costs 0.60 with MTurk's fee; 10.00 USD pays for 16; capacity 3 + 2 = 5
+        String body = withField(withField(TASK, "hireBudget", "20"), "spendCapUsd", "\"10.00\"");
+        MvcResult r = send(post("/api/admin/projects/" + project.id() + "/tasks"), body)
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.hireBudget").value(20))
+                .andExpect(jsonPath("$.defaultHireBudget").value(15))
+                .andExpect(jsonPath("$.spendCapUsd").value(10.0))
+                .andExpect(jsonPath("$.spendCapCents").value(1000))
+                .andExpect(jsonPath("$.sessionHireBudget").value(16))
+                .andReturn();
+        long id = id(r);
+        TaskSettings s = tasks.find(id).orElseThrow().settings();
+        assertThat(s.hireBudget()).isEqualTo(20);
+        assertThat(s.spendCapCents()).isEqualTo(1000);
+
+        // GET → PUT round-trips (the output-only fields are ignored), then null brings back the defaults.
+        String json = mvc.perform(get("/api/admin/tasks/" + id)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        send(put("/api/admin/tasks/" + id), json).andExpect(status().isOk());
+        assertThat(tasks.find(id).orElseThrow().settings()).isEqualTo(s);
+        send(put("/api/admin/tasks/" + id), "{\"hireBudget\": \"4\"}").andExpect(status().isOk())
+                .andExpect(jsonPath("$.hireBudget").value(4))
+                .andExpect(jsonPath("$.sessionHireBudget").value(4));
+        send(put("/api/admin/tasks/" + id), "{\"hireBudget\": null, \"spendCapUsd\": \"\"}").andExpect(status().isOk())
+                .andExpect(jsonPath("$.hireBudget").value(nullValue()))
+                .andExpect(jsonPath("$.spendCapUsd").value(nullValue()))
+                .andExpect(jsonPath("$.spendCapCents").value(nullValue()))
+                .andExpect(jsonPath("$.sessionHireBudget").value(15));
+        assertThat(tasks.find(id).orElseThrow().settings().withHireBudget(20, 1000)).isEqualTo(s);
+
+        // An invalid value changes nothing.
+        send(put("/api/admin/tasks/" + id), "{\"hireBudget\": -2, \"spendCapUsd\": 3}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.fields.length()").value(1))
+                .andExpect(jsonPath("$.fields.hireBudget").exists());
+        assertThat(tasks.find(id).orElseThrow().settings().hireBudget()).isNull();
+        assertThat(tasks.find(id).orElseThrow().settings().spendCapCents()).isNull();
+
+        // A clone keeps them.
+        send(put("/api/admin/tasks/" + id), "{\"hireBudget\": 6, \"spendCapUsd\": 2.4}").andExpect(status().isOk());
+        mvc.perform(post("/api/admin/tasks/" + id + "/clone").with(csrf())).andExpect(status().isCreated())
+                .andExpect(jsonPath("$.hireBudget").value(6))
+                .andExpect(jsonPath("$.spendCapCents").value(240))
+                .andExpect(jsonPath("$.sessionHireBudget").value(4));
     }
 
     @Test
@@ -300,6 +359,8 @@ class ProjectsApiTest {
         assertThat((String) JsonPath.read(json, "$.info.title")).isEqualTo("Pavilion admin API");
         assertThat((String) JsonPath.read(json, "$.components.securitySchemes.apiToken.scheme")).isEqualTo("bearer");
         assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.reward")).isNotNull();
+        assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.hireBudget")).isNotNull();
+        assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.spendCapUsd")).isNotNull();
         mvc.perform(get("/api/docs")).andExpect(status().is3xxRedirection());
     }
 

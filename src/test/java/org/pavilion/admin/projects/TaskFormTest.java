@@ -157,4 +157,59 @@ class TaskFormTest {
         assertThat(TaskForm.copyTitle("x".repeat(128))).hasSize(128).startsWith("Copy of x").endsWith("\u2026");
         assertThat(TaskForm.copyTitle("Chat")).isEqualTo("Copy of Chat");
     }
+
+    @Test
+    void hireBudgetAndSpendingCapAreOptionalAndStoredInTheirUnits() {
+        TaskForm f = valid();
+        assertThat(f.validate().settings().hireBudget()).isNull();
+        assertThat(f.validate().settings().spendCapCents()).isNull();
+        f.setHireBudget(" 12 ");
+        f.setSpendCapUsd("$7.5");
+        TaskSettings s = f.validate().settings();
+        assertThat(s.hireBudget()).isEqualTo(12);
+        assertThat(s.spendCapCents()).isEqualTo(750);
+        assertThat(TaskForm.of(s).getHireBudget()).isEqualTo("12");
+        assertThat(TaskForm.of(s).getSpendCapUsd()).isEqualTo("7.50");
+        f.setHireBudget("0");
+        f.setSpendCapUsd("0");
+        assertThat(f.validate().settings().hireBudget()).isZero();
+        assertThat(f.validate().settings().spendCapCents()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "hireBudget|-1|Hire budget must be a number of hires between 0 and 1000000, or empty for the default of 3 × (maxActive + maxWaiting) (was -1).",
+            "hireBudget|1000001|Hire budget must be a number of hires between 0 and 1000000, or empty for the default of 3 × (maxActive + maxWaiting) (was 1000001).",
+            "hireBudget|ten|Hire budget must be a whole number (was 'ten').",
+            "hireBudget|2.5|Hire budget must be a whole number (was '2.5').",
+            "spendCapUsd|-1|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was -1).",
+            "spendCapUsd|1000000.01|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was 1000000.01).",
+            "spendCapUsd|lots|Spending cap must be an amount in USD such as 0.50 (was 'lots').",
+            "spendCapUsd|1.005|Spending cap must be in whole cents: at most two decimals (was 1.005).",
+    })
+    void badBudgetsAndCapsAreRefusedWithTheirMessage(String field, String value, String message) {
+        TaskForm f = valid();
+        f.set(field, value);
+        assertThat(f.validate().errors()).containsExactly(Map.entry(field, message));
+    }
+
+    @Test
+    void theHintsSayWhatTheBudgetWillBe() {
+        TaskForm blank = TaskForm.defaults();
+        assertThat(blank.getHireBudgetHint()).endsWith("Empty: the default, 3 × (maxActive + maxWaiting) hires.");
+        assertThat(blank.getSpendCapHint()).endsWith("Empty: no cap.");
+
+        TaskForm f = valid(); // reward 0.50, maxActive 3 + maxWaiting 2
+        assertThat(f.getHireBudgetHint())
+                .endsWith("Empty: the default, 3 × (maxActive + maxWaiting) = 15 hires for the current thresholds.");
+        f.setSpendCapUsd("5.00");
+        assertThat(f.getSpendCapHint())
+                .endsWith("With this cap: 8 hires at 0.60 USD each; a session's budget: 8 hires.");
+        f.setSpendCapUsd("100");
+        assertThat(f.getSpendCapHint()).endsWith("With this cap: 166 hires at 0.60 USD each; a session's budget: 15 hires.");
+        f.setHireBudget("40");
+        assertThat(f.getSpendCapHint()).endsWith("a session's budget: 40 hires.");
+        f.setSpendCapUsd("nonsense");
+        assertThat(f.getSpendCapHint()).endsWith("Empty: no cap.");
+    }
 }
