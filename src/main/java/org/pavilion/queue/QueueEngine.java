@@ -327,6 +327,10 @@ public final class QueueEngine {
 
     private void setHireBudget(SetHireBudget e) {
         requireNotEnded("a hire budget change");
+        if (e.budget() < hires) {
+            throw new InvalidEventException("the hire budget cannot be lower than the " + hires
+                    + " hires already made (asked for " + e.budget() + ")");
+        }
         if (e.budget() == hireBudget) {
             pending.add(new Ignored("the hire budget is " + hireBudget + " already"));
             return;

@@ -190,6 +190,10 @@ class QueueEngineTrustTest {
         assertThat(over.facts()).contains(new HireWithheld("w2", 1));
         assertThat(engine.snapshot().withheldHires()).isEqualTo(1);
 
+        QueueSnapshot before = engine.snapshot();
+        assertThatThrownBy(() -> apply(new SetHireBudget(0, "admin"))).isInstanceOf(InvalidEventException.class)
+                .hasMessageContaining("lower than the 1 hires already made");
+        assertThat(engine.snapshot()).isEqualTo(before);
         Outcome raised = apply(new SetHireBudget(5, "admin"));
         assertThat(raised.facts()).containsExactly(new HireBudgetChanged(5), new Hire(2, "w2", Cause.BUDGET_RAISED));
         assertThat(engine.snapshot().withheldHires()).isZero();
