@@ -253,7 +253,14 @@ public final class ChatProtocol {
     private void payStatus(SocketIoSocket socket, Payload p) {
         Binding current = connections.of(socket.getId());
         if (!(current instanceof WorkerBinding bound)) {
-            throw new ProtocolException("not_joined", "pay_status: join first (send 'connected')");
+            Optional<Long> claimed = admission.claimedSession(socket.getId());
+            if (claimed.isEmpty()) {
+                throw new ProtocolException("not_joined", "pay_status: join first (send 'connected')");
+            }
+            // Joined, not admitted yet (or waiting for the marketplace's confirmation): nothing earned so far.
+            outbound.toSocket(socket, "pay_status", new JSONObject().put("waited_seconds", 0).put("pay_cents", 0)
+                    .put("cents_per_hour", sessions.config(claimed.get()).waitingPayCentsPerHour()));
+            return;
         }
         int rate = sessions.config(bound.sessionId()).waitingPayCentsPerHour();
         whenDone(socket, "pay_status", sessions.read(bound.sessionId(),

@@ -25,7 +25,7 @@ import org.springframework.boot.test.context.SpringBootTest;
  * lands ends in a clear error with nothing changed.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"pavilion.database.embedded=mem", "pavilion.realtime.confirmation-timeout=3s"})
+        properties = {"pavilion.database.embedded=mem", "pavilion.realtime.confirmation-timeout=10s"})
 class AdmissionTest extends RealtimeTestSupport {
 
     static final Thresholds SMALL = new Thresholds(1, 1, 2, 2);

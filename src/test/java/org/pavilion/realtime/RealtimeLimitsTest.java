@@ -60,10 +60,10 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
     void aFloodingConnectionIsLimitedThenCutOffWhileItsSessionGoesOn() throws Exception {
         long s = openSession(new Thresholds(1, 0, 3, 3), 1, "HIT-FLOOD");
         ProtocolClient w1 = from("127.0.0.11", "w1", "websocket");
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-FLOOD"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-FLOOD"));
         w1.expect("start_your_task");
         ProtocolClient w2 = from("127.0.0.12", "w2", "polling");
-        w2.emit("connected", joinPayload("w2", "a2", "HIT-FLOOD"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-FLOOD"));
         w2.skipUntil("workers_status", "{waiting:0,active:2}");
         w1.skipUntil("workers_status", "{waiting:0,active:2}");
         double flooded = refused("event_flood");
@@ -93,7 +93,7 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
         w2.emit("pay_status", new JSONObject());
         assertThat(w2.expect("pay_status").getInt("cents_per_hour")).isEqualTo(725);
         ProtocolClient w3 = from("127.0.0.13", "w3", "websocket");
-        w3.emit("connected", joinPayload("w3", "a3", "HIT-FLOOD"));
+        w3.emit("connected", acceptedJoin("w3", "a3", "HIT-FLOOD"));
         w2.expect("update_worker_count", "{count:2,max_count:6}");
         w2.expect("workers_status", "{waiting:0,active:2}");
         assertThat(sessions.snapshot(s).active()).containsExactly("w2", "w3");
@@ -273,10 +273,10 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
     void chatMessagesAreLimitedPerWorkerAndEveryOneIsEitherDeliveredOrRefused() throws Exception {
         long s = openSession(new Thresholds(1, 0, 2, 2), 30, "HIT-CHAT");
         ProtocolClient w1 = from("127.0.0.51", "w1", "websocket");
-        w1.emit("connected", joinPayload("w1", "a1", "HIT-CHAT"));
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-CHAT"));
         w1.expect("start_your_task");
         ProtocolClient w2 = from("127.0.0.52", "w2", "websocket");
-        w2.emit("connected", joinPayload("w2", "a2", "HIT-CHAT"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-CHAT"));
         w2.skipUntil("workers_status", "{waiting:0,active:2}");
         w1.skipUntil("workers_status", "{waiting:0,active:2}");
         double before = refused("chat_rate");
