@@ -95,6 +95,8 @@
 // Common options: --label text (copied into the JSON), --step-timeout-ms (20000: longest wait for any
 // one expected message or HTTP answer), --market URL (the local marketplace's worker API; default
 // URL/local-mturk/api), --board-poll-ms (10: how often the open HITs are listed while a worker looks),
+// --reaccept-after-ms (5000; 0 = never: when a worker that took a hire's HIT gives up on a confirmation
+// that does not come, see hiredRaceError),
 // --no-ready (handoff/rate: promoted pages do not send IAmReady), --no-deflate (do not offer
 // permessage-deflate; browsers do), --id-prefix P (worker ids; default unique per run),
 // --connect-concurrency C (socket handshakes in flight while filling; default 100), --zlib-concurrency C
@@ -116,7 +118,7 @@ const MODES = ['handoff', 'rate', 'burst', 'hold'];
 const MODE = process.argv[2];
 const ARGV = process.argv.slice(3);
 const COMMON_OPTIONS = ['url', 'hits', 'hit', 'label', 'step-timeout-ms', 'no-ready', 'no-deflate', 'id-prefix',
-  'connect-concurrency', 'workers', 'zlib-concurrency', 'market', 'board-poll-ms', 'think-ms'];
+  'connect-concurrency', 'workers', 'zlib-concurrency', 'market', 'board-poll-ms', 'reaccept-after-ms'];
 const MODE_OPTIONS = {
   handoff: ['handoffs', 'warmup', 'settle-every', 'dump'],
   rate: ['rates', 'step-seconds', 'warmup-seconds', 'p99-limit-ms', 'settle-every', 'dump'],
@@ -232,7 +234,8 @@ function newWorker(s) {
   const w = {
     // aid and hit: the assignment the worker accepted at the marketplace and its HIT (set by acceptHit)
     id, aid: null, hit: null, s, socket: null, state: 'new', starts: 0, fulls: 0, countsSeen: 0, statusesSeen: 0,
-    acceptedAt: 0, admittedAt: 0, measureAdmission: false, awaits: 0, awaitAt: 0, errors: [],
+    acceptedAt: 0, firstAcceptedAt: 0, admittedAt: 0, measureAdmission: false, awaits: 0, awaitAt: 0, errors: [],
+    hired: false, attempt: 0, confirmationsLost: 0,
     lastCount: null, maxCount: null, lastStatus: null, expectStatus: false, onCount: null, onJoinStart: null,
     onAnswer: null,
     connectStart: 0, connectEnd: 0, joinEmitAt: 0, confirmAt: 0, confirmed: false, firstCountAt: 0, startAt: 0,
@@ -329,10 +332,12 @@ async function pool(items, limit, fn) {
 
 const MARKET = String(arg('market', (URL_ || '') + '/local-mturk/api')).replace(/\/+$/, '');
 const BOARD_POLL_MS = intArg('board-poll-ms', 10);
-const THINK_MS = intArg('think-ms', 0);
+const REACCEPT_AFTER_MS = intArg('reaccept-after-ms', 5000);
 const market = {
-  accepts: 0, acceptRefusals: 0, submits: 0, boardPolls: 0, boardConflicts: 0, acceptMs: [],
+  accepts: 0, acceptRefusals: 0, submits: 0, returns: 0, boardPolls: 0, boardConflicts: 0, acceptMs: [],
 };
+let confirmationsLost = 0; // hire's HITs whose acceptance Pavilion never confirmed (see reacceptLost)
+let unknownHitRefusals = 0; // joins refused because Pavilion did not know the hire's HIT yet (same race)
 let totalAwaits = 0; // awaiting_confirmation answers received
 let confirmationTimeoutSeconds = null; // as the server announces it in awaiting_confirmation
 
@@ -361,6 +366,7 @@ async function acceptHit(w, hitId) {
   const r = await marketCall('POST', '/accept', {workerId: w.id, hitId});
   if (r.status === 200 && r.body && typeof r.body.assignmentId === 'string') {
     w.acceptedAt = now();
+    if (!w.firstAcceptedAt) w.firstAcceptedAt = w.acceptedAt;
     market.accepts += 1;
     market.acceptMs.push(w.acceptedAt - t);
     if (r.body.hitId !== hitId || r.body.workerId !== w.id || r.body.status !== 'Accepted') {
@@ -394,6 +400,73 @@ async function submitAtMarket(w) {
   }
 }
 
+// The worker returns its assignment (gives the HIT back without doing it).
+async function returnAtMarket(w) {
+  let r;
+  try {
+    r = await marketCall('POST', '/return', {assignmentId: w.aid});
+  } catch (e) {
+    anomaly(`${w.id}: marketplace return of ${w.aid} failed: ${e.message}`);
+    return;
+  }
+  if (r.status === 200 && r.body && r.body.status === 'Returned') market.returns += 1;
+  else anomaly(`${w.id}: marketplace return of ${w.aid} answered ${r.status} ${r.text}`);
+}
+
+// A worker that took a hire's HIT and has been told awaiting_confirmation for REACCEPT_AFTER_MS (or half
+// the server's confirmation timeout, if shorter) without being admitted gives up on that assignment as a real worker would: it closes its page, returns the
+// HIT, takes a HIT from the board again and joins with the new assignment. It does the same, at once,
+// when its join is refused with `unknown_hit`. Why (a race in the server, reported): Pavilion maps a
+// notification and a join to the session by the HIT, and records a hire's HIT only after the
+// marketplace answered CreateHIT, while the HIT is on the board from the moment it exists. A worker
+// quick enough to accept it before that record is written has its AssignmentAccepted confirmation
+// dropped ("HIT ... is not part of any Pavilion session"), so its page would wait for the whole
+// confirmation timeout and be refused, or has its join refused outright (unknown_hit).
+// Counted as confirmations_lost and unknown_hit_refusals; the worker's accept -> admitted time runs
+// from its first accept, so the detour shows in accept_to_admitted_max_ms. --reaccept-after-ms 0 turns
+// this off (the errors are then anomalies).
+function hiredRaceError(w, e) {
+  if (!w.hired || REACCEPT_AFTER_MS <= 0 || !e || e.code !== 'unknown_hit' || w.state !== 'joining') return false;
+  unknownHitRefusals += 1;
+  if (unknownHitRefusals <= 5) log(`${w.id}: join with HIT ${w.hit} refused: ${e.message}; returning it and taking a HIT again`);
+  const attempt = w.attempt;
+  setTimeout(() => {
+    if (!finished && w.attempt === attempt) {
+      reacceptLost(w).catch((x) => anomaly(`${w.id}: taking a HIT again after unknown_hit failed: ${x.message}`));
+    }
+  }, 100);
+  return true;
+}
+function watchConfirmation(w) {
+  if (!w.hired || REACCEPT_AFTER_MS <= 0) return;
+  const attempt = w.attempt;
+  // Well before the server gives up on the page (half its announced timeout, when that is shorter).
+  const after = Math.min(REACCEPT_AFTER_MS, (confirmationTimeoutSeconds || Infinity) * 500);
+  setTimeout(() => {
+    if (!finished && !w.admittedAt && w.attempt === attempt && w.state === 'joining') {
+      reacceptLost(w, true).catch((e) => anomaly(`${w.id}: taking a HIT again after a lost confirmation failed: ${e.message}`));
+    }
+  }, after);
+}
+async function reacceptLost(w, lost = false) {
+  w.attempt += 1;
+  if (lost) {
+    w.confirmationsLost += 1;
+    confirmationsLost += 1;
+    if (confirmationsLost <= 5) {
+      log(`${w.id}: assignment ${w.aid} of HIT ${w.hit} not confirmed in time; returning it and taking a HIT again`);
+    }
+  }
+  w.state = 'closing';
+  if (w.socket) w.socket.close();
+  w.socket = null;
+  await returnAtMarket(w);
+  w.awaits = 0;
+  await acceptFromBoard(w);
+  await connect(w);
+  emitConnected(w);
+}
+
 // Each session's HIT type (its HIT group), read from its first HIT.
 async function learnHitTypes(sessions) {
   for (const s of sessions) {
@@ -408,8 +481,9 @@ async function learnHitTypes(sessions) {
 // Workers looking for a HIT of their session's type. One poller lists the open HITs and hands each
 // open one to as many waiting workers (oldest first) as it has assignments available; a worker that
 // loses the race (409) waits again at the front.
-const board = {waiting: new Map(), inFlight: new Map(), firstSeen: new Map(), polling: false};
+const board = {waiting: new Map(), inFlight: new Map(), polling: false};
 function acceptFromBoard(w) {
+  w.hired = true;
   return new Promise((resolve, reject) => {
     const entry = {w, resolve, reject, since: now()};
     const key = w.s.hitTypeId;
@@ -439,12 +513,8 @@ async function pollBoard() {
         anomaly(`listing the open HITs answered ${r.status} ${r.text}`);
         await sleep(100);
       } else {
-        const t = now();
         for (const h of r.body) {
           const q = board.waiting.get(h.hitTypeId);
-          if (!q || !q.length) continue;
-          if (!board.firstSeen.has(h.hitId)) board.firstSeen.set(h.hitId, t);
-          if (t - board.firstSeen.get(h.hitId) < THINK_MS) continue;
           let free = (h.available || 0) - (board.inFlight.get(h.hitId) || 0);
           while (q && q.length && free > 0) {
             free -= 1;
@@ -494,8 +564,8 @@ function madeUpAssignmentId() {
 // first update_worker_count or start_your_task after it emitted `connected`), over the workers that
 // joined right after accepting (not those of a fill, which accept first and then wait their turn).
 function admissionSummary() {
-  const measured = allWorkers.filter((w) => w.measureAdmission && w.acceptedAt && w.admittedAt);
-  const a = stats(measured.map((w) => w.admittedAt - w.acceptedAt), 'accept_to_admitted_');
+  const measured = allWorkers.filter((w) => w.measureAdmission && w.firstAcceptedAt && w.admittedAt);
+  const a = stats(measured.map((w) => w.admittedAt - w.firstAcceptedAt), 'accept_to_admitted_');
   const e = stats(measured.map((w) => w.admittedAt - w.joinEmitAt), 'join_to_admitted_');
   const http = stats(market.acceptMs, 'accept_http_');
   return {
@@ -510,6 +580,9 @@ function admissionSummary() {
     marketplace_accepts: market.accepts,
     marketplace_accept_refusals: market.acceptRefusals,
     marketplace_submits: market.submits,
+    marketplace_returns: market.returns,
+    confirmations_lost: confirmationsLost,
+    unknown_hit_refusals: unknownHitRefusals,
     board_polls: market.boardPolls,
     board_conflicts: market.boardConflicts,
     confirmation_timeout_s: confirmationTimeoutSeconds === null ? undefined : confirmationTimeoutSeconds,
@@ -518,7 +591,8 @@ function admissionSummary() {
 function admissionHuman(summary) {
   return `accept->admitted p50 ${summary.accept_to_admitted_p50_ms} p99 ${summary.accept_to_admitted_p99_ms} `
     + `max ${summary.accept_to_admitted_max_ms} ms (${summary.accept_to_admitted_samples} joins); `
-    + `awaiting_confirmation ${summary.awaiting_confirmation}`;
+    + `awaiting_confirmation ${summary.awaiting_confirmation}; confirmations lost ${summary.confirmations_lost}, `
+    + `joins refused unknown_hit ${summary.unknown_hit_refusals}`;
 }
 
 // ---- one page ---------------------------------------------------------------------------------------------
@@ -554,6 +628,7 @@ function connect(w) {
       reject(new Error(`${w.id}: connect_error ${e && e.message}`));
     });
     socket.on('disconnect', (reason) => {
+      if (w.socket !== socket && w.socket !== null) return; // a page the worker closed and replaced
       if (w.state !== 'closing' && w.state !== 'failed' && !finished && !(w.forged && w.errors.length)) {
         w.disconnected = reason;
         anomaly(`${w.id} (${w.state}) disconnected: ${reason}`);
@@ -564,7 +639,7 @@ function connect(w) {
       lastEventAt = now();
       if (finished) eventsAfterEnd += 1;
       w.errors.push(e);
-      if (!(hooks.onError && hooks.onError(w, e))) anomaly(`${w.id} (${w.state}) got error ${J(e)}`);
+      if (!(hiredRaceError(w, e) || (hooks.onError && hooks.onError(w, e)))) anomaly(`${w.id} (${w.state}) got error ${J(e)}`);
       notify(w.s);
     });
     socket.on('awaiting_confirmation', (p) => onAwaiting(w, p));
@@ -738,6 +813,7 @@ function onAwaiting(w, p) {
   }
   if (w.admittedAt) anomaly(`${w.id} (${w.state}) got awaiting_confirmation after it was admitted`);
   if (w.state !== 'joining') anomaly(`${w.id} (${w.state}) got awaiting_confirmation but is not joining`);
+  watchConfirmation(w);
   notify(w.s);
 }
 
@@ -1022,7 +1098,7 @@ async function runHandoff() {
     const fresh = newWorker(s);
     fresh.measureAdmission = true;
     await acceptFromBoard(fresh);
-    hireWaits.push(fresh.acceptedAt - submittedAt);
+    hireWaits.push(fresh.firstAcceptedAt - submittedAt);
     await connect(fresh);
     await joinInOrder(fresh, s.n, false);
     // The handoff's broadcast reached the n - 1 remaining members; the refill's, all n.
@@ -1053,7 +1129,7 @@ async function runHandoff() {
   if (promotions !== expectedPromotions) anomaly(`start_your_task received ${promotions}, expected ${expectedPromotions}`);
   // Every leaver submitted at the marketplace, and every refill found a hire's HIT: hires = submissions.
   if (market.submits !== WARMUP + HANDOFFS) anomaly(`marketplace submits ${market.submits}, expected ${WARMUP + HANDOFFS}`);
-  const refillsAccepted = allWorkers.filter((w) => w.measureAdmission && w.acceptedAt).length;
+  const refillsAccepted = allWorkers.filter((w) => w.measureAdmission && w.firstAcceptedAt).length;
   if (refillsAccepted !== WARMUP + HANDOFFS) anomaly(`refills that found a hire's HIT ${refillsAccepted}, expected ${WARMUP + HANDOFFS}`);
   closeAll();
   if (DUMP) fs.writeFileSync(DUMP, '# index session latency_ms emitted_at_ms frames_before\n' + dump.join('\n') + '\n');
@@ -1254,8 +1330,8 @@ async function runRate() {
     checkFifo(sessions);
     const sendSeconds = (sendEnd - start) / 1000;
     const lat = stats(st.latencies);
-    const refills = allWorkers.filter((w) => w.step === st && w.acceptedAt && w.admittedAt);
-    const adm = stats(refills.map((w) => w.admittedAt - w.acceptedAt));
+    const refills = allWorkers.filter((w) => w.step === st && w.firstAcceptedAt && w.admittedAt);
+    const adm = stats(refills.map((w) => w.admittedAt - w.firstAcceptedAt));
     const result = {
       offered_per_s: R,
       seconds: round3(sendSeconds),
