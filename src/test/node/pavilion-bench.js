@@ -96,9 +96,9 @@
 // one expected message or HTTP answer), --market URL (the local marketplace's worker API; default
 // URL/local-mturk/api), --board-poll-ms (10: how often the open HITs are listed while a worker looks),
 // --reaccept-after-ms (5000; 0 = never: when a worker that took a hire's HIT gives up on a confirmation
-// that does not come, see hiredRaceError),
-// --no-ready (handoff/rate: promoted pages do not send IAmReady), --no-deflate (do not offer
-// permessage-deflate; browsers do), --id-prefix P (worker ids; default unique per run),
+// that does not come, see hiredRaceError), --no-ready (handoff/rate: promoted pages do not send
+// IAmReady), --no-deflate (do not offer permessage-deflate; browsers do), --id-prefix P (worker ids;
+// default unique per run),
 // --connect-concurrency C (socket handshakes in flight while filling; default 100), --zlib-concurrency C
 // (the ws client's limit of concurrent zlib calls for the whole process; default 10, as ws has it).
 // Output: progress on stderr; one human line and then ONE JSON line {"type":"<mode>-summary",...,
@@ -414,8 +414,9 @@ async function returnAtMarket(w) {
 }
 
 // A worker that took a hire's HIT and has been told awaiting_confirmation for REACCEPT_AFTER_MS (or half
-// the server's confirmation timeout, if shorter) without being admitted gives up on that assignment as a real worker would: it closes its page, returns the
-// HIT, takes a HIT from the board again and joins with the new assignment. It does the same, at once,
+// the server's confirmation timeout, if shorter) without being admitted gives up on that assignment as
+// a real worker would: it closes its page, returns the HIT, takes a HIT from the board again and joins
+// with the new assignment. It does the same, at once,
 // when its join is refused with `unknown_hit`. Why (a race in the server, reported): Pavilion maps a
 // notification and a join to the session by the HIT, and records a hire's HIT only after the
 // marketplace answered CreateHIT, while the HIT is on the board from the moment it exists. A worker
