@@ -3,7 +3,9 @@
 # run it starts a fresh server process (org.pavilion.bench.BenchServer: the whole application on
 # 127.0.0.1, its sessions posted on the embedded local marketplace), waits for its READY line, runs the
 # load client (src/test/node/pavilion-bench.js, socket.io-client 4.8 over WebSocket, speaking only
-# SPEC §5) in a separate process against it, records the server's memory, and stops it. At the end it
+# SPEC §5) in a separate process against it, records the server's memory, and stops it. The client's
+# workers accept their assignments and submit them on the local marketplace's worker API over HTTP, as
+# real workers do (SPEC §4.1.0: a page is admitted only once the marketplace confirmed its assignment). At the end it
 # draws the latency chart (src/test/node/bench-chart.js). Not part of `mvn verify` (a short smoke run is:
 # org.pavilion.bench.BenchSuiteSmokeTest).
 #
@@ -20,8 +22,12 @@
 #   RATES="50,100,200,300,500,750,1000,1500,2000,3000" STEP_SECONDS=10
 #   RATE_WARMUP_SECONDS=30      rate: open-loop handoffs at each offered rate until p99 > 50 ms or a loss,
 #                               after a warm-up at the first rate (a fresh JVM is slow for its first seconds)
-#   BURST_WORKERS=1000 BURST_WITHIN_MS=1000
-#                               burst: that many workers connect within that time to one 50+50 session
+#   BURST_WORKERS=1000 BURST_WITHIN_MS=1000 BURST_FORGED=50
+#                               burst: that many workers try to accept the HIT of one 50+50 session within
+#                               that time; its 100 assignments go to the first 100, who open their pages
+#                               and join; the marketplace refuses the rest, which never open a page. Also
+#                               BURST_FORGED pages join with made-up assignment ids: each must be refused
+#                               (unconfirmed_assignment) after the server's confirmation timeout (30 s)
 #   HOLD_WORKERS=10000 HOLD_SESSIONS=100 HOLD_SECONDS=30
 #                               hold: connections held (each session 50 active + 50 waiting)
 #   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx2g: 10,000 connections need about 1 GB of heap)
@@ -47,6 +53,7 @@ STEP_SECONDS="${STEP_SECONDS:-10}"
 RATE_WARMUP_SECONDS="${RATE_WARMUP_SECONDS:-30}"
 BURST_WORKERS="${BURST_WORKERS:-1000}"
 BURST_WITHIN_MS="${BURST_WITHIN_MS:-1000}"
+BURST_FORGED="${BURST_FORGED:-50}"
 HOLD_WORKERS="${HOLD_WORKERS:-10000}"
 HOLD_SESSIONS="${HOLD_SESSIONS:-100}"
 HOLD_SECONDS="${HOLD_SECONDS:-30}"
@@ -112,6 +119,7 @@ SERVER_PID=""
 SERVER_LOG=""
 FIFO=""
 PORT=""
+MARKET=""
 HITS=""
 stop_server() {
   if [[ -n "$SERVER_PID" ]]; then
@@ -134,7 +142,7 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-# start_server NAME JAVA_OPTS BenchServer-args...: sets SERVER_PID, PORT, HITS
+# start_server NAME JAVA_OPTS BenchServer-args...: sets SERVER_PID, PORT, MARKET, HITS
 start_server() {
   local name="$1" opts="$2"
   shift 2
@@ -159,6 +167,7 @@ start_server() {
     exit 1
   fi
   PORT="$(sed -E 's/.* port=([0-9]+).*/\1/' <<<"$ready")"
+  MARKET="$(sed -E 's/.* market=([^ ]+).*/\1/' <<<"$ready")"
   HITS="$(sed -E 's/.* hits=([^ ]+).*/\1/' <<<"$ready")"
 }
 
@@ -177,7 +186,7 @@ run_client() {
   (while sleep 10; do cut -d' ' -f1 /proc/loadavg; done) >"$OUT/$name.loadavg" 2>/dev/null &
   local sampler=$!
   set +e
-  (cd "$NODE_DIR" && timeout "$RUN_TIMEOUT" node pavilion-bench.js "$@" --url "http://127.0.0.1:$PORT" --hits "$HITS" \
+  (cd "$NODE_DIR" && timeout "$RUN_TIMEOUT" node pavilion-bench.js "$@" --url "http://127.0.0.1:$PORT" --market "$MARKET" --hits "$HITS" \
       --label "$label") >"$OUT/$name.client.out" 2>"$OUT/$name.client.err"
   local rc=$?
   set -e
@@ -243,7 +252,11 @@ for db in $DBS; do
   if has_part burst; then
     name="burst-$db-n$BURST_WORKERS"
     start_server "$name" "$JAVA_OPTS" --sessions 1 --active 50 --waiting 50 --min-active 10 --min-waiting 5 --db "$server_db"
-    run_client "$name" "db=$db" burst --workers "$BURST_WORKERS" --within-ms "$BURST_WITHIN_MS" --expect-admitted 100
+    # A realistic burst: the HIT has 100 assignments, so 100 workers get one and are admitted, and the
+    # marketplace turns the rest away before they open a page; BURST_FORGED pages with made-up
+    # assignment ids must be told to wait and then refused.
+    run_client "$name" "db=$db" burst --workers "$BURST_WORKERS" --within-ms "$BURST_WITHIN_MS" --expect-admitted 100 \
+      --forged "$BURST_FORGED"
     stop_server
   fi
   if has_part hold; then

@@ -1,6 +1,10 @@
 // Pavilion benchmark load client (docs/benchmarks.md, bench/suite.sh): drives a server that speaks
 // SPEC §5 (Socket.IO namespace `/chat`) from a separate process with the Node Socket.IO 4.x client over
-// WebSocket, one socket per worker page, and checks everything it sees. Four modes:
+// WebSocket, one socket per worker page, and checks everything it sees. Every simulated worker behaves
+// as a real one does (SPEC §4.1.0, §4.2): it first accepts an assignment of a HIT on the local
+// marketplace's worker API over HTTP (--market, default URL/local-mturk/api), then opens its page and
+// joins with that real assignment id; when it leaves by submitting, it also submits the assignment at
+// the marketplace, which is what makes Pavilion hire (see "the local marketplace" below). Four modes:
 //
 //   handoff  closed-loop handoff latency. N workers spread evenly over the sessions (--hits), each session
 //            filled with n = N/S workers in a known FIFO order (the first n/2 become active, the next n/2
@@ -8,52 +12,64 @@
 //            over the sessions: the session's oldest active worker emits `submit_active` (t0); the
 //            handoff ends when the session's oldest waiting worker receives `start_your_task` naming
 //            itself (t1). Outside the interval: the promoted page sends `IAmReady` (ack awaited), the
-//            leaver's socket is closed, a fresh worker connects and joins the same session, and the
-//            client waits until every member of that session received the resulting broadcasts.
+//            leaver submits its assignment at the marketplace and its socket is closed, a fresh worker
+//            waits for the HIT that this submission made Pavilion post (the hire), accepts it, connects
+//            and joins the same session, and the client waits until every member of that session
+//            received the resulting broadcasts.
 //            Checked: FIFO promotion of exactly the expected worker, exactly once; exact numbers of
 //            `update_worker_count` and `workers_status` per session (n(n+1)/2 for the fill, 2n-1 per
-//            handoff); every broadcast pair in order on each socket; final queues; nothing after the end.
+//            handoff); every broadcast pair in order on each socket; final queues; nothing after the end;
+//            one marketplace submission and one hire's HIT taken per handoff.
 //   rate     open-loop sustained handoff rate. Same fill, then for each offered rate R (--rates) and
 //            --step-seconds: `submit_active` at R/s spread evenly, round-robin over the sessions (a
 //            session whose waiting queue, as far as the client knows, has no worker left that is not
 //            already claimed by an outstanding submit is skipped, and counted), each followed at once
-//            (not awaited) by a fresh worker connecting to refill that session; it emits `connected`
-//            as soon as a promotion in that session shows the server has freed a place (submit and
-//            join travel on different sockets, which the server does not order: a join that overtook
-//            its submit would find the session full). `start_your_task` arrivals of a session are
+//            (not awaited) by the leaver's marketplace submission and by a fresh worker that waits for
+//            a hire's HIT of that session, accepts it, connects and joins at once (it cannot find the
+//            session full: the hire follows the freed slot). `start_your_task` arrivals of a session are
 //            matched to that session's outstanding submits in FIFO order (latency = arrival - emit of
-//            the oldest outstanding submit). Between steps the client
-//            waits until the sessions are full and quiet again. Stops after the first step with
-//            p99 > --p99-limit-ms (50) or with a lost submit. A warm-up step at the first rate
-//            (--warmup-seconds, 5; 0 for none) runs first and is reported apart (a fresh server's JIT).
-//            A leaver's socket is closed once its submit is matched (and its own IAmReady acked).
-//   burst    --workers clients (default 1,000) open sockets spread evenly over --within-ms on ONE HIT,
-//            each emitting `connected` as soon as it is connected; after --quiet-ms (2 s) without any
-//            event each client is classified by its answer (see below).
-//   hold     N workers join (concurrently, --concurrency at a time) spread over the sessions and then
-//            hold their connections for --hold-seconds; checks every one was admitted and none drops;
-//            samples the server's VmRSS/VmHWM (--server-pid) and the client's own RSS.
+//            the oldest outstanding submit). Refills now lag by the hire's round trip through the
+//            marketplace, so at high rates sessions run short of waiting workers (skipped/unsent).
+//            Between steps the client waits until the sessions are full and quiet again. Stops after
+//            the first step with p99 > --p99-limit-ms (50) or with a lost submit. A warm-up step at the
+//            first rate (--warmup-seconds, 5; 0 for none) runs first and is reported apart (a fresh
+//            server's JIT). A leaver's socket is closed once its submit is matched (and its IAmReady acked).
+//   burst    --workers workers (default 1,000) try to accept an assignment of ONE HIT, spread evenly over
+//            --within-ms; each that gets one opens its page and emits `connected` as soon as it is
+//            connected. The HIT has maxActive + maxWaiting assignments (--expect-admitted, 100 for the
+//            suite's 50+50 session), so the marketplace itself turns the others away (409
+//            HITNotAssignable) before they ever open a page, as MTurk does; what is measured is the
+//            burst of accepts and of the admitted joins. Interleaved with them, --forged pages (0)
+//            join with the same (public) HIT id and made-up assignment ids: each must be told
+//            `awaiting_confirmation` and, after the server's confirmation timeout, refused with
+//            `error {code: unconfirmed_assignment}`, and must never be admitted nor hear the session.
+//   hold     N workers accept, connect and join (concurrently, --concurrency at a time) spread over the
+//            sessions and then hold their connections for --hold-seconds; checks every one was admitted
+//            and none drops; samples the server's VmRSS/VmHWM (--server-pid) and the client's own RSS.
 //
-// How a burst client's answer is read (SPEC §4.1, §5 give no explicit "admitted" message to a page that
-// is put in the waiting queue): `job_is_full` = refused; `start_your_task` = admitted (active); otherwise
-// its first `update_worker_count` after it emitted `connected`, with no `job_is_full` ever after, =
-// admitted (waiting). The classification is made only once the burst is quiet, because a page is put
-// into the session's room BEFORE its arrival is decided, so a page that will be refused may first see
-// another arrival's broadcast and only then its own `job_is_full`. For the same reason the answer time
-// of an admitted page (emit -> first `update_worker_count` or `start_your_task`) can be early by the
-// broadcast of an arrival decided just before its own.
+// How a page learns it was admitted (SPEC §4.1, §5 give no explicit "admitted" message to a page that
+// is put in the waiting queue): `job_is_full` = refused; `start_your_task` = admitted (active);
+// otherwise its first `update_worker_count` after it emitted `connected` = admitted (waiting). A page
+// is bound to the session's room only when its arrival is admitted, before that arrival's broadcasts
+// go out, so its first count is its own admission's. Before that it may get `awaiting_confirmation`
+// (the server has its claim but not yet the marketplace's confirmation of its assignment); that is
+// counted, and the page is admitted when the confirmation lands. The time from accept (its HTTP
+// answer) to admitted (that first count or start) is reported as accept_to_admitted_* for every
+// worker that joined right after accepting (refills, burst and hold workers; not the fill's workers,
+// which accept first and then wait their turn), with join_to_admitted_* (emit -> admitted) beside it.
 //
-// How the rate mode knows a fresh worker is waiting: when it receives its first `update_worker_count`
-// after its `connected` (the same inference as above: at that moment its arrival is decided or about to
-// be). A fresh worker promoted before it saw any count was promoted on arrival (SPEC §4.1.6: the
-// session had a free active slot); it is matched like any other promotion and counted apart. FIFO is
-// checked soundly at every quiet point: a worker still waiting whose admission the client saw before
-// some promoted worker even emitted `connected` means a promotion overtook it.
+// How the rate mode knows a fresh worker is waiting: its first `update_worker_count` (above). A fresh
+// worker promoted before it saw any count was promoted on arrival (SPEC §4.1.6: the session had a free
+// active slot); it is matched like any other promotion and counted apart. FIFO is checked soundly at
+// every quiet point: a worker still waiting whose admission the client saw before some promoted worker
+// even emitted `connected` means a promotion overtook it.
 //
-// Anomalies (any of them makes ok=false): `error` events, unexpected `job_is_full`/`stop`/disconnect,
-// refused or missing acks, `start_your_task` naming someone else or arriving twice or to a worker that
-// is not waiting, a broadcast out of its pair order, wrong counts, lost submits (no promotion within
-// --step-timeout-ms), a session that does not settle, anything arriving after the end.
+// Anomalies (any of them makes ok=false): `error` events (but the expected refusal of a made-up
+// assignment), unexpected `job_is_full`/`stop`/disconnect, `awaiting_confirmation` twice or after
+// admission, refused or missing acks, `start_your_task` naming someone else or arriving twice or to a
+// worker that is not waiting, a broadcast out of its pair order, wrong counts, lost submits (no
+// promotion within --step-timeout-ms), a marketplace accept or submit that fails, a refill that finds
+// no hire's HIT within --step-timeout-ms, a session that does not settle, anything arriving after the end.
 //
 // Usage:
 //   node pavilion-bench.js handoff --url URL --hits H1,H2,... --workers N [--handoffs 2000] [--warmup 200]
@@ -61,7 +77,7 @@
 //   node pavilion-bench.js rate    --url URL --hits H1,... --workers N [--rates 100,200,500,1000,2000,3000]
 //                                  [--step-seconds 5] [--warmup-seconds 5] [--p99-limit-ms 50] [--dump file]
 //   node pavilion-bench.js burst   --url URL --hits H --workers 1000 [--within-ms 1000]
-//                                  [--expect-admitted 100] [--quiet-ms 2000]
+//                                  [--expect-admitted 100] [--quiet-ms 2000] [--forged 0]
 //   node pavilion-bench.js hold    --url URL --hits H1,... --workers N [--hold-seconds 20]
 //                                  [--server-pid PID] [--concurrency 200]
 // Filling (handoff, rate): sessions are filled in parallel, each one sequentially (so that the client
@@ -73,11 +89,16 @@
 // 2,000 workers 72 s / 236 s; settling after every join instead of every 100th changed nothing).
 //
 // Each run needs sessions with nobody in them: a server keeps a closed page's worker in its queue for its
-// disconnect grace period (SPEC §4.7, 30 s by default), so start a fresh server per run or wait for that.
+// disconnect grace period (SPEC §4.7, 30 s by default), and a session's first HIT must still have all its
+// assignments, so start a fresh server per run (bench/suite.sh does).
 //
 // Common options: --label text (copied into the JSON), --step-timeout-ms (20000: longest wait for any
-// one expected message), --no-ready (handoff/rate: promoted pages do not send IAmReady), --no-deflate
-// (do not offer permessage-deflate; browsers do), --id-prefix P (worker ids; default unique per run),
+// one expected message or HTTP answer), --market URL (the local marketplace's worker API; default
+// URL/local-mturk/api), --board-poll-ms (10: how often the open HITs are listed while a worker looks),
+// --reaccept-after-ms (5000; 0 = never: when a worker that took a hire's HIT gives up on a confirmation
+// that does not come, see hiredRaceError), --no-ready (handoff/rate: promoted pages do not send
+// IAmReady), --no-deflate (do not offer permessage-deflate; browsers do), --id-prefix P (worker ids;
+// default unique per run),
 // --connect-concurrency C (socket handshakes in flight while filling; default 100), --zlib-concurrency C
 // (the ws client's limit of concurrent zlib calls for the whole process; default 10, as ws has it).
 // Output: progress on stderr; one human line and then ONE JSON line {"type":"<mode>-summary",...,
@@ -97,11 +118,11 @@ const MODES = ['handoff', 'rate', 'burst', 'hold'];
 const MODE = process.argv[2];
 const ARGV = process.argv.slice(3);
 const COMMON_OPTIONS = ['url', 'hits', 'hit', 'label', 'step-timeout-ms', 'no-ready', 'no-deflate', 'id-prefix',
-  'connect-concurrency', 'workers', 'zlib-concurrency'];
+  'connect-concurrency', 'workers', 'zlib-concurrency', 'market', 'board-poll-ms', 'reaccept-after-ms'];
 const MODE_OPTIONS = {
   handoff: ['handoffs', 'warmup', 'settle-every', 'dump'],
   rate: ['rates', 'step-seconds', 'warmup-seconds', 'p99-limit-ms', 'settle-every', 'dump'],
-  burst: ['within-ms', 'expect-admitted', 'quiet-ms'],
+  burst: ['within-ms', 'expect-admitted', 'quiet-ms', 'forged'],
   hold: ['hold-seconds', 'server-pid', 'concurrency'],
 };
 const FLAGS = ['no-ready', 'no-deflate'];
@@ -211,7 +232,10 @@ function newWorker(s) {
   seq += 1;
   const id = `${ID_PREFIX}-${String(seq).padStart(6, '0')}`;
   const w = {
-    id, aid: 'A' + id, s, socket: null, state: 'new', starts: 0, fulls: 0, countsSeen: 0, statusesSeen: 0,
+    // aid and hit: the assignment the worker accepted at the marketplace and its HIT (set by acceptHit)
+    id, aid: null, hit: null, s, socket: null, state: 'new', starts: 0, fulls: 0, countsSeen: 0, statusesSeen: 0,
+    acceptedAt: 0, firstAcceptedAt: 0, admittedAt: 0, measureAdmission: false, awaits: 0, awaitAt: 0, errors: [],
+    hired: false, attempt: 0, confirmationsLost: 0,
     lastCount: null, maxCount: null, lastStatus: null, expectStatus: false, onCount: null, onJoinStart: null,
     onAnswer: null,
     connectStart: 0, connectEnd: 0, joinEmitAt: 0, confirmAt: 0, confirmed: false, firstCountAt: 0, startAt: 0,
@@ -227,6 +251,7 @@ const hooks = {
   onStart: null, // (w, t) => void; after the common checks
   onFull: (w, p) => anomaly(`${w.id} (${w.state}) got job_is_full ${J(p)}`),
   onCount: null, // (w, p) => void
+  onError: null, // (w, e) => true when this error event is expected (burst: made-up assignments)
   submittedMayHear: false, // rate: a page that emitted submit_active may still get broadcasts decided before it
 };
 
@@ -291,6 +316,286 @@ async function pool(items, limit, fn) {
   await Promise.all(runners);
 }
 
+// ---- the local marketplace, as a worker uses it -------------------------------------------------------
+//
+// SPEC §4.1.0: Pavilion admits a page only once the marketplace confirmed its assignment (the local
+// marketplace's AssignmentAccepted notification, delivered over its SNS to Pavilion's intake). So every
+// simulated worker first accepts an assignment through the local marketplace's worker API
+// (POST {market}/accept {workerId, hitId}: 200 with the assignment, or 409 HITNotAssignable when the HIT
+// has no assignment left), then opens its page and joins with that assignment id; one that leaves by
+// submitting also submits the assignment there (POST {market}/submit {assignmentId}), which is what
+// makes Pavilion hire (SPEC §4.2: the hire waits for the marketplace's AssignmentSubmitted).
+// A session's first HIT (--hits) holds maxActive + maxWaiting assignments; each hire posts one more
+// one-assignment HIT of the session's HIT type. A worker looking for work finds those as a worker
+// does: on the board of open HITs (GET {market}/hits), by the HIT type (MTurk's HIT group) of the
+// session's first HIT. One poller serves every worker looking (see acceptFromBoard).
+
+const MARKET = String(arg('market', (URL_ || '') + '/local-mturk/api')).replace(/\/+$/, '');
+const BOARD_POLL_MS = intArg('board-poll-ms', 10);
+const REACCEPT_AFTER_MS = intArg('reaccept-after-ms', 5000);
+const market = {
+  accepts: 0, acceptRefusals: 0, submits: 0, returns: 0, boardPolls: 0, boardConflicts: 0, acceptMs: [],
+};
+let confirmationsLost = 0; // hire's HITs whose acceptance Pavilion never confirmed (see reacceptLost)
+let unknownHitRefusals = 0; // joins refused because Pavilion did not know the hire's HIT yet (same race)
+let totalAwaits = 0; // awaiting_confirmation answers received
+let confirmationTimeoutSeconds = null; // as the server announces it in awaiting_confirmation
+
+async function marketCall(method, path, body) {
+  const res = await fetch(MARKET + path, {
+    method,
+    headers: body === undefined ? {} : {'content-type': 'application/json'},
+    body: body === undefined ? undefined : J(body),
+    signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch (e) {
+    json = null;
+  }
+  return {status: res.status, body: json, text: text.slice(0, 300)};
+}
+
+// Accepts an assignment of this HIT for the worker. True with w.aid/w.hit/w.acceptedAt set; false when
+// the marketplace says the HIT has no assignment left (what a worker meets when it is too late);
+// throws on anything else.
+async function acceptHit(w, hitId) {
+  const t = now();
+  const r = await marketCall('POST', '/accept', {workerId: w.id, hitId});
+  if (r.status === 200 && r.body && typeof r.body.assignmentId === 'string') {
+    w.acceptedAt = now();
+    if (!w.firstAcceptedAt) w.firstAcceptedAt = w.acceptedAt;
+    market.accepts += 1;
+    market.acceptMs.push(w.acceptedAt - t);
+    if (r.body.hitId !== hitId || r.body.workerId !== w.id || r.body.status !== 'Accepted') {
+      anomaly(`${w.id}: accept of HIT ${hitId} answered an assignment ${J(r.body)}`);
+    }
+    w.aid = r.body.assignmentId;
+    w.hit = hitId;
+    return true;
+  }
+  if (r.status === 409 && r.body && r.body.error === 'AWS.MechanicalTurk.HITNotAssignable') {
+    market.acceptRefusals += 1;
+    return false;
+  }
+  throw new Error(`${w.id}: accept of HIT ${hitId} answered ${r.status} ${r.text}`);
+}
+
+// The worker submits its assignment at the marketplace (what its page's form post does).
+async function submitAtMarket(w) {
+  let r;
+  try {
+    r = await marketCall('POST', '/submit', {assignmentId: w.aid, answers: {bench: w.id}});
+  } catch (e) {
+    anomaly(`${w.id}: marketplace submit of ${w.aid} failed: ${e.message}`);
+    return;
+  }
+  if (r.status === 200 && r.body && r.body.status === 'Submitted') {
+    market.submits += 1;
+    w.marketSubmitted = true;
+  } else {
+    anomaly(`${w.id}: marketplace submit of ${w.aid} answered ${r.status} ${r.text}`);
+  }
+}
+
+// The worker returns its assignment (gives the HIT back without doing it).
+async function returnAtMarket(w) {
+  let r;
+  try {
+    r = await marketCall('POST', '/return', {assignmentId: w.aid});
+  } catch (e) {
+    anomaly(`${w.id}: marketplace return of ${w.aid} failed: ${e.message}`);
+    return;
+  }
+  if (r.status === 200 && r.body && r.body.status === 'Returned') market.returns += 1;
+  else anomaly(`${w.id}: marketplace return of ${w.aid} answered ${r.status} ${r.text}`);
+}
+
+// A worker that took a hire's HIT and has been told awaiting_confirmation for REACCEPT_AFTER_MS (or half
+// the server's confirmation timeout, if shorter) without being admitted gives up on that assignment as
+// a real worker would: it closes its page, returns the HIT, takes a HIT from the board again and joins
+// with the new assignment. It does the same, at once,
+// when its join is refused with `unknown_hit`. Why (a race in the server, reported): Pavilion maps a
+// notification and a join to the session by the HIT, and records a hire's HIT only after the
+// marketplace answered CreateHIT, while the HIT is on the board from the moment it exists. A worker
+// quick enough to accept it before that record is written has its AssignmentAccepted confirmation
+// dropped ("HIT ... is not part of any Pavilion session"), so its page would wait for the whole
+// confirmation timeout and be refused, or has its join refused outright (unknown_hit).
+// Counted as confirmations_lost and unknown_hit_refusals; the worker's accept -> admitted time runs
+// from its first accept, so the detour shows in accept_to_admitted_max_ms. --reaccept-after-ms 0 turns
+// this off (the errors are then anomalies).
+function hiredRaceError(w, e) {
+  if (!w.hired || REACCEPT_AFTER_MS <= 0 || !e || e.code !== 'unknown_hit' || w.state !== 'joining') return false;
+  unknownHitRefusals += 1;
+  if (unknownHitRefusals <= 5) log(`${w.id}: join with HIT ${w.hit} refused: ${e.message}; returning it and taking a HIT again`);
+  const attempt = w.attempt;
+  setTimeout(() => {
+    if (!finished && w.attempt === attempt) {
+      reacceptLost(w).catch((x) => anomaly(`${w.id}: taking a HIT again after unknown_hit failed: ${x.message}`));
+    }
+  }, 100);
+  return true;
+}
+function watchConfirmation(w) {
+  if (!w.hired || REACCEPT_AFTER_MS <= 0) return;
+  const attempt = w.attempt;
+  // Well before the server gives up on the page (half its announced timeout, when that is shorter).
+  const after = Math.min(REACCEPT_AFTER_MS, (confirmationTimeoutSeconds || Infinity) * 500);
+  setTimeout(() => {
+    if (!finished && !w.admittedAt && w.attempt === attempt && w.state === 'joining') {
+      reacceptLost(w, true).catch((e) => anomaly(`${w.id}: taking a HIT again after a lost confirmation failed: ${e.message}`));
+    }
+  }, after);
+}
+async function reacceptLost(w, lost = false) {
+  w.attempt += 1;
+  if (lost) {
+    w.confirmationsLost += 1;
+    confirmationsLost += 1;
+    if (confirmationsLost <= 5) {
+      log(`${w.id}: assignment ${w.aid} of HIT ${w.hit} not confirmed in time; returning it and taking a HIT again`);
+    }
+  }
+  w.state = 'closing';
+  if (w.socket) w.socket.close();
+  w.socket = null;
+  await returnAtMarket(w);
+  w.awaits = 0;
+  await acceptFromBoard(w);
+  await connect(w);
+  emitConnected(w);
+}
+
+// Each session's HIT type (its HIT group), read from its first HIT.
+async function learnHitTypes(sessions) {
+  for (const s of sessions) {
+    const r = await marketCall('GET', '/hits/' + encodeURIComponent(s.hit));
+    if (r.status !== 200 || !r.body || !r.body.hitTypeId) {
+      throw new Error(`HIT ${s.hit} is not on the marketplace at ${MARKET}: ${r.status} ${r.text}`);
+    }
+    s.hitTypeId = r.body.hitTypeId;
+  }
+}
+
+// Workers looking for a HIT of their session's type. One poller lists the open HITs and hands each
+// open one to as many waiting workers (oldest first) as it has assignments available; a worker that
+// loses the race (409) waits again at the front.
+const board = {waiting: new Map(), inFlight: new Map(), polling: false};
+function acceptFromBoard(w) {
+  w.hired = true;
+  return new Promise((resolve, reject) => {
+    const entry = {w, resolve, reject, since: now()};
+    const key = w.s.hitTypeId;
+    if (!board.waiting.has(key)) board.waiting.set(key, []);
+    board.waiting.get(key).push(entry);
+    pollBoard();
+  });
+}
+function boardWaiting() {
+  let n = 0;
+  for (const q of board.waiting.values()) n += q.length;
+  return n;
+}
+async function pollBoard() {
+  if (board.polling) return;
+  board.polling = true;
+  try {
+    while (boardWaiting() > 0) {
+      let r;
+      try {
+        r = await marketCall('GET', '/hits');
+      } catch (e) {
+        r = {status: 0, text: e.message};
+      }
+      market.boardPolls += 1;
+      if (r.status !== 200 || !Array.isArray(r.body)) {
+        anomaly(`listing the open HITs answered ${r.status} ${r.text}`);
+        await sleep(100);
+      } else {
+        for (const h of r.body) {
+          const q = board.waiting.get(h.hitTypeId);
+          let free = (h.available || 0) - (board.inFlight.get(h.hitId) || 0);
+          while (q && q.length && free > 0) {
+            free -= 1;
+            tryBoardAccept(q.shift(), h.hitId);
+          }
+        }
+      }
+      const t = now();
+      for (const q of board.waiting.values()) {
+        while (q.length && t - q[0].since > STEP_TIMEOUT_MS) {
+          const e = q.shift();
+          e.reject(new Error(`${e.w.id}: no HIT of session ${e.w.s.index}'s type open within ${STEP_TIMEOUT_MS} ms`));
+        }
+      }
+      if (boardWaiting() > 0) await sleep(BOARD_POLL_MS);
+    }
+  } finally {
+    board.polling = false;
+  }
+}
+function tryBoardAccept(entry, hitId) {
+  board.inFlight.set(hitId, (board.inFlight.get(hitId) || 0) + 1);
+  acceptHit(entry.w, hitId).then((ok) => {
+    if (ok) {
+      entry.resolve();
+    } else {
+      market.boardConflicts += 1; // someone took it first
+      board.waiting.get(entry.w.s.hitTypeId).unshift(entry);
+      pollBoard();
+    }
+  }, entry.reject).finally(() => {
+    const left = board.inFlight.get(hitId) - 1;
+    if (left > 0) board.inFlight.set(hitId, left);
+    else board.inFlight.delete(hitId);
+  });
+}
+
+// A made-up assignment id, shaped like the marketplace's (30 upper-case letters and digits).
+function madeUpAssignmentId() {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let id = '';
+  for (let i = 0; i < 30; i++) id += chars[Math.floor(Math.random() * chars.length)];
+  return id;
+}
+
+// What the admission rules cost, for every summary: accept (its HTTP answer) -> admitted (the page's
+// first update_worker_count or start_your_task after it emitted `connected`), over the workers that
+// joined right after accepting (not those of a fill, which accept first and then wait their turn).
+function admissionSummary() {
+  const measured = allWorkers.filter((w) => w.measureAdmission && w.firstAcceptedAt && w.admittedAt);
+  const a = stats(measured.map((w) => w.admittedAt - w.firstAcceptedAt), 'accept_to_admitted_');
+  const e = stats(measured.map((w) => w.admittedAt - w.joinEmitAt), 'join_to_admitted_');
+  const http = stats(market.acceptMs, 'accept_http_');
+  return {
+    accept_to_admitted_samples: measured.length,
+    accept_to_admitted_p50_ms: a.accept_to_admitted_p50_ms, accept_to_admitted_p99_ms: a.accept_to_admitted_p99_ms,
+    accept_to_admitted_max_ms: a.accept_to_admitted_max_ms,
+    join_to_admitted_p50_ms: e.join_to_admitted_p50_ms, join_to_admitted_p99_ms: e.join_to_admitted_p99_ms,
+    join_to_admitted_max_ms: e.join_to_admitted_max_ms,
+    awaiting_confirmation: totalAwaits,
+    admitted_after_awaiting: allWorkers.filter((w) => w.awaits > 0 && w.admittedAt).length,
+    accept_http_p50_ms: http.accept_http_p50_ms, accept_http_p99_ms: http.accept_http_p99_ms,
+    marketplace_accepts: market.accepts,
+    marketplace_accept_refusals: market.acceptRefusals,
+    marketplace_submits: market.submits,
+    marketplace_returns: market.returns,
+    confirmations_lost: confirmationsLost,
+    unknown_hit_refusals: unknownHitRefusals,
+    board_polls: market.boardPolls,
+    board_conflicts: market.boardConflicts,
+    confirmation_timeout_s: confirmationTimeoutSeconds === null ? undefined : confirmationTimeoutSeconds,
+  };
+}
+function admissionHuman(summary) {
+  return `accept->admitted p50 ${summary.accept_to_admitted_p50_ms} p99 ${summary.accept_to_admitted_p99_ms} `
+    + `max ${summary.accept_to_admitted_max_ms} ms (${summary.accept_to_admitted_samples} joins); `
+    + `awaiting_confirmation ${summary.awaiting_confirmation}; confirmations lost ${summary.confirmations_lost}, `
+    + `joins refused unknown_hit ${summary.unknown_hit_refusals}`;
+}
+
 // ---- one page ---------------------------------------------------------------------------------------------
 
 function connect(w) {
@@ -324,7 +629,8 @@ function connect(w) {
       reject(new Error(`${w.id}: connect_error ${e && e.message}`));
     });
     socket.on('disconnect', (reason) => {
-      if (w.state !== 'closing' && w.state !== 'failed' && !finished) {
+      if (w.socket !== socket && w.socket !== null) return; // a page the worker closed and replaced
+      if (w.state !== 'closing' && w.state !== 'failed' && !finished && !(w.forged && w.errors.length)) {
         w.disconnected = reason;
         anomaly(`${w.id} (${w.state}) disconnected: ${reason}`);
       }
@@ -332,8 +638,12 @@ function connect(w) {
     socket.on('error', (e) => {
       errorEvents += 1;
       lastEventAt = now();
-      anomaly(`${w.id} (${w.state}) got error ${J(e)}`);
+      if (finished) eventsAfterEnd += 1;
+      w.errors.push(e);
+      if (!(hiredRaceError(w, e) || (hooks.onError && hooks.onError(w, e)))) anomaly(`${w.id} (${w.state}) got error ${J(e)}`);
+      notify(w.s);
     });
+    socket.on('awaiting_confirmation', (p) => onAwaiting(w, p));
     socket.on('stop', () => {
       lastEventAt = now();
       anomaly(`${w.id} (${w.state}) got stop`);
@@ -390,7 +700,9 @@ function onStart(w, p) {
     return;
   }
   w.startAt = t;
+  if (!w.admittedAt && w.joinEmitAt) w.admittedAt = t;
   if (w.fulls > 0) anomaly(`${w.id} got start_your_task after job_is_full`);
+  if (w.forged) anomaly(`${w.id} joined with a made-up assignment and got start_your_task`);
   if (hooks.onStart) hooks.onStart(w, t);
   answered(w);
   notify(w.s);
@@ -415,9 +727,11 @@ function onCount(w, p) {
   if (!p || !Number.isInteger(p.count) || !Number.isInteger(p.max_count)) {
     anomaly(`${w.id} got a malformed update_worker_count ${J(p)}`);
   }
+  if (w.forged) anomaly(`${w.id} joined with a made-up assignment and got update_worker_count ${J(p)}`);
   w.expectStatus = true;
   w.countsSeen += 1;
   if (w.countsSeen === 1) w.firstCountAt = t;
+  if (!w.admittedAt && w.joinEmitAt) w.admittedAt = t;
   w.lastCount = p && p.count;
   w.maxCount = p && p.max_count;
   if (w.onCount) w.onCount(p);
@@ -440,6 +754,7 @@ function onStatus(w, p) {
     w.lastStatus = p;
     return;
   }
+  if (w.forged) anomaly(`${w.id} joined with a made-up assignment and got workers_status ${J(p)}`);
   totalStatuses += 1;
   w.s.statuses += 1;
   w.statusesSeen += 1;
@@ -470,12 +785,37 @@ function emitAck(w, event, payload) {
   });
 }
 function sendReady(w) {
-  return emitAck(w, 'IAmReady', {worker: w.id, aid: w.aid, hit_id: w.s.hit, time_waited: 0, reward: '0.00'});
+  return emitAck(w, 'IAmReady', {worker: w.id, aid: w.aid, hit_id: w.hit, time_waited: 0, reward: '0.00'});
 }
 function emitConnected(w) {
   w.state = 'joining';
   w.joinEmitAt = now();
-  w.socket.emit('connected', {workerId: w.id, aid: w.aid, hit_id: w.s.hit});
+  w.socket.emit('connected', {workerId: w.id, aid: w.aid, hit_id: w.hit});
+}
+function emitSubmitActive(w) {
+  w.socket.emit('submit_active', {worker: w.id, aid: w.aid, hit_id: w.hit});
+}
+
+// SPEC §4.1.0: the server has the page's claim but not yet the marketplace's confirmation of its
+// assignment; it admits the page (update_worker_count / start_your_task) when the confirmation lands,
+// or answers error unconfirmed_assignment after timeout_seconds.
+function onAwaiting(w, p) {
+  const t = now();
+  lastEventAt = t;
+  if (finished) eventsAfterEnd += 1;
+  totalAwaits += 1;
+  w.awaits += 1;
+  if (w.awaits === 1) w.awaitAt = t;
+  else anomaly(`${w.id} (${w.state}) got awaiting_confirmation ${w.awaits} times`);
+  if (!p || typeof p.message !== 'string' || !Number.isFinite(p.timeout_seconds) || p.timeout_seconds <= 0) {
+    anomaly(`${w.id} got a malformed awaiting_confirmation ${J(p)}`);
+  } else {
+    confirmationTimeoutSeconds = p.timeout_seconds;
+  }
+  if (w.admittedAt) anomaly(`${w.id} (${w.state}) got awaiting_confirmation after it was admitted`);
+  if (w.state !== 'joining') anomaly(`${w.id} (${w.state}) got awaiting_confirmation but is not joining`);
+  watchConfirmation(w);
+  notify(w.s);
 }
 
 // ---- statistics ------------------------------------------------------------------------------------------
@@ -493,6 +833,10 @@ function stats(values, prefix = '') {
     [prefix + 'p99_ms']: round3(percentile(sorted, 99)), [prefix + 'max_ms']: round3(sorted[sorted.length - 1]),
     [prefix + 'min_ms']: round3(sorted[0]), [prefix + 'mean_ms']: round3(mean),
   };
+}
+// The entries of a stats() result whose names end with one of these suffixes.
+function pick(st, ...suffixes) {
+  return Object.fromEntries(Object.entries(st).filter(([k]) => suffixes.some((x) => k.endsWith(x))));
 }
 function serverMemory(pid) {
   try {
@@ -546,20 +890,30 @@ function joinInOrder(w, expectCount, expectPromoted) {
 
 const SETTLE_EVERY = intArg('settle-every', 100);
 
-// Connects every worker, then fills the sessions in parallel, each one sequentially. Waits for every
-// member's broadcasts only every SETTLE_EVERY joins (each join still waits for the joiner's own count,
-// which keeps the FIFO order known), then at the end.
+// Every worker accepts an assignment of its session's first HIT (which has exactly maxActive +
+// maxWaiting) and connects its page; then the sessions are filled in parallel, each one sequentially.
+// Waits for every member's broadcasts only every SETTLE_EVERY joins (each join still waits for the
+// joiner's own count, which keeps the FIFO order known), then at the end. The fill's workers accept
+// before waiting their turn to join, so their accept -> admitted times are not measured.
 async function fillSessions(sessions) {
   const started = now();
+  await learnHitTypes(sessions);
   const bySession = sessions.map((s) => Array.from({length: s.n}, () => newWorker(s)));
   // Interleave sessions so that all of them can start joining early.
   const order = [];
   for (let i = 0; i < Math.max(...sessions.map((s) => s.n)); i++) {
     for (const list of bySession) if (i < list.length) order.push(list[i]);
   }
-  await pool(order, CONNECT_CONCURRENCY, connect);
+  await pool(order, CONNECT_CONCURRENCY, async (w) => {
+    if (!(await acceptHit(w, w.s.hit))) {
+      throw new Error(`${w.id}: HIT ${w.s.hit} of session ${w.s.index} has no assignment left for the fill `
+        + `(it should have maxActive + maxWaiting = ${w.s.n})`);
+    }
+    await connect(w);
+  });
   const connectSeconds = (now() - started) / 1000;
-  log(`${order.length} sockets connected in ${connectSeconds.toFixed(1)} s; joining ${sessions.length} session(s) of ${sessions[0].n}`);
+  log(`${order.length} assignments accepted and sockets connected in ${connectSeconds.toFixed(1)} s; `
+    + `joining ${sessions.length} session(s) of ${sessions[0].n}`);
   let joined = 0;
   let nextReport = 1000;
   await Promise.all(sessions.map(async (s, si) => {
@@ -705,6 +1059,7 @@ async function runHandoff() {
   const latencies = [];
   const dump = [];
   const slowest = [];
+  const hireWaits = []; // marketplace submit answered -> the refill accepted the hire's HIT
   const runStarted = now();
   for (let i = 0; i < WARMUP + HANDOFFS; i++) {
     phase = `handoff ${i}`;
@@ -716,7 +1071,7 @@ async function runHandoff() {
     const promotedAt = new Promise((resolve) => { s.pending = {w: promoted, resolve}; });
     leaver.state = 'submitted';
     const t0 = now();
-    leaver.socket.emit('submit_active', {worker: leaver.id, aid: leaver.aid, hit_id: s.hit});
+    emitSubmitActive(leaver);
     const t1 = await withTimeout(promotedAt, () => `session ${s.index}: start_your_task for ${promoted.id}`);
     const latency = t1 - t0;
     const framesBefore = s.counts - countBase + s.statuses - statusBase;
@@ -735,8 +1090,16 @@ async function runHandoff() {
     s.active.push(promoted);
     s.maxPromotedEmitAt = Math.max(s.maxPromotedEmitAt, promoted.joinEmitAt);
     if (SEND_READY) await sendReady(promoted);
+    // The leaver's page posts its form: the marketplace marks the assignment Submitted and tells
+    // Pavilion, which hires (a new one-assignment HIT of the session's type); a new worker finds that
+    // HIT on the board, accepts it, opens its page and joins.
+    await submitAtMarket(leaver);
+    const submittedAt = now();
     closeWorker(leaver);
     const fresh = newWorker(s);
+    fresh.measureAdmission = true;
+    await acceptFromBoard(fresh);
+    hireWaits.push(fresh.firstAcceptedAt - submittedAt);
     await connect(fresh);
     await joinInOrder(fresh, s.n, false);
     // The handoff's broadcast reached the n - 1 remaining members; the refill's, all n.
@@ -765,6 +1128,10 @@ async function runHandoff() {
   checkFifo(sessions);
   const expectedPromotions = sessions.reduce((sum, s) => sum + s.A, 0) + WARMUP + HANDOFFS;
   if (promotions !== expectedPromotions) anomaly(`start_your_task received ${promotions}, expected ${expectedPromotions}`);
+  // Every leaver submitted at the marketplace, and every refill found a hire's HIT: hires = submissions.
+  if (market.submits !== WARMUP + HANDOFFS) anomaly(`marketplace submits ${market.submits}, expected ${WARMUP + HANDOFFS}`);
+  const refillsAccepted = allWorkers.filter((w) => w.measureAdmission && w.firstAcceptedAt).length;
+  if (refillsAccepted !== WARMUP + HANDOFFS) anomaly(`refills that found a hire's HIT ${refillsAccepted}, expected ${WARMUP + HANDOFFS}`);
   closeAll();
   if (DUMP) fs.writeFileSync(DUMP, '# index session latency_ms emitted_at_ms frames_before\n' + dump.join('\n') + '\n');
 
@@ -787,10 +1154,13 @@ async function runHandoff() {
     ready_sent: SEND_READY,
     per_message_deflate_offered: DEFLATE,
     slowest_incl_warmup: slowest,
+    ...admissionSummary(),
+    ...pick(stats(hireWaits, 'submit_to_hire_accepted_'), 'p50_ms', 'p99_ms', 'max_ms'),
   };
   finish(summary, `handoff N=${N} S=${S} handoffs=${latencies.length} (after ${WARMUP} warm-up) p50=${st.p50_ms} ms `
     + `p95=${st.p95_ms} ms p99=${st.p99_ms} ms max=${st.max_ms} ms mean=${st.mean_ms} ms; ${summary.cycles_per_s} cycles/s; `
-    + `setup ${summary.setup_s} s`);
+    + `setup ${summary.setup_s} s; ${admissionHuman(summary)}; marketplace submit -> hire's HIT accepted p50 `
+    + `${summary.submit_to_hire_accepted_p50_ms} p99 ${summary.submit_to_hire_accepted_p99_ms} ms`);
 }
 
 // ---- mode: rate ------------------------------------------------------------------------------------------
@@ -827,7 +1197,6 @@ async function runRate() {
       st.lastPromotionAt = t;
       if (DUMP) dump.push(`${st.offered} ${s.index} ${latency.toFixed(3)} ${entry.t0.toFixed(1)}`);
       closeWorker(entry.leaver);
-      s.freedPlaces += 1;
     }
     if (w.state === 'waiting') {
       const idx = s.waiting.indexOf(w);
@@ -848,7 +1217,6 @@ async function runRate() {
       pendingAcks += 1;
       sendReady(w).finally(() => { pendingAcks -= 1; });
     }
-    joinRefills(s);
   };
   hooks.onCount = (w) => {
     if (w.refill && w.state === 'joining' && !w.confirmed) {
@@ -864,31 +1232,22 @@ async function runRate() {
   const {setupSeconds, connectSeconds} = await fillSessions(sessions);
   log(`sessions full after ${setupSeconds.toFixed(1)} s`);
 
-  // A refill connects at once, but joins only once the server has freed a place in its session: the
-  // submit travels on the leaver's socket and the join on a new one, and nothing orders the two at the
-  // server, so a join that overtook the submit would find the session full (job_is_full). Each
-  // promotion (or loss) seen in the session frees one place.
-  function refill(s) {
+  // A refill is a new worker that takes the HIT which the leaver's submission made Pavilion post: it
+  // waits on the board for an open HIT of the session's type, accepts it, opens its page and joins at
+  // once. It cannot find the session full: the hire is made only after the marketplace confirmed the
+  // submission, which the session decides after the leaver's slot was freed (by the page's submit or
+  // by that confirmation itself), and the session decides its events one at a time.
+  let pendingMarketSubmits = 0;
+  function refill(s, st) {
     const fresh = newWorker(s);
     fresh.refill = true;
+    fresh.measureAdmission = true;
+    fresh.step = st;
     s.pendingRefills += 1;
-    connect(fresh).then(() => {
-      s.readyRefills.push(fresh);
-      joinRefills(s);
-    }, (e) => {
+    acceptFromBoard(fresh).then(() => connect(fresh)).then(() => emitConnected(fresh), (e) => {
       s.pendingRefills -= 1;
       anomaly(`refill: ${e.message}`);
     });
-  }
-  function joinRefills(s) {
-    while (s.freedPlaces > 0 && s.readyRefills.length) {
-      s.freedPlaces -= 1;
-      emitConnected(s.readyRefills.shift());
-    }
-  }
-  for (const s of sessions) {
-    s.readyRefills = [];
-    s.freedPlaces = 0;
   }
   let rr = 0;
   function pickSession(st) {
@@ -910,9 +1269,12 @@ async function runRate() {
     leaver.state = 'submitted';
     const t0 = now();
     s.outstanding.push({leaver, t0, step: st});
-    leaver.socket.emit('submit_active', {worker: leaver.id, aid: leaver.aid, hit_id: s.hit});
+    emitSubmitActive(leaver);
     st.sent += 1;
-    refill(s);
+    // The page's form post: the marketplace's submission, which is what makes Pavilion hire.
+    pendingMarketSubmits += 1;
+    submitAtMarket(leaver).finally(() => { pendingMarketSubmits -= 1; });
+    refill(s, st);
   }
   // Lost submits: no promotion within the step timeout.
   const lostTimer = setInterval(() => {
@@ -923,8 +1285,6 @@ async function runRate() {
         entry.step.lost += 1;
         anomaly(`session ${s.index}: submit of ${entry.leaver.id} lost (no promotion within ${STEP_TIMEOUT_MS} ms)`);
         closeWorker(entry.leaver);
-        s.freedPlaces += 1;
-        joinRefills(s);
       }
     }
   }, 100);
@@ -959,8 +1319,9 @@ async function runRate() {
     const cpuSending = process.cpuUsage(cpu0);
     let settled = true;
     try {
-      await pollUntil(() => sessionsQuiet(sessions) && pendingAcks === 0,
-        () => `settling after ${R}/s: ${describeUnquiet(sessions)}; acks pending ${pendingAcks}`, STEP_TIMEOUT_MS + 5000);
+      await pollUntil(() => sessionsQuiet(sessions) && pendingAcks === 0 && pendingMarketSubmits === 0,
+        () => `settling after ${R}/s: ${describeUnquiet(sessions)}; acks pending ${pendingAcks}; marketplace submits `
+          + `pending ${pendingMarketSubmits}; workers looking for a HIT ${boardWaiting()}`, STEP_TIMEOUT_MS + 5000);
     } catch (e) {
       anomaly(e.message);
       settled = false;
@@ -970,6 +1331,8 @@ async function runRate() {
     checkFifo(sessions);
     const sendSeconds = (sendEnd - start) / 1000;
     const lat = stats(st.latencies);
+    const refills = allWorkers.filter((w) => w.step === st && w.firstAcceptedAt && w.admittedAt);
+    const adm = stats(refills.map((w) => w.admittedAt - w.firstAcceptedAt));
     const result = {
       offered_per_s: R,
       seconds: round3(sendSeconds),
@@ -980,6 +1343,8 @@ async function runRate() {
       p50_ms: lat.p50_ms, p99_ms: lat.p99_ms, max_ms: lat.max_ms, mean_ms: lat.mean_ms,
       lost: st.lost, skipped: st.skipped, unsent: st.unsent,
       not_oldest: st.not_oldest, promoted_on_arrival: st.promoted_on_arrival,
+      refills_admitted: refills.length,
+      accept_to_admitted_p50_ms: adm.p50_ms, accept_to_admitted_p99_ms: adm.p99_ms, accept_to_admitted_max_ms: adm.max_ms,
       settle_ms: round3(settleEnd - sendEnd),
       // Client CPU (main thread and zlib) per wall-clock time: near 100 while sending means the client,
       // not the server, set the pace.
@@ -993,7 +1358,8 @@ async function runRate() {
     }
     log(`${warmup ? 'warm-up ' : ''}${R}/s: sent ${result.sent} (${result.achieved_submits_per_s}/s), promotions ${result.promotions_per_s}/s, `
       + `p50 ${result.p50_ms} p99 ${result.p99_ms} max ${result.max_ms} ms, lost ${result.lost}, skipped ${result.skipped}, `
-      + `unsent ${result.unsent}, client cpu ${result.client_cpu_pct_sending}% while sending`);
+      + `unsent ${result.unsent}, refills accept->admitted p50 ${result.accept_to_admitted_p50_ms} p99 `
+      + `${result.accept_to_admitted_p99_ms} ms, client cpu ${result.client_cpu_pct_sending}% while sending`);
     if (!settled || st.lost > 0 || (!warmup && !(result.p99_ms <= P99_LIMIT))) break;
   }
   step = null;
@@ -1003,6 +1369,8 @@ async function runRate() {
   closeAll();
   if (DUMP) fs.writeFileSync(DUMP, '# offered_per_s(or warmupR) session latency_ms emitted_at_ms\n' + dump.join('\n') + '\n');
 
+  const sentInAll = steps.concat(warmupResult ? [warmupResult] : []).reduce((sum, r) => sum + r.sent, 0);
+  if (market.submits !== sentInAll) anomaly(`marketplace submits ${market.submits}, submits sent ${sentInAll}`);
   const good = steps.filter((r) => r.p99_ms !== null && r.p99_ms <= P99_LIMIT && r.lost === 0);
   const sustained = good.length ? Math.max(...good.map((r) => r.achieved_submits_per_s)) : 0;
   const summary = {
@@ -1020,9 +1388,11 @@ async function runRate() {
     stale_status_before_join: sessions.reduce((sum, s) => sum + s.stale, 0),
     ready_sent: SEND_READY,
     per_message_deflate_offered: DEFLATE,
+    ...admissionSummary(),
   };
   finish(summary, `rate N=${N} S=${S}: sustained ${sustained} handoffs/s (p99 <= ${P99_LIMIT} ms, nothing lost); steps `
-    + steps.map((r) => `${r.offered_per_s}/s->${r.achieved_submits_per_s}/s p99 ${r.p99_ms} ms lost ${r.lost}`).join(', '));
+    + steps.map((r) => `${r.offered_per_s}/s->${r.achieved_submits_per_s}/s p99 ${r.p99_ms} ms lost ${r.lost}`).join(', ')
+    + `; ${admissionHuman(summary)}`);
 }
 
 // ---- mode: burst -----------------------------------------------------------------------------------------
@@ -1031,40 +1401,75 @@ async function runBurst() {
   const WITHIN_MS = intArg('within-ms', 1000);
   const EXPECT = intArg('expect-admitted', 100);
   const QUIET_MS = intArg('quiet-ms', 2000);
+  const FORGED = intArg('forged', 0);
   if (HITS.length !== 1) usage('burst takes exactly one HIT');
+  if (FORGED < 0) usage('--forged must be 0 or more');
   const s = makeSessions(N)[0];
-  log(`${url()} ${N} clients on HIT ${s.hit} within ${WITHIN_MS} ms, expecting ${EXPECT} admitted`);
+  log(`${url()} ${N} workers try to accept HIT ${s.hit} within ${WITHIN_MS} ms, expecting ${EXPECT} admitted; `
+    + `${FORGED} page(s) with made-up assignments`);
   phase = 'burst';
   hooks.onFull = () => {};
-  const clients = Array.from({length: N}, () => newWorker(s));
-  let connectsDone = 0;
-  const interval = WITHIN_MS / N;
+  // A made-up assignment is never confirmed: its page must be told to wait, then refused.
+  hooks.onError = (w, e) => w.forged && e && e.code === 'unconfirmed_assignment';
+  const clients = Array.from({length: N}, () => {
+    const w = newWorker(s);
+    w.measureAdmission = true;
+    return w;
+  });
+  const forged = Array.from({length: FORGED}, () => {
+    const w = newWorker(s);
+    w.forged = true;
+    w.aid = madeUpAssignmentId();
+    w.hit = s.hit; // HIT ids are public
+    return w;
+  });
+  // Real and forged arrivals interleaved, spread evenly over the window.
+  const schedule = [...clients.map((w, i) => ({w, at: (i * WITHIN_MS) / N})),
+    ...forged.map((w, i) => ({w, at: (i * WITHIN_MS) / FORGED + WITHIN_MS / (2 * Math.max(1, FORGED))}))]
+    .sort((a, b) => a.at - b.at);
+  let done = 0; // real workers whose accept was answered and, if accepted, whose page connected (or failed)
   const start = now();
-  let k = 0;
-  while (k < N) {
-    const due = Math.min(N, Math.floor((now() - start) / interval) + 1);
-    while (k < due) {
-      const w = clients[k++];
-      connect(w).then(() => {
-        connectsDone += 1;
-        emitConnected(w);
-      }, (e) => {
-        connectsDone += 1;
+  for (const {w, at} of schedule) {
+    const wait = start + at - now();
+    if (wait >= 1) await sleep(Math.floor(wait));
+    if (w.forged) {
+      connect(w).then(() => emitConnected(w), (e) => {
         w.connectError = e.message;
         anomaly(e.message);
       });
+      continue;
     }
-    if (k >= N) break;
-    await sleep(Math.max(0, Math.floor(start + k * interval - now())));
+    acceptHit(w, s.hit).then((accepted) => {
+      if (!accepted) {
+        w.marketRefused = true; // a real worker meets "no more assignments" and never opens the page
+        return null;
+      }
+      return connect(w).then(() => emitConnected(w));
+    }).catch((e) => {
+      w.connectError = e.message;
+      anomaly(e.message);
+    }).finally(() => {
+      done += 1;
+      lastEventAt = Math.max(lastEventAt, now());
+    });
   }
   const startedAll = now();
   lastEventAt = Math.max(lastEventAt, startedAll);
-  await pollUntil(() => connectsDone === N && now() - lastEventAt >= QUIET_MS,
-    () => `burst quiet: ${connectsDone} of ${N} connects done, last event ${Math.round(now() - lastEventAt)} ms ago`,
-    STEP_TIMEOUT_MS + WITHIN_MS + QUIET_MS, 50);
+  const answeredOrDone = (w) => w.marketRefused || w.connectError || w.fulls > 0 || w.starts > 0 || w.countsSeen > 0;
+  await pollUntil(() => done === N && clients.every(answeredOrDone) && now() - lastEventAt >= QUIET_MS,
+    () => `burst quiet: ${done} of ${N} accepts done, ${clients.filter(answeredOrDone).length} answered, `
+      + `last event ${Math.round(now() - lastEventAt)} ms ago`, STEP_TIMEOUT_MS + WITHIN_MS + QUIET_MS, 50).catch((e) => anomaly(e.message));
+  // Pages with made-up assignments hear only after the server's confirmation timeout.
+  if (FORGED > 0) {
+    const forgedDone = (w) => w.connectError || w.errors.length > 0 || w.countsSeen > 0 || w.starts > 0 || w.fulls > 0;
+    const limit = ((confirmationTimeoutSeconds || 30) * 1000) + STEP_TIMEOUT_MS;
+    await pollUntil(() => forged.every(forgedDone), () => `${forged.filter((w) => !forgedDone(w)).length} page(s) with a `
+      + `made-up assignment got no answer within ${limit} ms`, limit, 100).catch((e) => anomaly(e.message));
+  }
 
   // ---- classify ----
-  let refused = 0;
+  let refusedByMarket = 0;
+  let refusedFull = 0;
   let active = 0;
   let waitingAdmitted = 0;
   let unanswered = 0;
@@ -1073,20 +1478,24 @@ async function runBurst() {
   const connectTimes = [];
   const admitted = [];
   for (const w of clients) {
+    if (w.marketRefused) {
+      refusedByMarket += 1;
+      continue;
+    }
     if (w.connectEnd) connectTimes.push(w.connectEnd - w.connectStart);
     let answerAt = 0;
     if (w.fulls > 0) {
-      refused += 1;
+      refusedFull += 1;
       answerAt = w.fullAt;
       if (w.starts > 0) anomaly(`${w.id} was both refused and promoted`);
     } else if (w.starts > 0) {
       active += 1;
       admitted.push(w);
-      answerAt = w.firstCountAt ? Math.min(w.startAt, w.firstCountAt) : w.startAt;
+      answerAt = w.admittedAt;
     } else if (w.countsSeen > 0) {
       waitingAdmitted += 1;
       admitted.push(w);
-      answerAt = w.firstCountAt;
+      answerAt = w.admittedAt;
     } else {
       unanswered += 1;
       if (unanswered <= 5) anomaly(`${w.id} (${w.state}) got no answer${w.connectError ? ' (' + w.connectError + ')' : ''}`);
@@ -1095,10 +1504,21 @@ async function runBurst() {
     answerLatency.push(answerAt - w.joinEmitAt);
     lastAnswer = Math.max(lastAnswer, answerAt);
   }
+  const accepted = N - refusedByMarket;
   const admittedCount = active + waitingAdmitted;
   if (unanswered > 5) anomaly(`${unanswered} clients got no answer in all`);
+  // The HIT holds exactly the session's places, so the marketplace itself turns the rest away, and
+  // every worker that got an assignment is admitted.
+  const expectAccepted = Math.min(N, EXPECT);
+  if (accepted !== expectAccepted) anomaly(`${accepted} workers got an assignment, expected ${expectAccepted}`);
   if (admittedCount !== EXPECT) anomaly(`admitted ${admittedCount} (${active} active, ${waitingAdmitted} waiting), expected ${EXPECT}`);
-  if (refused !== N - EXPECT) anomaly(`refused ${refused}, expected ${N - EXPECT}`);
+  if (refusedFull !== 0) anomaly(`${refusedFull} worker(s) with an assignment got job_is_full`);
+  const forgedRefused = forged.filter((w) => w.errors.some((e) => e && e.code === 'unconfirmed_assignment')
+    && w.awaits === 1 && !w.admittedAt && w.fulls === 0).length;
+  if (forgedRefused !== FORGED) {
+    anomaly(`${FORGED - forgedRefused} page(s) with a made-up assignment were not told awaiting_confirmation and then `
+      + `refused (unconfirmed_assignment)`);
+  }
   const statusSums = new Map();
   let countMismatches = 0;
   for (const w of admitted) {
@@ -1124,12 +1544,17 @@ async function runBurst() {
     sessions: 1,
     within_ms: WITHIN_MS,
     expect_admitted: EXPECT,
+    accepted,
     admitted: admittedCount,
     admitted_active: active,
     admitted_waiting: waitingAdmitted,
-    refused,
+    refused: refusedByMarket + refusedFull,
+    refused_by_marketplace: refusedByMarket,
+    job_is_full: refusedFull,
     unanswered,
-    first_connect_to_last_answer_ms: round3(lastAnswer ? lastAnswer - start : NaN),
+    forged: FORGED,
+    forged_refused: forgedRefused,
+    first_accept_to_last_answer_ms: round3(lastAnswer ? lastAnswer - start : NaN),
     answer_p50_ms: lat.answer_p50_ms, answer_p99_ms: lat.answer_p99_ms, answer_max_ms: lat.answer_max_ms,
     connect_p50_ms: con.connect_p50_ms, connect_p99_ms: con.connect_p99_ms, connect_max_ms: con.connect_max_ms,
     last_status_of_admitted: Object.fromEntries(statusSums),
@@ -1137,10 +1562,13 @@ async function runBurst() {
     broadcasts_after_refusal: refusedBroadcasts,
     stale_status_before_join: s.stale,
     per_message_deflate_offered: DEFLATE,
+    ...admissionSummary(),
   };
-  finish(summary, `burst ${N} in ${WITHIN_MS} ms: admitted ${admittedCount} (${active} active + ${waitingAdmitted} waiting; expected ${EXPECT}), `
-    + `refused ${refused}, unanswered ${unanswered}; first connect to last answer ${summary.first_connect_to_last_answer_ms} ms; `
-    + `answer p50 ${lat.answer_p50_ms} p99 ${lat.answer_p99_ms} max ${lat.answer_max_ms} ms; connect p50 ${con.connect_p50_ms} p99 ${con.connect_p99_ms} ms`);
+  finish(summary, `burst ${N} in ${WITHIN_MS} ms: ${accepted} got an assignment, ${refusedByMarket} refused by the marketplace; `
+    + `admitted ${admittedCount} (${active} active + ${waitingAdmitted} waiting; expected ${EXPECT}), job_is_full ${refusedFull}, `
+    + `unanswered ${unanswered}; made-up assignments refused ${forgedRefused} of ${FORGED}; first accept to last answer `
+    + `${summary.first_accept_to_last_answer_ms} ms; join answer p50 ${lat.answer_p50_ms} p99 ${lat.answer_p99_ms} max `
+    + `${lat.answer_max_ms} ms; ${admissionHuman(summary)}`);
 }
 
 // ---- mode: hold ------------------------------------------------------------------------------------------
@@ -1161,9 +1589,18 @@ async function runHold() {
   for (let i = 0; i < Math.max(...sessions.map((s) => s.n)); i++) {
     for (const list of bySession) if (i < list.length) order.push(list[i]);
   }
+  await learnHitTypes(sessions);
   const started = now();
   let joined = 0;
+  // Each worker accepts an assignment of its session's HIT (maxActive + maxWaiting of them, so exactly
+  // one per worker of a full session), opens its page and joins with it.
   await pool(order, CONCURRENCY, async (w) => {
+    w.measureAdmission = true;
+    if (!(await acceptHit(w, w.s.hit))) {
+      w.marketRefused = true;
+      anomaly(`${w.id}: HIT ${w.s.hit} of session ${w.s.index} had no assignment left`);
+      return;
+    }
     await connect(w);
     const answer = withTimeout(new Promise((resolve) => { w.onAnswer = resolve; }), () => `${w.id} join answer`);
     emitConnected(w);
@@ -1176,8 +1613,9 @@ async function runHold() {
   // By the end of joining every member's last workers_status counts the whole session (all n of it; when
   // some were refused, which is an anomaly already, those admitted).
   // (A join was answered by its first message; a refusal can still follow a broadcast, so recount.)
-  const recount = () => sessions.forEach((s) => { s.admitted = s.workers.filter((w) => w.fulls === 0).length; });
-  const done = (w) => w.fulls > 0 || (w.lastCount === w.s.admitted && !w.expectStatus && w.lastStatus
+  const joinedIn = (w) => w.joinEmitAt > 0 && w.fulls === 0;
+  const recount = () => sessions.forEach((s) => { s.admitted = s.workers.filter(joinedIn).length; });
+  const done = (w) => w.fulls > 0 || w.marketRefused || (w.lastCount === w.s.admitted && !w.expectStatus && w.lastStatus
     && w.lastStatus.waiting + w.lastStatus.active === w.s.admitted);
   try {
     await pollUntil(() => recount() || allWorkers.every(done), () => {
@@ -1195,7 +1633,7 @@ async function runHold() {
     const last = s.workers[0].lastStatus;
     if (last && starts !== last.active) anomaly(`session ${s.index}: ${starts} start_your_task received, workers_status says ${last.active} active`);
   }
-  log(`${N - refused} joined and settled in ${joinSeconds.toFixed(1)} s; holding ${HOLD_SECONDS} s`);
+  log(`${allWorkers.filter(joinedIn).length} joined and settled in ${joinSeconds.toFixed(1)} s; holding ${HOLD_SECONDS} s`);
 
   phase = 'hold';
   const memStart = SERVER_PID ? serverMemory(SERVER_PID) : null;
@@ -1211,7 +1649,7 @@ async function runHold() {
   const clientEnd = clientRssKb();
   const during = totalCounts + totalStatuses + errorEvents - eventsBefore;
   if (during) anomaly(`${during} session event(s) arrived during the hold, when nobody arrived or left`);
-  const admitted = allWorkers.filter((w) => w.fulls === 0);
+  const admitted = allWorkers.filter(joinedIn);
   const dropped = admitted.filter((w) => w.disconnected || !w.socket || !w.socket.connected).length;
   if (dropped) anomaly(`${dropped} connection(s) not connected at the end of the hold`);
   const held = admitted.length - dropped;
@@ -1237,9 +1675,10 @@ async function runHold() {
     status_broadcasts_received: totalStatuses,
     stale_status_before_join: sessions.reduce((sum, s) => sum + s.stale, 0),
     per_message_deflate_offered: DEFLATE,
+    ...admissionSummary(),
   };
-  finish(summary, `hold ${held} of ${N} connections over ${sessions.length} session(s) for ${HOLD_SECONDS} s; connect+join ${summary.connect_join_s} s; `
-    + (memEnd ? `server RSS ${memEnd.rss_kb} kB (HWM ${memEnd.hwm_kb} kB); ` : '') + `client RSS ${clientEnd} kB`);
+  finish(summary, `hold ${held} of ${N} connections over ${sessions.length} session(s) for ${HOLD_SECONDS} s; accept+connect+join ${summary.connect_join_s} s; `
+    + (memEnd ? `server RSS ${memEnd.rss_kb} kB (HWM ${memEnd.hwm_kb} kB); ` : '') + `client RSS ${clientEnd} kB; ${admissionHuman(summary)}`);
 }
 
 // ---- main ---------------------------------------------------------------------------------------------

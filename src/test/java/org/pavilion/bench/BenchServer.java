@@ -19,7 +19,9 @@ import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.LiveSessionService;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -42,8 +44,10 @@ import org.springframework.core.type.classreading.MetadataReaderFactory;
  * default); {@code mem} an in-memory H2; {@code pg} an embedded PostgreSQL (io.zonky) started here
  * with {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, as a durable
  * production server has them. Prints one line
- * {@code READY port=... hits=H1,H2,... sessions=1,2,... active=... waiting=... db=... pid=...}, then
- * runs until its standard input closes. Not run by {@code mvn verify}.
+ * {@code READY port=... market=http://127.0.0.1:PORT/local-mturk/api hits=H1,H2,... sessions=1,2,...
+ * active=... waiting=... db=... pid=...} ({@code market}: the local marketplace's worker API, where the
+ * load client's workers accept the HITs and submit their assignments, SPEC §4.1.0), then runs until its
+ * standard input closes. Not run by {@code mvn verify}.
  */
 public final class BenchServer {
 
@@ -111,7 +115,8 @@ public final class BenchServer {
             sessionIds.add(String.valueOf(posted.sessionId()));
         }
 
-        System.out.println("READY port=" + actualPort + " hits=" + String.join(",", hits)
+        System.out.println("READY port=" + actualPort + " market=http://127.0.0.1:" + actualPort + "/local-mturk/api"
+                + " hits=" + String.join(",", hits)
                 + " sessions=" + String.join(",", sessionIds) + " active=" + active + " waiting=" + waiting
                 + " minActive=" + minActive + " minWaiting=" + minWaiting + " db=" + db
                 + " pid=" + ManagementFactory.getRuntimeMXBean().getPid());
@@ -135,20 +140,31 @@ public final class BenchServer {
         System.exit(0);
     }
 
+    /** The hire budget of a benchmark session: a run makes one hire per handoff, thousands of them. */
+    static final int HIRE_BUDGET = 1_000_000;
+
     /**
      * Creates {@code sessions} tasks with these thresholds and puts each live as an admin would: its
      * session opens and its HIT is posted on the configured marketplace (the embedded local one by
-     * default), so every hire a submit causes is really sent there.
+     * default), so every hire a confirmed submission causes is really sent there. Each task gets a
+     * title of its own, so each session has its own HIT type (the HIT group in which the load client's
+     * workers look for the session's hires); the marketplace would give tasks with the same settings one
+     * type. The hire budget is raised to {@link #HIRE_BUDGET}, as an admin would for a long run (the
+     * default, three turnovers of every place, would stop a run of thousands of handoffs).
      */
     static List<MarketplaceService.Posted> goLive(ApplicationContext context, int sessions, Thresholds thresholds) {
         MarketplaceService marketplace = context.getBean(MarketplaceService.class);
+        LiveSessionService live = context.getBean(LiveSessionService.class);
         long project = context.getBean(ProjectRepository.class).create("Benchmark", "", Instant.now()).id();
         List<MarketplaceService.Posted> posted = new ArrayList<>();
         for (int i = 1; i <= sessions; i++) {
+            String name = "Benchmark " + project + "." + i;
             long task = context.getBean(TaskRepository.class).create(project,
-                    TaskSettings.basic("Benchmark " + i, "benchmark session " + i, "https://localhost/task", 10,
+                    TaskSettings.basic(name, "benchmark session " + project + "." + i, "https://localhost/task", 10,
                             thresholds), Instant.now()).id();
-            posted.add(marketplace.goLive(task, "bench"));
+            MarketplaceService.Posted session = marketplace.goLive(task, "bench");
+            live.apply(session.sessionId(), new QueueEvent.SetHireBudget(HIRE_BUDGET, "bench"), "bench");
+            posted.add(session);
         }
         return posted;
     }

@@ -10,9 +10,11 @@ import java.util.stream.Collectors;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
 import org.pavilion.testing.NodeScripts;
@@ -23,13 +25,17 @@ import org.springframework.context.ApplicationContext;
 
 /**
  * The benchmark suite's own parts, run short: the load client (src/test/node/pavilion-bench.js, in a
- * separate Node process over real sockets) against sessions put live as {@link BenchServer} does. It
- * asserts what the suite's figures rest on: nothing lost, nothing doubled, every count broadcast where
- * it belongs, and the server's own state agreeing with what the client saw. Never a time.
- * Skipped when node or npm is missing (see {@link NodeScripts}).
+ * separate Node process over real sockets and real HTTP) against sessions put live as
+ * {@link BenchServer} does. Its workers accept their assignments and submit them on the embedded local
+ * marketplace's worker API, whose notifications confirm them to Pavilion (SPEC §4.1.0, §4.2). It asserts
+ * what the suite's figures rest on: nothing lost, nothing doubled, every count broadcast where it
+ * belongs, and the server's own state, its hire outbox and the marketplace agreeing with what the client
+ * saw. Never a time. The confirmation timeout is shortened so that the burst's made-up assignments are
+ * refused quickly. Skipped when node or npm is missing (see {@link NodeScripts}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"pavilion.database.embedded=mem", BenchServer.NO_ADDRESS_LIMITS, BenchServer.NO_HANDSHAKE_LIMITS})
+        properties = {"pavilion.database.embedded=mem", BenchServer.NO_ADDRESS_LIMITS, BenchServer.NO_HANDSHAKE_LIMITS,
+                "pavilion.realtime.confirmation-timeout=3s"})
 class BenchSuiteSmokeTest {
 
     @LocalServerPort
@@ -40,6 +46,8 @@ class BenchSuiteSmokeTest {
     LiveSessionService sessions;
     @Autowired
     JdbcSessionStore store;
+    @Autowired
+    LocalMarketplace marketplace;
 
     private static JSONObject summary(NodeScripts.Result run, String type) {
         return run.output().lines().filter(l -> l.startsWith("{") && l.contains("\"type\":\"" + type + "\""))
@@ -61,9 +69,17 @@ class BenchSuiteSmokeTest {
         assertThat(result.getBoolean("ok")).isTrue();
         assertThat(result.getInt("anomalies")).isZero();
         assertThat(result.getInt("handoffs")).isEqualTo(handoffs);
+        // Every leaver submitted at the marketplace, and every refill accepted the HIT of a hire and was
+        // admitted after the marketplace confirmed it.
+        assertThat(result.getInt("marketplace_submits")).isEqualTo(handoffs);
+        assertThat(result.getInt("accept_to_admitted_samples")).isEqualTo(handoffs);
+        // (plus one more accept for each hire's HIT whose acceptance Pavilion missed: see the client)
+        int retakes = result.getInt("confirmations_lost") + result.getInt("unknown_hit_refusals");
+        assertThat(result.getInt("marketplace_accepts")).isEqualTo(20 + handoffs + retakes);
 
         // The server agrees: each session still 5 + 5, and every handoff left exactly one submitted
-        // worker and one hire behind, spread round-robin over the two sessions.
+        // worker and one hire behind, spread round-robin over the two sessions; the hires are exactly the
+        // submissions the marketplace confirmed, each posted there as a HIT of one assignment.
         int submitted = 0;
         for (MarketplaceService.Posted posted : live) {
             QueueSnapshot snap = sessions.snapshot(posted.sessionId());
@@ -73,7 +89,13 @@ class BenchSuiteSmokeTest {
                     .collect(Collectors.groupingBy(QueueSnapshot.WorkerView::status, Collectors.counting()));
             long here = byStatus.getOrDefault(WorkerStatus.SUBMITTED, 0L);
             assertThat(here).isEqualTo(handoffs / 2);
-            assertThat(store.hireRequests(posted.sessionId())).hasSize((int) here);
+            List<String> sessionHits = store.sessionHits(posted.sessionId());
+            long submittedAtMarket = sessionHits.stream().flatMap(h -> marketplace.assignmentsOfHit(h).stream())
+                    .filter(a -> a.status() == LocalMarketplace.AssignmentStatus.SUBMITTED).count();
+            assertThat(submittedAtMarket).as("submissions the marketplace holds").isEqualTo(here);
+            assertThat(store.hireRequests(posted.sessionId())).hasSize((int) here)
+                    .allMatch(h -> h.state() == HireRequest.State.DONE);
+            assertThat(sessionHits).as("the first HIT and one per hire").hasSize(1 + (int) here);
             submitted += (int) here;
         }
         assertThat(submitted).isEqualTo(handoffs);
@@ -84,18 +106,27 @@ class BenchSuiteSmokeTest {
         List<MarketplaceService.Posted> live = BenchServer.goLive(context, 1, new Thresholds(2, 1, 10, 10));
         MarketplaceService.Posted posted = live.get(0);
 
+        // 100 workers try to accept the session's HIT, which holds its 20 places; 10 pages join with
+        // made-up assignment ids.
         NodeScripts.Result run = NodeScripts.run(Duration.ofMinutes(3), "pavilion-bench.js", "burst",
                 "--url", "http://127.0.0.1:" + port, "--hits", posted.hitId(), "--workers", "100",
-                "--within-ms", "500", "--expect-admitted", "20", "--label", "smoke");
+                "--within-ms", "500", "--expect-admitted", "20", "--forged", "10", "--label", "smoke");
         JSONObject result = summary(run, "burst-summary");
         assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(result.getInt("accepted")).isEqualTo(20);
+        assertThat(result.getInt("refused_by_marketplace")).isEqualTo(80);
         assertThat(result.getInt("admitted")).isEqualTo(20);
-        assertThat(result.getInt("refused")).isEqualTo(80);
+        assertThat(result.getInt("job_is_full")).isZero();
+        assertThat(result.getInt("forged_refused")).isEqualTo(10);
+        assertThat(result.getInt("accept_to_admitted_samples")).isEqualTo(20);
 
         QueueSnapshot snap = sessions.snapshot(posted.sessionId());
         assertThat(snap.active()).hasSize(10);
         assertThat(snap.waiting()).hasSize(10);
         assertThat(snap.workers().values().stream().filter(w -> w.status().inQueue()).count()).isEqualTo(20);
+        assertThat(snap.workers()).as("the made-up assignments left no trace in the session").hasSize(20);
+        assertThat(marketplace.assignmentsOfHit(posted.hitId())).hasSize(20)
+                .allMatch(a -> a.status() == LocalMarketplace.AssignmentStatus.ACCEPTED);
         assertThat(store.hireRequests(posted.sessionId())).as("arrivals hire nobody").isEmpty();
     }
 }
