@@ -18,6 +18,11 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class MarketplaceConfiguration {
 
+    @Bean
+    HitOwnership hitOwnership(JdbcSessionStore store, ObjectProvider<Marketplace> marketplace) {
+        return new HitOwnership(store, marketplace);
+    }
+
     @Bean(destroyMethod = "close")
     HireDispatcher hireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
                                   JdbcSessionStore store, TaskRepository tasks, Clock clock,

@@ -236,6 +236,12 @@ public class JdbcSessionStore implements SessionStore {
                 String.class, sessionId);
     }
 
+    /** Whether a session with this id exists. */
+    public boolean sessionExists(long sessionId) {
+        Integer n = jdbc.queryForObject("select count(*) from live_session where id = ?", Integer.class, sessionId);
+        return n != null && n > 0;
+    }
+
     /** The HIT type of the session's first HIT, once it went live on the marketplace. */
     public Optional<String> hitTypeOf(long sessionId) {
         return jdbc.query("select hit_type_id from live_session where id = ?", (rs, row) -> rs.getString(1), sessionId)

@@ -18,6 +18,7 @@ import org.pavilion.marketplace.local.FaultInjector.Fault;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
 import org.pavilion.marketplace.local.LocalMarketplace.HitView;
+import org.pavilion.marketplace.mturk.ExternalQuestionXml;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
@@ -95,6 +96,39 @@ class MarketplaceEndToEndTest {
         TaskSettings basic = TaskSettings.basic("Steer a robot together", "A live task for several workers",
                 "http://localhost:" + port + "/waiting_task", 50, thresholds);
         return tasks.create(project, basic, Instant.now()).id();
+    }
+
+    @Test
+    void anAcceptanceOfAHitNotYetRecordedIsConfirmedFromTheHitsAnnotation() throws Exception {
+        MarketplaceService.Posted posted = market.goLive(task(new Thresholds(1, 0, 1, 2)), "admin@lab");
+        long s = posted.sessionId();
+        String hitTypeId = store.hitTypeOf(s).orElseThrow();
+        // A hire's HIT just posted, its record not written yet (CreateHIT answered, the outbox not settled).
+        String token = "pav-" + store.instanceId() + "-s" + s + "-h77";
+        Marketplace.Hit fresh = marketplace.getObject().createHit(hitTypeId,
+                new Marketplace.HitSpec(3600, 1, ExternalQuestionXml.of("http://localhost:" + port + "/waiting_task",
+                        0), token), token);
+        assertThat(store.findSessionByHit(fresh.hitId())).isEmpty();
+
+        // A worker accepts it at once: its AssignmentAccepted notification confirms it all the same.
+        AssignmentView a = local.accept("W-FRESH", fresh.hitId());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                sessions.read(s, e -> e.isConfirmedFor("W-FRESH", a.assignmentId(), fresh.hitId())).join());
+        assertThat(store.findSessionByHit(fresh.hitId())).contains(s);
+        ProtocolClient page = workerPage("W-FRESH");
+        page.emit("connected", new JSONObject().put("workerId", "W-FRESH").put("aid", a.assignmentId())
+                .put("hit_id", fresh.hitId()));
+        page.expect("start_your_task", "{message:['W-FRESH']}");
+
+        // A HIT of the same type whose annotation names no session of this installation confirms nothing.
+        String foreignToken = "someone-elses-request-" + s;
+        Marketplace.Hit foreign = marketplace.getObject().createHit(hitTypeId,
+                new Marketplace.HitSpec(3600, 1, ExternalQuestionXml.of("http://localhost:" + port + "/waiting_task",
+                        0), foreignToken), foreignToken);
+        AssignmentView b = local.accept("W-FOREIGN", foreign.hitId());
+        Thread.sleep(500);
+        assertThat(sessions.read(s, e -> e.isConfirmed(b.assignmentId())).join()).isFalse();
+        assertThat(store.findSessionByHit(foreign.hitId())).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.pavilion.marketplace.HitOwnership;
 import org.pavilion.marketplace.MarketplaceSettings;
 import org.pavilion.session.LiveSessionService;
 import org.springframework.context.annotation.Bean;
@@ -94,7 +95,7 @@ class NotificationConfiguration {
     @Bean
     NotificationIntake notificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger,
                                           LiveSessionService sessions, SubscriptionConfirmer confirmer, Clock clock,
-                                          SnsSettings settings) {
-        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings);
+                                          SnsSettings settings, HitOwnership hits) {
+        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf);
     }
 }

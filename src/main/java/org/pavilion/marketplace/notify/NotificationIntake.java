@@ -20,9 +20,12 @@ import org.json.JSONArray;
 import org.json.JSONObject;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.UnknownAssignmentException;
+import org.pavilion.session.UnknownHitException;
 import org.pavilion.storage.SqlSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +79,7 @@ public final class NotificationIntake {
     private final SubscriptionConfirmer confirmer;
     private final Clock clock;
     private final SnsSettings settings;
+    private final HitOwner hits;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
@@ -85,8 +89,18 @@ public final class NotificationIntake {
     private final AtomicLong unverifiable = new AtomicLong();
     private final AtomicLong lastPrune = new AtomicLong();
 
+    /**
+     * Which session a HIT belongs to (empty: not Pavilion's). May ask the marketplace about a HIT posted a
+     * moment ago and not recorded yet; throws {@link MarketplaceException} when it cannot be asked now.
+     */
+    @FunctionalInterface
+    public interface HitOwner {
+        Optional<Long> sessionOf(String hitId);
+    }
+
     public NotificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger, LiveSessionService sessions,
-                              SubscriptionConfirmer confirmer, Clock clock, SnsSettings settings) {
+                              SubscriptionConfirmer confirmer, Clock clock, SnsSettings settings, HitOwner hits) {
+        this.hits = hits;
         this.verifier = verifier;
         this.ledger = ledger;
         this.sessions = sessions;
@@ -291,13 +305,14 @@ public final class NotificationIntake {
      * effect is pending in {@code pending}.
      */
     private String confirm(MturkEventDocument doc, MturkEventDocument.Event e,
-                           List<CompletableFuture<Outcome>> pending) {
+                           List<CompletableFuture<Outcome>> pending) throws ApplyFailed {
         if (e.assignmentId() == null || e.hitId() == null) {
             return "no_assignment";
         }
         try {
-            pending.set(pending.size() - 1, sessions.confirmAssignment(e.hitId(), e.assignmentId(), e.workerId(),
-                    ACTOR, detail(doc, e)));
+            long session = sessionOf(e.hitId());
+            pending.set(pending.size() - 1, sessions.submit(session,
+                    new QueueEvent.Confirm(e.assignmentId(), e.hitId(), e.workerId()), ACTOR, detail(doc, e)));
             return null;
         } catch (PavilionException x) {
             log.debug("SNS: {} for assignment {} of HIT {} skipped: {}", e.eventType(), e.assignmentId(), e.hitId(),
@@ -307,13 +322,23 @@ public final class NotificationIntake {
     }
 
     private String release(MturkEventDocument doc, MturkEventDocument.Event e,
-                           List<CompletableFuture<Outcome>> pending) {
+                           List<CompletableFuture<Outcome>> pending) throws ApplyFailed {
         try {
-            pending.set(pending.size() - 1, sessions.releaseAssignment(e.hitId(), e.assignmentId(), ACTOR,
+            long session = sessionOf(e.hitId());
+            pending.set(pending.size() - 1, sessions.submit(session, new QueueEvent.Release(e.assignmentId()), ACTOR,
                     detail(doc, e)));
             return null;
         } catch (PavilionException x) {
             return "refused:" + x.code();
+        }
+    }
+
+    /** The HIT's session; when the marketplace cannot be asked now, SNS is asked to deliver again (503). */
+    private long sessionOf(String hitId) throws ApplyFailed {
+        try {
+            return hits.sessionOf(hitId).orElseThrow(() -> new UnknownHitException(hitId));
+        } catch (MarketplaceException x) {
+            throw new ApplyFailed("HIT " + hitId + " could not be looked up: " + x.getMessage());
         }
     }
 
