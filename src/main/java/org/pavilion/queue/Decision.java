@@ -23,7 +23,10 @@ public sealed interface Decision {
     record PhaseChange(Phase phase) implements Fact {
     }
 
-    /** An active worker sent {@code IAmReady}: its waiting period closes now (SPEC §4.3). */
+    /**
+     * An active worker's page sent {@code IAmReady}: recorded (its paid wait closed at the promotion
+     * already, SPEC §4.3).
+     */
     record WaitingClosed(String workerId) implements Fact {
     }
 

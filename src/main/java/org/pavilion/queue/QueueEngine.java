@@ -448,10 +448,9 @@ public final class QueueEngine {
         if (fact instanceof StatusChange c) {
             Worker w = workers.computeIfAbsent(c.workerId(), k -> new Worker());
             removeFromQueue(c.workerId(), w.status);
-            if (c.to() != WorkerStatus.ACTIVE) {
-                // Leaving the waiting queue, or leaving active before IAmReady: the waiting period ends.
-                w.closeWaiting(at);
-            }
+            // Leaving the waiting queue ends the paid wait, at the server's time of the promotion (or
+            // departure), whether or not the page ever sends IAmReady (SPEC §4.3).
+            w.closeWaiting(at);
             w.status = c.to();
             if (!c.assignmentId().equals(w.assignmentId)) {
                 w.submitConfirmed = false;
@@ -488,6 +487,7 @@ public final class QueueEngine {
                 }
             }
         } else if (fact instanceof WaitingClosed r) {
+            // The page says it moved to the live task; its paid wait closed at the promotion already.
             Worker w = workers.get(r.workerId());
             w.ready = true;
             w.closeWaiting(at);

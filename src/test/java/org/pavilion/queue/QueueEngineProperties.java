@@ -467,20 +467,17 @@ class QueueEngineProperties {
         }
 
         /**
-         * The design: a waiting-pay period runs from entering WAITING to IAmReady, or to leaving the
-         * queues, or to expiry. Modelled here independently from the engine's facts.
+         * SPEC §4.3: a waiting-pay period runs from entering WAITING to leaving it (a promotion or a
+         * departure), or to expiry; IAmReady changes nothing in it. Modelled here independently from
+         * the engine's facts.
          */
         void checkWaitingPay(QueueSnapshot a, Outcome o, String context) {
             for (Decision.Fact f : o.facts()) {
                 if (f instanceof StatusChange c) {
-                    if (c.to() != WorkerStatus.ACTIVE) {
-                        close(c.workerId());
-                    }
+                    close(c.workerId());
                     if (c.to() == WorkerStatus.WAITING) {
                         openSince.put(c.workerId(), now);
                     }
-                } else if (f instanceof WaitingClosed r) {
-                    close(r.workerId());
                 } else if (f instanceof PhaseChange p && p.phase() == Phase.EXPIRED) {
                     List.copyOf(openSince.keySet()).forEach(this::close);
                 }

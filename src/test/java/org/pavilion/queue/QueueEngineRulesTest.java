@@ -737,17 +737,20 @@ class QueueEngineRulesTest {
     // ---- §4.3 IAmReady ---------------------------------------------------------------------------
 
     @Test
-    void iAmReadyClosesTheWaitingPeriodOfAnActiveWorker() {
+    void thePaidWaitClosesAtThePromotionWhetherOrNotThePageSendsIAmReady() {
         Instant w1Joined = clock.plusSeconds(10);
         arrive("w1");
         arrive("w2"); // both promoted at w1Joined + 10 s
-        Outcome o = apply(new Ready("w1")); // at w1Joined + 20 s
+        // SPEC §4.3: the waiting period closed at the promotion, by the server's clock
+        assertThat(engine.waitedMillis("w1", w1Joined.plusSeconds(3600))).isEqualTo(10_000);
+        assertThat(engine.waitedMillis("w2", w1Joined.plusSeconds(3600))).isZero(); // promoted on arrival
+        Outcome o = apply(new Ready("w1")); // at w1Joined + 20 s: recorded, and changes no pay
         assertThat(o.decisions()).containsExactly(new WaitingClosed("w1"));
         assertQueues(List.of(), List.of("w1", "w2"));
         assertThat(engine.snapshot().workers().get("w1").ready()).isTrue();
-        assertThat(engine.waitedMillis("w1", w1Joined.plusSeconds(3600))).isEqualTo(20_000);
-        // w2 has not sent IAmReady: its period is still open (from w1Joined + 10 s)
-        assertThat(engine.waitedMillis("w2", w1Joined.plusSeconds(40))).isEqualTo(30_000);
+        assertThat(engine.waitedMillis("w1", w1Joined.plusSeconds(3600))).isEqualTo(10_000);
+        // w2 never sends IAmReady: it is not paid the waiting rate for its active stage
+        assertThat(engine.snapshot().workers().get("w2").waitingSince()).isNull();
 
         // a duplicate changes nothing
         QueueSnapshot before = engine.snapshot();
@@ -788,9 +791,9 @@ class QueueEngineRulesTest {
         assertThat(engine.waitedMillis("w1", t0.plusSeconds(500))).isEqualTo(10_000);
         arrive("w1");                          // t0+30 rejoins
         assertThat(engine.waitedMillis("w1", t0.plusSeconds(50))).isEqualTo(30_000);
-        arrive("w2");                          // t0+40 start: w1 active, period still open
+        arrive("w2");                          // t0+40 start: w1 promoted, its paid wait ends
         submit("w1");                          // t0+50 leaves before IAmReady
-        assertThat(engine.waitedMillis("w1", t0.plusSeconds(500))).isEqualTo(30_000);
+        assertThat(engine.waitedMillis("w1", t0.plusSeconds(500))).isEqualTo(20_000);
         assertThat(engine.snapshot().workers().get("w1").waitingSince()).isNull();
         assertReplayMatches();
     }
@@ -857,9 +860,9 @@ class QueueEngineRulesTest {
         assertToldNobody(o);
         assertNoHires(o);
         assertThat(engine.isExpired()).isTrue();
-        // every open waiting period closed at expiry, waiting and active (none sent IAmReady)
+        // every open waiting period closed at expiry; the active ones closed at their promotion
         assertThat(engine.waitedMillis("w6", t0.plusSeconds(999))).isEqualTo(10_000);
-        assertThat(engine.waitedMillis("w1", t0.plusSeconds(999))).isEqualTo(60_000);
+        assertThat(engine.waitedMillis("w1", t0.plusSeconds(999))).isEqualTo(10_000); // promoted at t0+20
         assertThat(engine.snapshot().workers().values()).allSatisfy(v -> assertThat(v.waitingSince()).isNull());
 
         for (QueueEvent later : List.of(new Arrive("w9", "A-w9"), new Arrive("w1", aid("w1")), new Ready("w1"),

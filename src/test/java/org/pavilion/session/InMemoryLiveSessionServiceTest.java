@@ -44,9 +44,11 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
             assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(363L); // 362.5 cents, rounded up
             ConfirmedArrivals.arrive(timed, s, "w2", "a2", "worker:w2"); // starts the session: w1 is promoted
             clock.advance(java.time.Duration.ofMinutes(30));
-            timed.apply(s, new org.pavilion.queue.QueueEvent.Ready("w1"), "worker:w1"); // IAmReady closes it
+            // the promotion closed the paid wait; the page's IAmReady half an hour later changes nothing
+            assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(363L);
+            timed.apply(s, new org.pavilion.queue.QueueEvent.Ready("w1"), "worker:w1");
             clock.advance(java.time.Duration.ofHours(2));
-            assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(725L);
+            assertThat(timed.waitingPayCents(s, "w1").join()).isEqualTo(363L);
         }
     }
 

@@ -102,8 +102,8 @@ public class SessionExportService {
     /**
      * One worker of the session. {@code promotion} is {@code promoted} or {@code migrated} (or null);
      * {@code leftAt} is null while the worker is still in a queue; {@code finalStatus} is its status
-     * at {@code asOf}. Waiting time is the engine's: from joining the waiting queue until IAmReady
-     * (or leaving, or the session's end); active time runs from promotion until leaving the active
+     * at {@code asOf}. Waiting time is the engine's: from joining the waiting queue until the
+     * promotion (or leaving, or the session's end), whether or not the page sent IAmReady; active time runs from promotion until leaving the active
      * queue (or the session's end). Pay: waiting time at the session's rate, rounded to the cent.
      */
     public record WorkerRow(String worker, String assignment, Instant joinedAt, Instant promotedAt, String promotion,

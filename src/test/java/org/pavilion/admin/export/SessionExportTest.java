@@ -188,13 +188,15 @@ class SessionExportTest {
         MockHttpServletResponse r = download("workers.csv");
         assertThat(r.getHeader("Content-Disposition"))
                 .isEqualTo("attachment; filename=\"pavilion-session-" + session + "-workers.csv\"");
-        // waiting pay at 725 cents an hour: 30 s -> 6.04 -> 6; 65 s -> 13.09 -> 13; 70 s -> 14.10 -> 14; 80 s -> 16.11 -> 16
+        // the paid wait ends at the promotion (SPEC 4.3): w1 was promoted on arrival (0 s); "w,2" waited from
+        // 10 s to its promotion at 60 s (not to its IAmReady at 75 s).
+        // waiting pay at 725 cents an hour: 50 s -> 10.07 -> 10; 70 s -> 14.10 -> 14; 80 s -> 16.11 -> 16
         assertThat(r.getContentAsString(StandardCharsets.UTF_8)).isEqualTo(String.join("\r\n",
                 "worker,assignment,joined_at,promoted_at,promotion,ready_at,left_at,final_status,waiting_seconds,"
                         + "active_seconds,waiting_pay_cents",
-                "w1,A1," + t(0) + "," + t(0) + ",promoted," + t(30) + "," + t(60) + ",submitted,30.000,60.000,6",
+                "w1,A1," + t(0) + "," + t(0) + ",promoted," + t(30) + "," + t(60) + ",submitted,0.000,60.000,0",
                 "\"w,2\",A2," + t(10) + "," + t(60) + ",promoted," + t(75) + "," + t(150)
-                        + ",submitted,65.000,90.000,13",
+                        + ",submitted,50.000,90.000,10",
                 "\"w\"\"3\",A3," + t(20) + ",,,," + t(90) + ",returned,70.000,0.000,14",
                 "w4,A4," + t(100) + ",,,,,waiting,80.000,0.000,16",
                 ""));
@@ -210,8 +212,8 @@ class SessionExportTest {
         assertThat(w2).containsExactly(Map.entry("worker", "w,2"), Map.entry("assignment", "A2"),
                 Map.entry("joined_at", t(10)), Map.entry("promoted_at", t(60)), Map.entry("promotion", "promoted"),
                 Map.entry("ready_at", t(75)), Map.entry("left_at", t(150)), Map.entry("final_status", "submitted"),
-                Map.entry("waiting_seconds", 65.0), Map.entry("active_seconds", 90.0),
-                Map.entry("waiting_pay_cents", 13));
+                Map.entry("waiting_seconds", 50.0), Map.entry("active_seconds", 90.0),
+                Map.entry("waiting_pay_cents", 10));
         Map<String, Object> w4 = JsonPath.read(json, "$.workers[3]");
         assertThat(w4).containsEntry("left_at", null).containsEntry("final_status", "waiting")
                 .containsEntry("waiting_pay_cents", 16);
@@ -225,10 +227,10 @@ class SessionExportTest {
         Instant asOf = Instant.parse(JsonPath.read(json, "$.as_of"));
         assertThat(asOf).isAfter(T0.plus(Duration.ofDays(1))); // the application's clock: now
         // w1 and w"3 left: their figures are final
-        assertThat((Double) JsonPath.read(json, "$.workers[0].waiting_seconds")).isEqualTo(30.0);
+        assertThat((Double) JsonPath.read(json, "$.workers[0].waiting_seconds")).isEqualTo(0.0);
         assertThat((Double) JsonPath.read(json, "$.workers[2].waiting_seconds")).isEqualTo(70.0);
-        // "w,2" is still active (ready at 75 s, so its waiting is closed); w4 still waits, up to now
-        assertThat((Double) JsonPath.read(json, "$.workers[1].waiting_seconds")).isEqualTo(65.0);
+        // "w,2" is still active (promoted at 60 s, so its waiting is closed); w4 still waits, up to now
+        assertThat((Double) JsonPath.read(json, "$.workers[1].waiting_seconds")).isEqualTo(50.0);
         assertThat((String) JsonPath.read(json, "$.workers[1].left_at")).isNull();
         double w4Waited = ((Number) JsonPath.read(json, "$.workers[3].waiting_seconds")).doubleValue();
         assertThat(w4Waited).isEqualTo(Duration.between(T0.plusSeconds(100), asOf).toMillis() / 1000.0);

@@ -423,12 +423,18 @@ class LiveControlsTest {
         });
         JSONObject v = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andReturn());
         assertThat(v.getJSONArray("active").getJSONObject(0).getString("worker")).isEqualTo("W2"); // promoted
-        // W1 left before IAmReady: its waiting period ran until it left, and it is paid for it (SPEC 4.9).
+        // W1 was promoted on arrival (minActive 1): no paid wait, and its active stage is not paid at the
+        // waiting rate although its page never sent IAmReady (SPEC 4.3).
         JSONObject w1 = v.getJSONArray("workers").getJSONObject(0);
         assertThat(w1.getString("worker")).isEqualTo("W1");
         assertThat(w1.getString("status")).isEqualTo("submitted");
-        assertThat(w1.getLong("waitedMillis")).isGreaterThanOrEqualTo(30);
-        assertThat(w1.getLong("payCents")).isEqualTo(w1.getLong("waitedMillis"));
+        assertThat(w1.getLong("waitedMillis")).isZero();
+        assertThat(w1.getLong("payCents")).isZero();
+        // W2 waited from its arrival to its promotion at W1's submit, and is paid for exactly that.
+        JSONObject w2 = v.getJSONArray("workers").getJSONObject(1);
+        assertThat(w2.getString("worker")).isEqualTo("W2");
+        assertThat(w2.getLong("waitedMillis")).isGreaterThanOrEqualTo(30);
+        assertThat(w2.getLong("payCents")).isEqualTo(w2.getLong("waitedMillis"));
     }
 
     @Test
