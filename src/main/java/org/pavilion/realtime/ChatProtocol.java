@@ -349,7 +349,7 @@ public final class ChatProtocol {
 
     /** What the page reported about its waiting, kept for comparison; pay never uses it (SPEC §4.3). */
     private static String clientReport(Payload p) {
-        return "client reported time_waited=" + p.number("time_waited") + " reward="
+        return "client reported time_waited=" + p.clientSeconds("time_waited") + " reward="
                 + clip(String.valueOf(p.json().opt("reward")), MAX_CLIENT_NUMBER_TEXT);
     }
 

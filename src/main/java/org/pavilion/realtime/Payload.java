@@ -1,5 +1,8 @@
 package org.pavilion.realtime;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.json.JSONArray;
 import org.json.JSONObject;
 
@@ -8,6 +11,9 @@ import org.json.JSONObject;
  * refuses with a {@link ProtocolException} that names the event and the field.
  */
 final class Payload {
+
+    /** The seed's waiting page timer: hours, minutes and seconds joined by dashes. */
+    private static final Pattern SEED_TIMER = Pattern.compile("(\\d{1,4})-(\\d{1,2})-(\\d{1,2})");
 
     static final int MAX_ID = 128;
 
@@ -96,6 +102,30 @@ final class Payload {
             }
         }
         throw invalid(field, "must be a number");
+    }
+
+    /**
+     * A waiting time reported by the client, in seconds: a number, a numeric string, or the seed's own
+     * timer text {@code "hh-mm-ss"} (e.g. {@code "00-01-07"}). Kept for comparison only, never trusted.
+     */
+    Double clientSeconds(String field) {
+        Object value = json.opt(field);
+        if (value instanceof String s) {
+            Matcher m = SEED_TIMER.matcher(s.strip());
+            if (m.matches()) {
+                int minutes = Integer.parseInt(m.group(2));
+                int seconds = Integer.parseInt(m.group(3));
+                if (minutes < 60 && seconds < 60) {
+                    return Integer.parseInt(m.group(1)) * 3600.0 + minutes * 60.0 + seconds;
+                }
+                throw invalid(field, "must be a number of seconds or \"hh-mm-ss\"");
+            }
+        }
+        try {
+            return number(field);
+        } catch (ProtocolException e) {
+            throw invalid(field, "must be a number of seconds or \"hh-mm-ss\"");
+        }
     }
 
     JSONObject json() {

@@ -1,6 +1,7 @@
 package org.pavilion.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,6 +168,36 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         JSONObject chat = w1.expect("chat_message");
         assertThat(chat.getString("text")).isEqualTo("still here");
         assertThat(chat.getBoolean("mine")).isTrue();
+    }
+
+    @Test
+    void theSeedPagesOwnPayloadShapesAreNotBadInput() throws Exception {
+        long s = openSession(SEED, 30, "HIT-SHAPES");
+        List<ProtocolClient> c = startedSession("HIT-SHAPES"); // w1, w2 active; w3 waiting
+        // The seed's timer sends time_waited as "hh-mm-ss" and reward as text (SPEC 5): recorded, not refused.
+        c.get(0).emit("IAmReady", workerPayload("w1", "a-w1", "HIT-SHAPES").put("time_waited", "00-00-07")
+                .put("reward", "0.02"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sessions.snapshot(s).workers().get("w1").ready());
+        c.get(2).emit("submit_waiting", workerPayload("w3", "a-w3", "HIT-SHAPES").put("time_waited", "01-02-03")
+                .put("reward", 0.5));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                sessions.snapshot(s).workers().get("w3").status() == WorkerStatus.SUBMITTED);
+        Thread.sleep(QUIET.toMillis());
+        for (ProtocolClient page : List.of(c.get(0), c.get(1), c.get(2))) {
+            assertThat(page.drain()).noneMatch(r -> r.event().equals("error"));
+        }
+
+        // Not a time: still a clear refusal that changes nothing.
+        QueueSnapshot before = sessions.snapshot(s);
+        for (String bad : List.of("00-61-00", "seven", "1-2-3-4", "--")) {
+            c.get(1).emit("IAmReady", workerPayload("w2", "a-w2", "HIT-SHAPES").put("time_waited", bad));
+            JSONObject error = c.get(1).expect("error");
+            assertThat(error.getString("code")).isEqualTo("invalid_payload");
+            assertThat(error.getString("message")).contains("time_waited").contains("hh-mm-ss");
+        }
+        assertThat(sessions.snapshot(s).workers().get("w2").ready()).isFalse();
+        assertThat(sessions.snapshot(s).waiting()).isEqualTo(before.waiting());
     }
 
     @Test
