@@ -51,6 +51,8 @@ final class Admission {
     private static final class Claim {
         final SocketIoSocket socket;
         final WorkerBinding binding;
+        // What the page asked for before it was admitted (the seed's main page joins with its submit).
+        final List<Runnable> whenAdmitted = new CopyOnWriteArrayList<>();
         volatile boolean waiting; // the engine answered AwaitConfirmation
         volatile ScheduledFuture<?> timeout;
 
@@ -89,6 +91,16 @@ final class Admission {
      * the engine's answer reaches the page asynchronously.
      */
     void claim(SocketIoSocket socket, WorkerIdentity presented, String workerId, String assignmentId, String hitId) {
+        claim(socket, presented, workerId, assignmentId, hitId, null);
+    }
+
+    /**
+     * A claim whose page also asked for something to be done once it is admitted ({@code whenAdmitted},
+     * run on the commit thread right after the page is bound; it must only hand work off). A second claim
+     * of the same place from the same connection while the first is pending adds its action to it.
+     */
+    void claim(SocketIoSocket socket, WorkerIdentity presented, String workerId, String assignmentId, String hitId,
+               Runnable whenAdmitted) {
         Binding current = connections.of(socket.getId());
         long sessionId;
         boolean verified;
@@ -124,10 +136,22 @@ final class Admission {
         }
         claimedSessions.put(socket.getId(), sessionId);
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
+        List<Claim> pendingHere = claims.get(claimKey);
+        if (whenAdmitted != null && pendingHere != null) {
+            for (Claim earlier : pendingHere) {
+                if (earlier.socket.getId().equals(socket.getId())) {
+                    earlier.whenAdmitted.add(whenAdmitted); // decided (or waiting) already: nothing to resubmit
+                    return;
+                }
+            }
+        }
         // A page claims one place: a new claim replaces the connection's earlier pending one, so that one
         // connection cannot keep many claims (and their timers) waiting at once.
         forgetClaimsOtherThan(socket.getId(), claimKey);
         Claim claim = new Claim(socket, new WorkerBinding(sessionId, workerId, assignmentId, verified));
+        if (whenAdmitted != null) {
+            claim.whenAdmitted.add(whenAdmitted);
+        }
         claims.compute(claimKey, (k, list) -> { // atomic with drop(), which removes emptied lists
             List<Claim> pending = list == null ? new CopyOnWriteArrayList<>() : list;
             pending.add(claim);
@@ -194,6 +218,7 @@ final class Admission {
             }
             long sessionId = key.sessionId();
             outbound.run(() -> claim.socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, key.workerId())));
+            claim.whenAdmitted.forEach(Runnable::run);
         }
     }
 

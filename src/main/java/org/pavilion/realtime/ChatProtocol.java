@@ -159,8 +159,10 @@ public final class ChatProtocol {
             switch (event) {
                 case "connected" -> join(socket, presented, Payload.of(event, args));
                 case "isJobFull" -> isJobFull(socket, presented, Payload.of(event, args));
-                case "IAmReady" -> ready(socket, Payload.of(event, args), ack);
-                case "submit_waiting", "submit_active" -> submit(socket, event, Payload.of(event, args), ack);
+                case "IAmReady" -> asWorker(socket, presented, event, Payload.of(event, args), ack,
+                        (bound, p) -> ready(socket, bound, p, ack));
+                case "submit_waiting", "submit_active" -> asWorker(socket, presented, event,
+                        Payload.of(event, args), ack, (bound, p) -> submit(socket, event, bound, p, ack));
                 case "stop_this_job" -> stopJob(socket, Payload.of(event, args));
                 case "expireHIT" -> expire(socket, Payload.of(event, args));
                 case "pay_status" -> payStatus(socket, Payload.of(event, args));
@@ -216,15 +218,45 @@ public final class ChatProtocol {
                 });
     }
 
-    private void ready(SocketIoSocket socket, Payload p, Ack ack) {
-        WorkerBinding bound = requireWorker(socket, p, "worker");
+    /**
+     * Runs a worker's event for the connection's own worker. The seed's main task page never sends
+     * {@code connected}: its first event ({@code submit_active}, or {@code IAmReady}) names its worker,
+     * assignment and HIT, so it is taken as the page's join (SPEC §5) — admitted exactly as any join is
+     * (a confirmed assignment, the worker's own), and the event runs once the page is bound.
+     */
+    private void asWorker(SocketIoSocket socket, WorkerIdentity presented, String event, Payload p, Ack ack,
+                          java.util.function.BiConsumer<WorkerBinding, Payload> action) {
+        if (connections.of(socket.getId()) instanceof WorkerBinding) {
+            action.accept(requireWorker(socket, p, "worker"), p);
+            return;
+        }
+        String workerId = p.id("worker");
+        String assignmentId = p.optionalId("aid");
+        String hitId = p.optionalId("hit_id");
+        if (assignmentId == null || hitId == null && presented == null) {
+            throw new ProtocolException("not_joined", "join first (send 'connected'), or name 'aid' and 'hit_id'");
+        }
+        admission.claim(socket, presented, workerId, assignmentId, hitId, () -> {
+            try {
+                action.accept(requireWorker(socket, p, "worker"), p);
+            } catch (PavilionException e) {
+                error(socket, e.code(), e.getMessage(), event);
+                ack.refused(e.code(), e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("event {} from connection {} failed", event, socket.getId(), e);
+                error(socket, "internal_error", "the server could not handle this event", event);
+                ack.refused("internal_error", "the server could not handle this event");
+            }
+        });
+    }
+
+    private void ready(SocketIoSocket socket, WorkerBinding bound, Payload p, Ack ack) {
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
                 "worker:" + bound.workerId(), clientReport(p));
         whenDone(socket, "IAmReady", ack.after(done), outcome -> { });
     }
 
-    private void submit(SocketIoSocket socket, String event, Payload p, Ack ack) {
-        WorkerBinding bound = requireWorker(socket, p, "worker");
+    private void submit(SocketIoSocket socket, String event, WorkerBinding bound, Payload p, Ack ack) {
         // A page's submit frees the slot now; the hire it causes waits for the marketplace's confirmation.
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(),
                 QueueEvent.Leave.claimedByPage(bound.workerId(), bound.assignmentId(), Departure.SUBMIT),

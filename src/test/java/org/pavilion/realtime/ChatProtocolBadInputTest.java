@@ -154,7 +154,13 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         assertThat(c.get(2).expect("error").getString("message")).contains("only active workers");
 
         ProtocolClient unjoined = c.get(3);
-        unjoined.emit("submit_waiting", workerPayload("w3", "a-w3", "HIT-BAD"));
+        // A first event naming a place is a join (the seed's main page): with an assignment nobody confirmed
+        // it only waits, and its submit never runs.
+        unjoined.emit("submit_waiting", workerPayload("w3", "a-not-w3s", "HIT-BAD"));
+        unjoined.expect(Admission.AWAITING_CONFIRMATION);
+        unjoined.emit("submit_active", workerPayload("w3", "a-w3", "HIT-NOWHERE"));
+        assertThat(unjoined.expect("error").getString("code")).isEqualTo("unknown_hit");
+        unjoined.emit("submit_waiting", new JSONObject().put("worker", "w3"));
         assertThat(unjoined.expect("error").getString("code")).isEqualTo("not_joined");
         unjoined.emit("connected", joinPayload("w9", "a9", "HIT-NOWHERE"));
         assertThat(unjoined.expect("error").getString("code")).isEqualTo("unknown_hit");
