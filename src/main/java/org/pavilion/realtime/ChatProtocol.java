@@ -346,13 +346,6 @@ public final class ChatProtocol {
         }
     }
 
-    private void cancelGrace(WorkerKey key) {
-        ScheduledFuture<?> timer = graceTimers.remove(key);
-        if (timer != null) {
-            timer.cancel(false);
-        }
-    }
-
     // ---- helpers -----------------------------------------------------------------------------
 
     private WorkerBinding requireWorker(SocketIoSocket socket, Payload p, String field) {
