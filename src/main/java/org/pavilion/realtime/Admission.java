@@ -71,12 +71,14 @@ final class Admission {
     private final Outbound outbound;
     private final ScheduledExecutorService timers;
     private final Duration confirmationTimeout;
+    private final ProtocolRefusals refusals;
     private final Map<ClaimKey, List<Claim>> claims = new ConcurrentHashMap<>();
     // The session each connection last claimed a place in, admitted or not: isJobFull asks about it.
     private final Map<String, Long> claimedSessions = new ConcurrentHashMap<>();
 
     Admission(Supplier<LiveSessionService> sessions, SessionStore store, Connections connections, Outbound outbound,
-              ScheduledExecutorService timers, Duration confirmationTimeout) {
+              ScheduledExecutorService timers, Duration confirmationTimeout, ProtocolRefusals refusals) {
+        this.refusals = refusals;
         this.sessions = sessions;
         this.store = store;
         this.connections = connections;
@@ -211,9 +213,8 @@ final class Admission {
             }
             if (!connections.bindWorker(claim.socket, claim.binding)) {
                 Binding other = connections.of(claim.socket.getId());
-                outbound.toSocket(claim.socket, ChatProtocol.ERROR, ProtocolMessages.error("not_your_worker",
-                        other instanceof WorkerBinding w ? notYours(w).getMessage() : "this connection is bound already",
-                        "connected"));
+                error(claim.socket, "not_your_worker",
+                        other instanceof WorkerBinding w ? notYours(w).getMessage() : "this connection is bound already");
                 continue;
             }
             long sessionId = key.sessionId();
@@ -244,12 +245,9 @@ final class Admission {
         if (!drop(key, claim)) {
             return; // admitted or refused in the meantime
         }
-        log.debug("assignment {} claimed by worker {} in session {} was not confirmed within {}", key.assignmentId(),
-                key.workerId(), key.sessionId(), confirmationTimeout);
-        outbound.toSocket(claim.socket, ChatProtocol.ERROR, ProtocolMessages.error("unconfirmed_assignment",
-                "the marketplace has not confirmed assignment '" + key.assignmentId() + "' for worker '"
-                        + key.workerId() + "' within " + confirmationTimeout.toSeconds()
-                        + " s; accept the HIT on MTurk and reload this page", "connected"));
+        error(claim.socket, "unconfirmed_assignment", "the marketplace has not confirmed assignment '"
+                + key.assignmentId() + "' for worker '" + key.workerId() + "' in session " + key.sessionId()
+                + " within " + confirmationTimeout.toSeconds() + " s; accept the HIT on MTurk and reload this page");
     }
 
     /** The engine answered a claim with job_is_full: the page is not admitted and hears it directly. */
@@ -335,13 +333,17 @@ final class Admission {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof PavilionException refused) {
-            outbound.toSocket(socket, ChatProtocol.ERROR, ProtocolMessages.error(refused.code(), refused.getMessage(),
-                    "connected"));
+            error(socket, refused.code(), refused.getMessage());
         } else {
             log.warn("a join from connection {} failed", socket.getId(), cause);
-            outbound.toSocket(socket, ChatProtocol.ERROR, ProtocolMessages.error("internal_error",
-                    "the server could not complete this event; try again", "connected"));
+            error(socket, "internal_error", "the server could not complete this event; try again");
         }
+    }
+
+    /** Tells a page why its join was refused, and counts and logs it. */
+    private void error(SocketIoSocket socket, String code, String message) {
+        refusals.refused(code, "connected", socket.getId(), message);
+        outbound.toSocket(socket, ChatProtocol.ERROR, ProtocolMessages.error(code, message, "connected"));
     }
 
     /** Pending claims now (for tests and metrics). */

@@ -60,13 +60,15 @@ public final class ChatProtocol {
     private final BonusLedger bonuses;
     private final Admission admission;
     private final EventLimits eventLimits;
+    private final ProtocolRefusals refusals;
     private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
                  BonusLedger bonuses, List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock,
-                 EventLimits eventLimits) {
+                 EventLimits eventLimits, ProtocolRefusals refusals) {
         this.eventLimits = eventLimits;
+        this.refusals = refusals;
         this.connections = connections;
         this.admission = admission;
         this.bonuses = bonuses;
@@ -397,6 +399,7 @@ public final class ChatProtocol {
     }
 
     private void error(SocketIoSocket socket, String code, String message, String event) {
+        refusals.refused(code, event, socket.getId(), message);
         outbound.toSocket(socket, ERROR, ProtocolMessages.error(code, message, event));
     }
 

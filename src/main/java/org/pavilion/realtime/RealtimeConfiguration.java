@@ -46,11 +46,18 @@ class RealtimeConfiguration {
     @Bean
     Admission admission(ObjectProvider<LiveSessionService> sessions, SessionStore store, Connections connections,
                         Outbound outbound, @Qualifier("disconnectTimers") ScheduledExecutorService timers,
-                        @Value("${pavilion.realtime.confirmation-timeout:30s}") Duration confirmationTimeout) {
+                        @Value("${pavilion.realtime.confirmation-timeout:30s}") Duration confirmationTimeout,
+                        ProtocolRefusals refusals) {
         if (confirmationTimeout.isNegative() || confirmationTimeout.isZero()) {
             throw new IllegalArgumentException("pavilion.realtime.confirmation-timeout must be positive");
         }
-        return new Admission(sessions::getObject, store, connections, outbound, timers, confirmationTimeout);
+        return new Admission(sessions::getObject, store, connections, outbound, timers, confirmationTimeout,
+                refusals);
+    }
+
+    @Bean
+    ProtocolRefusals protocolRefusals(MeterRegistry registry) {
+        return new ProtocolRefusals(registry);
     }
 
     @Bean
@@ -79,9 +86,9 @@ class RealtimeConfiguration {
                               Outbound outbound, Connections connections, Admission admission, BonusLedger bonuses,
                               ObjectProvider<TaskLogic> taskLogic,
                               @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock,
-                              EventLimits eventLimits) {
+                              EventLimits eventLimits, ProtocolRefusals refusals) {
         ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections,
-                admission, bonuses, taskLogic.orderedStream().toList(), disconnectTimers, clock, eventLimits);
+                admission, bonuses, taskLogic.orderedStream().toList(), disconnectTimers, clock, eventLimits, refusals);
         protocol.start();
         return protocol;
     }

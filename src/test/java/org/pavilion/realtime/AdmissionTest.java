@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.QueueEvent;
@@ -32,6 +33,8 @@ class AdmissionTest extends RealtimeTestSupport {
 
     @Autowired
     Admission admission;
+    @Autowired
+    MeterRegistry registry;
 
     @Test
     void madeUpWorkersNeitherEnterNorActNorHire() throws Exception {
@@ -63,6 +66,7 @@ class AdmissionTest extends RealtimeTestSupport {
         assertThat(store.hireRequests(s)).isEmpty();
         assertThat(logSize(s)).isZero();
 
+        double timeoutsBefore = registry.counter("pavilion.protocol.refused", "code", "unconfirmed_assignment").count();
         // After the timeout every fake is told, and still nothing changed.
         for (ProtocolClient fake : fakes) {
             JSONObject error = fake.expect("error");
@@ -70,6 +74,9 @@ class AdmissionTest extends RealtimeTestSupport {
             assertThat(error.getString("message")).contains("has not confirmed");
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> admission.pendingClaims() == 0);
+        // An admin sees why the pages are stuck: each refusal is counted by its code.
+        assertThat(registry.counter("pavilion.protocol.refused", "code", "unconfirmed_assignment").count()
+                - timeoutsBefore).isGreaterThanOrEqualTo(100);
         assertThat(logSize(s)).isZero();
         assertThat(store.hireRequests(s)).isEmpty();
     }
