@@ -91,27 +91,6 @@ public final class LiveSessionService implements AutoCloseable {
         return submit(ref.sessionId(), new QueueEvent.Leave(ref.workerId(), assignmentId, how), actor, detail);
     }
 
-    /**
-     * The marketplace confirmed that an assignment of a HIT was accepted (SPEC §4.1.0): the session is
-     * found from the HIT, and the confirmation becomes a fact of its log. {@code workerId} may be null.
-     * Throws {@link UnknownHitException} for a HIT that is not one of Pavilion's.
-     */
-    public CompletableFuture<Outcome> confirmAssignment(String hitId, String assignmentId, String workerId,
-                                                        String actor, String detail) {
-        long sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new UnknownHitException(hitId));
-        return submit(sessionId, new QueueEvent.Confirm(assignmentId, hitId, workerId), actor, detail);
-    }
-
-    /**
-     * A confirmed assignment was returned or abandoned before any page arrived with it: found from its
-     * HIT, since no worker of the session holds it yet.
-     */
-    public CompletableFuture<Outcome> releaseAssignment(String hitId, String assignmentId, String actor,
-                                                        String detail) {
-        long sessionId = store.findSessionByHit(hitId).orElseThrow(() -> new UnknownHitException(hitId));
-        return submit(sessionId, new QueueEvent.Release(assignmentId), actor, detail);
-    }
-
     /** Waiting pay owed to a worker so far, in cents, computed from server timestamps (SPEC §4.9). */
     public CompletableFuture<Long> waitingPayCents(long sessionId, String workerId) {
         int rate = config(sessionId).waitingPayCentsPerHour();

@@ -15,6 +15,7 @@ import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionLog;
 import org.pavilion.session.SessionStore;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -93,7 +94,8 @@ abstract class RealtimeTestSupport {
 
     /** The marketplace confirms that {@code workerId} accepted assignment {@code aid} of {@code hitId}. */
     void confirm(String workerId, String aid, String hitId) {
-        sessions.confirmAssignment(hitId, aid, workerId, "marketplace", "AssignmentAccepted (test)").join();
+        long session = store.findSessionByHit(hitId).orElseThrow();
+        ConfirmedArrivals.confirm(sessions, session, workerId, aid, hitId);
     }
 
     /** A page's claim, as sent: no confirmation behind it. */
