@@ -2,10 +2,9 @@ package org.pavilion.marketplace;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.pavilion.marketplace.Marketplace.Hit;
+import org.pavilion.session.RequestTokens;
 import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,6 @@ import org.springframework.beans.factory.ObjectProvider;
 public final class HitOwnership {
 
     private static final Logger log = LoggerFactory.getLogger(HitOwnership.class);
-    private static final Pattern TOKEN = Pattern.compile("pav-([0-9a-f]{1,16})-s(\\d{1,18})-[a-z0-9-]{1,32}");
 
     private final JdbcSessionStore store;
     private final ObjectProvider<Marketplace> marketplace;
@@ -70,14 +68,6 @@ public final class HitOwnership {
 
     /** The session a request token of this installation names, if it is one. */
     Optional<Long> sessionOfAnnotation(String annotation) {
-        if (annotation == null) {
-            return Optional.empty();
-        }
-        Matcher m = TOKEN.matcher(annotation);
-        if (!m.matches() || !m.group(1).equals(store.instanceId())) {
-            return Optional.empty();
-        }
-        long session = Long.parseLong(m.group(2));
-        return store.sessionExists(session) ? Optional.of(session) : Optional.empty();
+        return RequestTokens.sessionOf(store.instanceId(), annotation).filter(store::sessionExists);
     }
 }

@@ -14,6 +14,7 @@ import org.pavilion.project.TaskSettings;
 import org.pavilion.project.UnknownTaskException;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.RequestTokens;
 import org.pavilion.session.SessionConfig;
 import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
@@ -93,7 +94,7 @@ public class MarketplaceService {
 
     /** The deterministic token of a session's first HIT. */
     String postToken(long sessionId) {
-        return "pav-" + store.instanceId() + "-s" + sessionId + "-post";
+        return RequestTokens.post(store.instanceId(), sessionId);
     }
 
     /** The HIT type of a task: everything its HITs share. */

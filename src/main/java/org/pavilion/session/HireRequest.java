@@ -12,12 +12,8 @@ public record HireRequest(long sessionId, int number, String token, State state,
 
     public enum State { REQUESTED, SENT, DONE, FAILED }
 
-    /**
-     * The deterministic token of a session's n-th hire: the same decision always yields the
-     * same token, at most 64 characters. {@code instanceId} tells installations apart, so that
-     * two databases' "session 1, hire 1" never collide at the marketplace.
-     */
+    /** The deterministic token of a session's n-th hire ({@link RequestTokens#hire}). */
     public static String tokenFor(String instanceId, long sessionId, int number) {
-        return "pav-" + instanceId + "-s" + sessionId + "-h" + number;
+        return RequestTokens.hire(instanceId, sessionId, number);
     }
 }

@@ -1,5 +1,6 @@
 package org.pavilion.admin.live;
 
+import org.pavilion.pay.Money;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,7 +179,7 @@ public class SessionViews {
         long waited = w.waitedMillis() + open;
         long cents = WaitingPay.cents(waited, centsPerHour);
         return new SessionView.WorkerRow(id, w.assignmentId(), w.status().name().toLowerCase(Locale.ROOT),
-                iso(w.waitingSince()), waited / 1000, waited, duration(waited / 1000), cents, dollars(cents), w.ready());
+                iso(w.waitingSince()), waited / 1000, waited, duration(waited / 1000), cents, Money.ofCents(cents).display(), w.ready());
     }
 
     /** {@code m:ss}, or {@code h:mm:ss} from an hour on. */
@@ -188,10 +189,6 @@ public class SessionViews {
         long sec = seconds % 60;
         return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
                 : String.format(Locale.ROOT, "%d:%02d", m, sec);
-    }
-
-    static String dollars(long cents) {
-        return String.format(Locale.ROOT, "$%d.%02d", cents / 100, cents % 100);
     }
 
     static SessionView.EventView event(EventRow e) {

@@ -1,6 +1,6 @@
 package org.pavilion.admin.projects;
 
-import java.math.BigDecimal;
+import org.pavilion.pay.Money;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,9 +19,9 @@ public class AdminFormat {
         return at == null ? "\u2014" : TIME.format(at);
     }
 
-    /** "0.50 USD". */
+    /** "$0.50": every amount an admin reads is written the one way {@link Money#display()} writes it. */
     public String usd(long cents) {
-        return BigDecimal.valueOf(cents, 2).toPlainString() + " USD";
+        return Money.ofCents(cents).display();
     }
 
     /** A duration in seconds as "1 h 5 min", "90 s" and the like. */

@@ -1,5 +1,6 @@
 package org.pavilion.admin.projects;
 
+import org.pavilion.pay.Money;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
@@ -142,8 +143,8 @@ public class TaskForm {
         return t.length() <= TITLE_MAX ? t : t.substring(0, TITLE_MAX - 1) + "\u2026";
     }
 
-    static String usd(long cents) {
-        return BigDecimal.valueOf(cents, 2).toPlainString();
+    private static String usd(long cents) {
+        return Money.ofCents(cents).usd();
     }
 
     private static String per(int seconds, BigDecimal unit) {

@@ -1,5 +1,6 @@
 package org.pavilion.marketplace.mturk;
 
+import org.pavilion.pay.Money;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -173,7 +174,7 @@ public class MTurkClient implements Marketplace {
         return new CreateHITTypeRequest(
                 (long) spec.autoApprovalDelaySeconds(),
                 (long) spec.assignmentDurationSeconds(),
-                MTurkModel.usd(spec.rewardCents()),
+                Money.ofCents(spec.rewardCents()).usd(),
                 spec.title(),
                 blankToNull(spec.keywords()),
                 spec.description(),
@@ -371,7 +372,7 @@ public class MTurkClient implements Marketplace {
             throw new IllegalArgumentException("a bonus must be positive: " + cents + " cents");
         }
         try {
-            call("SendBonus", new SendBonusRequest(workerId, MTurkModel.usd(cents), assignmentId, reason, token),
+            call("SendBonus", new SendBonusRequest(workerId, Money.ofCents(cents).usd(), assignmentId, reason, token),
                     Empty.class);
         } catch (MTurkException e) {
             if (token != null && MTurkErrors.REQUEST_ERROR.equals(e.errorCode()) && e.getMessage() != null

@@ -285,18 +285,6 @@ public final class MTurkModel {
 
     // ---------------------------------------------------------------- values
 
-    /** US dollars as MTurk writes them, from cents: 50 → {@code "0.50"}. */
-    public static String usd(int cents) {
-        if (cents < 0) {
-            throw new IllegalArgumentException("a negative amount: " + cents);
-        }
-        return BigDecimal.valueOf(cents, 2).toPlainString();
-    }
-
-    /** Cents from MTurk's dollar string: {@code "0.5"} → 50. */
-    public static int cents(String usd) {
-        return new BigDecimal(usd.trim()).movePointRight(2).setScale(0, RoundingMode.UNNECESSARY).intValueExact();
-    }
 
     /**
      * Timestamps as AWS JSON protocols carry them: epoch seconds, a number with an optional fraction

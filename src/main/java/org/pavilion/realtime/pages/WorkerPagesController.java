@@ -1,5 +1,6 @@
 package org.pavilion.realtime.pages;
 
+import org.pavilion.pay.Money;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -139,7 +140,7 @@ public class WorkerPagesController {
         model.addAttribute("hitId", hitId);
         model.addAttribute("turkSubmitTo", submitTo);
         model.addAttribute("centsPerHour", config.waitingPayCentsPerHour());
-        model.addAttribute("ratePerHour", dollars(config.waitingPayCentsPerHour()));
+        model.addAttribute("ratePerHour", Money.ofCents(config.waitingPayCentsPerHour()).display());
         model.addAttribute("maxCount", config.thresholds().capacity());
         model.addAttribute("mainUrl", "main_task" + query);
         model.addAttribute("ready", view != null && view.ready());
@@ -163,8 +164,8 @@ public class WorkerPagesController {
     private void taskModel(Model model, Optional<Task> task) {
         model.addAttribute("title", task.map(Task::title).orElse("A live crowd task"));
         model.addAttribute("description", task.map(t -> t.settings().description()).orElse(""));
-        model.addAttribute("reward", task.map(t -> dollars(t.settings().rewardCents())).orElse(null));
-        model.addAttribute("ratePerHour", task.map(t -> dollars(t.settings().waitingPayCentsPerHour())).orElse(null));
+        model.addAttribute("reward", task.map(t -> Money.ofCents(t.settings().rewardCents()).display()).orElse(null));
+        model.addAttribute("ratePerHour", task.map(t -> Money.ofCents(t.settings().waitingPayCentsPerHour()).display()).orElse(null));
     }
 
     private SessionConfig liveConfig(long sessionId) {
@@ -259,10 +260,6 @@ public class WorkerPagesController {
             b.queryParam("turkSubmitTo", "{t}");
         }
         return b.encode().buildAndExpand(assignmentId, hitId, workerId, turkSubmitTo).toUriString();
-    }
-
-    static String dollars(long cents) {
-        return String.format(Locale.ROOT, "$%d.%02d", cents / 100, cents % 100);
     }
 
     private static String trimToNull(String s) {

@@ -1,5 +1,6 @@
 package org.pavilion.admin.live;
 
+import org.pavilion.pay.Money;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -36,7 +37,7 @@ class SessionViewsTest {
         assertThat(row.status()).isEqualTo("waiting");
         assertThat(row.waitingSince()).isEqualTo(T0.toString());
         assertThat(SessionViews.duration(3725)).isEqualTo("1:02:05");
-        assertThat(SessionViews.dollars(1234)).isEqualTo("$12.34");
+        assertThat(Money.ofCents(1234).display()).isEqualTo("$12.34");
     }
 
     @Test

@@ -192,8 +192,8 @@ class ProjectPagesTest {
 
         Document doc = page("/admin/tasks/" + id);
         assertThat(doc.select("h1").text()).isEqualTo("Chat with a bot");
-        assertThat(doc.select("dl.settings").text()).contains("0.50 USD", "30 min", "US (United States)", "≥ 95 %",
-                "7.25 USD per hour", "allowed");
+        assertThat(doc.select("dl.settings").text()).contains("$0.50", "30 min", "US (United States)", "≥ 95 %",
+                "$7.25 per hour", "allowed");
         assertThat(doc.select("form[action=/admin/tasks/" + id + "/go-live] input[name=_csrf]")).hasSize(1);
     }
 
@@ -277,7 +277,7 @@ class ProjectPagesTest {
         Document doc = page("/admin/tasks/" + id);
         assertThat(doc.getElementById("task-hire-budget").text()).isEqualTo("12 hires per session");
         assertThat(doc.getElementById("task-spend-cap").text())
-                .isEqualTo("5.00 USD per session: a session opened now may make 8 hires");
+                .isEqualTo("$5.00 per session: a session opened now may make 8 hires");
         Document edit = page("/admin/tasks/" + id + "/edit");
         assertThat(edit.getElementById("task-hireBudget").val()).isEqualTo("12");
         assertThat(edit.getElementById("task-spendCapUsd").val()).isEqualTo("5.00");

@@ -246,13 +246,4 @@ class MTurkResponseParsingTest {
         assertEquals("ThrottlingException", fromHeader.errorCode());
         assertTrue(fromHeader.retryable());
     }
-
-    @Test
-    void usdAndCents() {
-        assertEquals("0.50", MTurkModel.usd(50));
-        assertEquals("0.05", MTurkModel.usd(5));
-        assertEquals("12.00", MTurkModel.usd(1200));
-        assertEquals(50, MTurkModel.cents("0.5"));
-        assertEquals(500, MTurkModel.cents("5"));
-    }
 }
