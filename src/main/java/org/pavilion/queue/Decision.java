@@ -60,6 +60,35 @@ public sealed interface Decision {
     record HireBudgetChanged(int budget) implements Fact {
     }
 
+    /**
+     * What a worker's assignment earned by waiting is settled (SPEC §4.9): the assignment ended
+     * ({@code ending}), or the session ended while it was open ({@link Ending#SESSION_ENDED}; a later
+     * ending of the same assignment repeats the same amount). {@code waitedMillis} is the paid part of
+     * this assignment's wait, {@code waitingCents} its pay, rounded once. The pay ledger is written
+     * from this fact, in the same transaction.
+     */
+    record PayDue(String workerId, String assignmentId, Ending ending, long waitedMillis, long waitingCents)
+            implements Fact {
+    }
+
+    /**
+     * The worker waited {@link PayRules#maxPaidWait()}: its paid wait closes now, and its page is asked
+     * to submit.
+     */
+    record WaitCapped(String workerId) implements Fact {
+    }
+
+    /** How an assignment ended, for pay: submitted (can carry a bonus), returned or abandoned (cannot). */
+    enum Ending {
+        SUBMITTED, RETURNED, ABANDONED,
+        /** The session expired while the assignment was open: the amount is fixed, the ending comes later. */
+        SESSION_ENDED;
+
+        public boolean isFinal() {
+            return this != SESSION_ENDED;
+        }
+    }
+
     /** Bind the page that claimed this worker and assignment: it was admitted (or re-admitted). */
     record Admit(String workerId, String assignmentId) implements Decision {
     }

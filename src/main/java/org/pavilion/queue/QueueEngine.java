@@ -16,19 +16,23 @@ import org.pavilion.queue.Decision.AssignmentConfirmed;
 import org.pavilion.queue.Decision.AssignmentReleased;
 import org.pavilion.queue.Decision.AwaitConfirmation;
 import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Ending;
 import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
 import org.pavilion.queue.Decision.HireBudgetChanged;
 import org.pavilion.queue.Decision.HireWithheld;
 import org.pavilion.queue.Decision.Ignored;
 import org.pavilion.queue.Decision.Phase;
+import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
 import org.pavilion.queue.Decision.SubmissionConfirmed;
 import org.pavilion.queue.Decision.TellSession;
 import org.pavilion.queue.Decision.TellWorker;
+import org.pavilion.queue.Decision.WaitCapped;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEvent.Arrive;
+import org.pavilion.queue.QueueEvent.CapWaits;
 import org.pavilion.queue.QueueEvent.Confirm;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Expire;
@@ -55,6 +59,7 @@ public final class QueueEngine {
 
     private final Thresholds thresholds;
     private final boolean allowRepeatWorkers;
+    private final PayRules pay;
 
     // Insertion order is queue order: a worker is appended when it enters a queue and never re-inserted.
     private final LinkedHashSet<String> waiting = new LinkedHashSet<>();
@@ -81,8 +86,14 @@ public final class QueueEngine {
 
     /** {@code hireBudget}: how many hires the session may make in all, until the admin changes it. */
     public QueueEngine(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget) {
+        this(thresholds, allowRepeatWorkers, hireBudget, PayRules.UNPAID);
+    }
+
+    /** {@code pay}: the session's waiting pay rate and longest paid wait (SPEC §4.9). */
+    public QueueEngine(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget, PayRules pay) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
         this.allowRepeatWorkers = allowRepeatWorkers;
+        this.pay = Objects.requireNonNull(pay, "pay");
         if (hireBudget < 0) {
             throw new InvalidConfigurationException("hireBudget", "hireBudget must be 0 or more (was " + hireBudget + ")");
         }
@@ -97,7 +108,13 @@ public final class QueueEngine {
     /** {@link #replay(Thresholds, boolean, Iterable)} with the session's initial hire budget. */
     public static QueueEngine replay(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget,
                                      Iterable<TimedFact> log) {
-        QueueEngine engine = new QueueEngine(thresholds, allowRepeatWorkers, hireBudget);
+        return replay(thresholds, allowRepeatWorkers, hireBudget, PayRules.UNPAID, log);
+    }
+
+    /** {@link #replay(Thresholds, boolean, int, Iterable)} with the session's pay rules. */
+    public static QueueEngine replay(Thresholds thresholds, boolean allowRepeatWorkers, int hireBudget,
+                                     PayRules pay, Iterable<TimedFact> log) {
+        QueueEngine engine = new QueueEngine(thresholds, allowRepeatWorkers, hireBudget, pay);
         for (TimedFact entry : log) {
             engine.evolve(entry.fact(), entry.at());
         }
@@ -136,6 +153,8 @@ public final class QueueEngine {
                 release(e);
             } else if (event instanceof SetHireBudget e) {
                 setHireBudget(e);
+            } else if (event instanceof CapWaits) {
+                capWaits();
             } else {
                 throw new IllegalArgumentException("unknown event " + event);
             }
@@ -232,7 +251,6 @@ public final class QueueEngine {
     // ---- SPEC §4.2 the four turnover conditions, abandon, §4.7 disconnect ---------------------
 
     private void leave(Leave e) {
-        requireNotEnded("a departure");
         String id = e.workerId();
         Worker w = requireWorker(id);
         if (e.assignmentId() != null && !e.assignmentId().equals(w.assignmentId)) {
@@ -244,6 +262,10 @@ public final class QueueEngine {
         WorkerStatus from = w.status;
         if (from == WorkerStatus.SUBMITTED && !w.submitConfirmed && e.confirmed()) {
             confirmClaimedSubmit(w, id, how);
+            return;
+        }
+        if (expired) {
+            leaveAfterExpiry(e, w, from);
             return;
         }
         boolean lateSubmitOfDisconnected = from == WorkerStatus.DISCONNECTED && how == Departure.SUBMIT;
@@ -263,7 +285,10 @@ public final class QueueEngine {
         // A disconnected worker who later submits used up its assignment too.
         if (how == Departure.SUBMIT && e.confirmed() && (from.inQueue() || lateSubmitOfDisconnected)) {
             record(new SubmissionConfirmed(id, w.assignmentId));
+            payDue(id, w, Ending.SUBMITTED);
             hireFor(id);
+        } else if (e.confirmed() && (how == Departure.RETURN || how == Departure.ABANDON)) {
+            payDue(id, w, endingOf(how));
         }
         if (from.inQueue()) {
             announceCounts();
@@ -279,17 +304,86 @@ public final class QueueEngine {
         switch (how) {
             case SUBMIT -> {
                 record(new SubmissionConfirmed(id, w.assignmentId));
+                payDue(id, w, Ending.SUBMITTED);
                 hireFor(id);
             }
-            case RETURN, ABANDON -> record(new StatusChange(id, w.assignmentId, WorkerStatus.SUBMITTED, how.status(),
-                    causeOf(how), 0));
+            case RETURN, ABANDON -> {
+                record(new StatusChange(id, w.assignmentId, WorkerStatus.SUBMITTED, how.status(), causeOf(how), 0));
+                payDue(id, w, endingOf(how));
+            }
             case DISCONNECT -> pending.add(new Ignored("worker '" + id + "' already submitted"));
         }
     }
 
+    /**
+     * SPEC §4.9: after expiry the queues are closed, but what the marketplace reports about an assignment
+     * is still recorded, status only (no promotion, no hire, no counts), so that pay and approval know who
+     * submitted. A page's claim changes nothing then: only the marketplace's word settles pay.
+     */
+    private void leaveAfterExpiry(Leave e, Worker w, WorkerStatus from) {
+        String id = e.workerId();
+        Departure how = e.how();
+        boolean open = from.inQueue() || from == WorkerStatus.DISCONNECTED;
+        if (!e.confirmed() || how == Departure.DISCONNECT || !open) {
+            pending.add(new Ignored("the session has ended; only the marketplace's report of an open assignment "
+                    + "is recorded now"));
+            return;
+        }
+        record(new StatusChange(id, w.assignmentId, from, how.status(), causeOf(how), 0));
+        if (how == Departure.SUBMIT) {
+            record(new SubmissionConfirmed(id, w.assignmentId));
+        }
+        payDue(id, w, endingOf(how));
+    }
+
+    /**
+     * Settles what the worker's current assignment earned by waiting, once per ending: an assignment whose
+     * pay was fixed when the session ended keeps that amount when its ending is reported.
+     */
+    private void payDue(String id, Worker w, Ending ending) {
+        boolean sameAssignment = w.assignmentId.equals(w.payAssignment);
+        if (sameAssignment && (w.payEnding.isFinal() || !ending.isFinal())) {
+            return; // settled already
+        }
+        long waited = sameAssignment ? w.payWaitedMillis : pay.paidMillis(w.waitedMillis - w.attributedMillis);
+        record(new PayDue(id, w.assignmentId, ending, waited, pay.waitingCents(waited)));
+    }
+
+    /** SPEC §4.9: a wait longer than the session's longest paid wait is paid up to it, and the page asked to submit. */
+    private void capWaits() {
+        if (expired) {
+            pending.add(new Ignored("the session has ended"));
+            return;
+        }
+        long cap = pay.maxPaidWait().toMillis();
+        for (String id : waiting) {
+            Worker w = workers.get(id);
+            if (!w.capped && w.waitingSince != null
+                    && w.waitedMillis - w.attributedMillis + Duration.between(w.waitingSince, now).toMillis() >= cap) {
+                pending.add(new WaitCapped(id));
+                tell(id, new Message.Stop());
+            }
+        }
+        // Evolved after the loop: evolving closes the waits, and the loop must not see it half-done.
+        for (Decision d : List.copyOf(pending)) {
+            if (d instanceof WaitCapped c) {
+                evolve(c, now);
+            }
+        }
+    }
+
+    private static Ending endingOf(Departure how) {
+        return switch (how) {
+            case SUBMIT -> Ending.SUBMITTED;
+            case RETURN -> Ending.RETURNED;
+            case ABANDON -> Ending.ABANDONED;
+            case DISCONNECT -> throw new IllegalArgumentException("a disconnect does not end an assignment");
+        };
+    }
+
     /** One hire for a departure, unless hiring is off or the budget is used up (then withheld, visibly). */
     private void hireFor(String workerId) {
-        if (stopped) {
+        if (stopped || expired) {
             return;
         }
         if (hires >= hireBudget) {
@@ -366,6 +460,18 @@ public final class QueueEngine {
     private void expire() {
         requireNotEnded("expire");
         record(new PhaseChange(Phase.EXPIRED));
+        // Every open assignment's waiting pay is fixed now; its ending (submitted or not) comes later.
+        List<String> open = new ArrayList<>();
+        workers.forEach((id, w) -> {
+            if (w.status.inQueue() || w.status == WorkerStatus.DISCONNECTED
+                    || (w.status == WorkerStatus.SUBMITTED && !w.submitConfirmed)) {
+                open.add(id);
+            }
+        });
+        open.sort(null); // a stable order for the log
+        for (String id : open) {
+            payDue(id, workers.get(id), Ending.SESSION_ENDED);
+        }
         // Pages still open should submit, so that nobody who waited is left without a submission.
         pending.add(new TellSession(new Message.Stop()));
     }
@@ -452,8 +558,12 @@ public final class QueueEngine {
             // departure), whether or not the page ever sends IAmReady (SPEC §4.3).
             w.closeWaiting(at);
             w.status = c.to();
-            if (!c.assignmentId().equals(w.assignmentId)) {
+            if (!c.assignmentId().equals(w.assignmentId) || c.cause() == Cause.ARRIVED) {
+                // A new admission (MTurk may hand a returned assignment id out again): its pay starts afresh.
                 w.submitConfirmed = false;
+                w.capped = false;
+                w.payAssignment = null;
+                w.payEnding = null;
             }
             w.assignmentId = c.assignmentId();
             Confirmation confirmation = confirmations.get(c.assignmentId());
@@ -506,6 +616,18 @@ public final class QueueEngine {
             withheld.addLast(h.workerId());
         } else if (fact instanceof HireBudgetChanged b) {
             hireBudget = b.budget();
+        } else if (fact instanceof PayDue p) {
+            Worker w = workers.get(p.workerId());
+            if (!p.assignmentId().equals(w.payAssignment)) {
+                w.attributedMillis = w.waitedMillis; // this assignment's wait is settled; a next one starts from here
+            }
+            w.payAssignment = p.assignmentId();
+            w.payEnding = p.ending();
+            w.payWaitedMillis = p.waitedMillis();
+        } else if (fact instanceof WaitCapped c) {
+            Worker w = workers.get(c.workerId());
+            w.closeWaiting(at);
+            w.capped = true;
         }
     }
 
@@ -537,6 +659,12 @@ public final class QueueEngine {
         Instant waitingSince;
         long waitedMillis;
         boolean ready;
+        // Pay (SPEC §4.9): the assignment last settled, how, and its paid wait; waits before it are settled.
+        String payAssignment;
+        Ending payEnding;
+        long payWaitedMillis;
+        long attributedMillis;
+        boolean capped;
 
         void closeWaiting(Instant at) {
             if (waitingSince != null) {
@@ -618,6 +746,22 @@ public final class QueueEngine {
         Worker w = requireWorker(workerId);
         long open = w.waitingSince == null ? 0 : Math.max(0, Duration.between(w.waitingSince, at).toMillis());
         return w.waitedMillis + open;
+    }
+
+    /**
+     * The wait of the worker's current assignment by {@code at}, up to the session's longest paid wait
+     * (SPEC §4.9): what its waiting pay is computed from. Settled assignments keep their settled wait.
+     */
+    public long paidWaitMillis(String workerId, Instant at) {
+        Worker w = requireWorker(workerId);
+        if (w.assignmentId.equals(w.payAssignment)) {
+            return w.payWaitedMillis;
+        }
+        return pay.paidMillis(waitedMillis(workerId, at) - w.attributedMillis);
+    }
+
+    public PayRules payRules() {
+        return pay;
     }
 
     public QueueSnapshot snapshot() {

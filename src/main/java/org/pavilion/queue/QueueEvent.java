@@ -82,6 +82,13 @@ public sealed interface QueueEvent {
         }
     }
 
+    /**
+     * The server's periodic check of paid waits (SPEC §4.9): a waiting worker who has waited
+     * {@link PayRules#maxPaidWait()} is paid up to then and asked to submit.
+     */
+    record CapWaits() implements QueueEvent {
+    }
+
     /** Admin: turn hiring off and tell every worker to submit (SPEC §4.4). */
     record Stop(String admin) implements QueueEvent {
     }

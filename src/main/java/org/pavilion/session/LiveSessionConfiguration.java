@@ -1,8 +1,10 @@
 package org.pavilion.session;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,9 +18,11 @@ class LiveSessionConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    LiveSessionService liveSessionService(SessionStore store, ObjectProvider<OutcomeListener> listeners, Clock clock) {
+    LiveSessionService liveSessionService(SessionStore store, ObjectProvider<OutcomeListener> listeners, Clock clock,
+            @Value("${pavilion.pay.wait-cap-check:5s}") Duration waitCapCheck) {
         LiveSessionService service = new LiveSessionService(store, listeners.orderedStream().toList(), clock);
         service.recover();
+        service.checkWaitCapsEvery(waitCapCheck);
         return service;
     }
 }

@@ -1,6 +1,7 @@
 package org.pavilion.session;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -9,12 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.pavilion.queue.Outcome;
+import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueSnapshot;
@@ -39,6 +42,7 @@ public final class LiveSessionService implements AutoCloseable {
     private final GroupCommitter committer;
     private final ExecutorService writers;
     private final ConcurrentHashMap<Long, SessionActor> sessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(named("pavilion-pay-"));
 
     public LiveSessionService(SessionStore store, List<OutcomeListener> listeners, Clock clock) {
         this.store = store;
@@ -72,7 +76,11 @@ public final class LiveSessionService implements AutoCloseable {
      * The future completes on the commit thread: chain only quick work on it.
      */
     public CompletableFuture<Outcome> submit(long sessionId, QueueEvent event, String actor, String detail) {
-        return actor(sessionId).submit(event, actor, detail);
+        // After expiry the marketplace's reports of departures are still recorded (SPEC §4.9: pay and
+        // approval must know who submitted), so such an event may load a session that has ended.
+        boolean report = event instanceof QueueEvent.Leave leave && leave.confirmed()
+                && leave.how() != QueueEvent.Departure.DISCONNECT;
+        return actor(sessionId, report).submit(event, actor, detail);
     }
 
     /** {@link #submit} and wait: returns once durable, throws the refusal itself. */
@@ -91,10 +99,30 @@ public final class LiveSessionService implements AutoCloseable {
         return submit(ref.sessionId(), new QueueEvent.Leave(ref.workerId(), assignmentId, how), actor, detail);
     }
 
-    /** Waiting pay owed to a worker so far, in cents, computed from server timestamps (SPEC §4.9). */
+    /**
+     * Waiting pay a worker's current assignment has earned so far, in cents, computed from server
+     * timestamps, up to the session's longest paid wait (SPEC §4.9).
+     */
     public CompletableFuture<Long> waitingPayCents(long sessionId, String workerId) {
-        int rate = config(sessionId).waitingPayCentsPerHour();
-        return read(sessionId, engine -> WaitingPay.cents(engine.waitedMillis(workerId, clock.instant()), rate));
+        var rules = config(sessionId).payRules();
+        return read(sessionId, engine -> rules.waitingCents(engine.paidWaitMillis(workerId, clock.instant())));
+    }
+
+    /**
+     * Starts the periodic check of paid waits: every {@code every}, each session in memory caps the waits
+     * that reached its longest paid wait (the worker is paid up to then and asked to submit).
+     */
+    public void checkWaitCapsEvery(Duration every) {
+        ticker.scheduleWithFixedDelay(() -> {
+            for (SessionActor actor : sessions.values()) {
+                actor.submit(new QueueEvent.CapWaits(), "system", null).exceptionally(e -> {
+                    if (!(unwrap(e) instanceof PavilionException)) {
+                        log.warn("session {}: the check of paid waits failed", actor.config.sessionId(), e);
+                    }
+                    return null;
+                });
+            }
+        }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs a read of a session's queues on its writer, between two events. */
@@ -116,6 +144,10 @@ public final class LiveSessionService implements AutoCloseable {
     }
 
     private SessionActor actor(long sessionId) {
+        return actor(sessionId, false);
+    }
+
+    private SessionActor actor(long sessionId, boolean evenIfEnded) {
         SessionActor actor = sessions.get(sessionId);
         if (actor != null) {
             return actor;
@@ -125,7 +157,7 @@ public final class LiveSessionService implements AutoCloseable {
         if (stored.isEmpty()) {
             throw new UnknownSessionException(sessionId);
         }
-        if (stored.get().expired()) {
+        if (stored.get().expired() && !evenIfEnded) {
             throw new SessionEndedException("session " + sessionId + ": any event");
         }
         return sessions.computeIfAbsent(sessionId, id -> newActor(stored.get()));
@@ -162,6 +194,7 @@ public final class LiveSessionService implements AutoCloseable {
     /** Lets queued events finish and be written, then stops. */
     @Override
     public void close() {
+        ticker.shutdownNow();
         writers.shutdown();
         try {
             writers.awaitTermination(10, TimeUnit.SECONDS);

@@ -55,7 +55,7 @@ final class SessionActor implements Runnable {
 
     private void rebuild(SessionLog log) {
         engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(), config.hireBudget(),
-                log.facts().stream().map(LoggedFact::fact).toList());
+                config.payRules(), log.facts().stream().map(LoggedFact::fact).toList());
         nextSeq = log.nextSeq();
     }
 

@@ -24,14 +24,17 @@ import org.pavilion.project.UnknownTaskException;
 import org.pavilion.queue.Decision.AssignmentConfirmed;
 import org.pavilion.queue.Decision.AssignmentReleased;
 import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Ending;
 import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
 import org.pavilion.queue.Decision.HireBudgetChanged;
 import org.pavilion.queue.Decision.HireWithheld;
+import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
 import org.pavilion.queue.Decision.SubmissionConfirmed;
+import org.pavilion.queue.Decision.WaitCapped;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine.TimedFact;
 import org.pavilion.queue.Thresholds;
@@ -40,6 +43,8 @@ import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.HireBudget;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.HireRequest;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.RequestTokens;
 import org.pavilion.session.LoggedFact;
 import org.pavilion.session.SessionConfig;
 import org.pavilion.session.SessionLog;
@@ -97,7 +102,10 @@ public class JdbcSessionStore implements SessionStore {
             + "cause_worker_id, attempts, requested_at, updated_at) values (?, ?, ?, 'REQUESTED', ?, 0, ?, ?)";
 
     private static final String SESSION_COLUMNS = "id, task_id, min_active, min_waiting, max_active, max_waiting, "
-            + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, hire_budget, expired";
+            + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, hire_budget, expired, "
+            + "max_paid_wait_minutes, approval_policy, auto_compensate";
+    /** The pay settings' columns, the same in task and live_session. */
+    private static final String PAY_COLUMNS = "max_paid_wait_minutes, approval_policy, auto_compensate";
     private static final String EVENT_COLUMNS = "session_id, seq, at, kind, worker_id, assignment_id, from_status, "
             + "to_status, cause, queue_order, phase, hire_number, hit_id";
     private static final String HIRE_COLUMNS = "session_id, number, token, state, cause_worker_id, attempts, "
@@ -136,11 +144,12 @@ public class JdbcSessionStore implements SessionStore {
         return writeTx.execute(status -> {
             List<SessionConfig> task = jdbc.query("select min_active, min_waiting, max_active, max_waiting, "
                     + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, reward_cents, "
-                    + "hire_budget, spend_cap_cents from task where id = ?", (rs, row) -> new SessionConfig(0, taskId,
+                    + "hire_budget, spend_cap_cents, " + PAY_COLUMNS + " from task where id = ?",
+                    (rs, row) -> new SessionConfig(0, taskId,
                     thresholds(rs), rs.getBoolean("allow_repeat_workers"),
                     Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")), rs.getInt("waiting_pay_cents_per_hour"),
                     HireBudget.of(thresholds(rs), (Integer) rs.getObject("hire_budget"), rs.getInt("reward_cents"),
-                            (Integer) rs.getObject("spend_cap_cents"))), taskId);
+                            (Integer) rs.getObject("spend_cap_cents")), paySettings(rs)), taskId);
             if (task.isEmpty()) {
                 throw new UnknownTaskException(taskId);
             }
@@ -149,7 +158,8 @@ public class JdbcSessionStore implements SessionStore {
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("insert into live_session (task_id, min_active, "
                         + "min_waiting, max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, "
-                        + "disconnect_grace_seconds, opened_at, hire_budget) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "disconnect_grace_seconds, opened_at, hire_budget, " + PAY_COLUMNS + ") "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         new String[] {"id"});
                 ps.setLong(1, taskId);
                 ps.setInt(2, c.thresholds().minActive());
@@ -161,10 +171,13 @@ public class JdbcSessionStore implements SessionStore {
                 ps.setInt(8, (int) c.disconnectGrace().toSeconds());
                 SqlSupport.set(ps, 9, at);
                 ps.setInt(10, c.hireBudget());
+                ps.setInt(11, (int) c.pay().maxPaidWait().toMinutes());
+                ps.setString(12, c.pay().approval().name());
+                ps.setBoolean(13, c.pay().autoCompensate());
                 return ps;
             }, keys);
             return new SessionConfig(SqlSupport.generatedId(keys), taskId, c.thresholds(), c.allowRepeatWorkers(),
-                    c.disconnectGrace(), c.waitingPayCentsPerHour(), c.hireBudget());
+                    c.disconnectGrace(), c.waitingPayCentsPerHour(), c.hireBudget(), c.pay());
         });
     }
 
@@ -302,6 +315,7 @@ public class JdbcSessionStore implements SessionStore {
         private final TreeMap<Long, Instant> stopped = new TreeMap<>();
         private final TreeMap<Long, Instant> expired = new TreeMap<>();
         private final List<HireRow> hires = new ArrayList<>();
+        private final List<PayoutRow> payouts = new ArrayList<>();
 
         Batch(String instanceId) {
             this.instanceId = instanceId;
@@ -353,6 +367,17 @@ public class JdbcSessionStore implements SessionStore {
                 } else if (fact instanceof HireBudgetChanged b) {
                     e.kind = "budget";
                     e.hireNumber = b.budget();
+                } else if (fact instanceof PayDue p) {
+                    e.kind = "paydue";
+                    e.workerId = p.workerId();
+                    e.assignmentId = p.assignmentId();
+                    e.cause = p.ending().name();
+                    e.queueOrder = p.waitedMillis();
+                    e.hireNumber = Math.toIntExact(p.waitingCents());
+                    payouts.add(new PayoutRow(sessionId, e.seq, p, at));
+                } else if (fact instanceof WaitCapped c) {
+                    e.kind = "capped";
+                    e.workerId = c.workerId();
                 } else {
                     throw new IllegalArgumentException("unknown fact " + fact);
                 }
@@ -450,6 +475,9 @@ public class JdbcSessionStore implements SessionStore {
             updateFlag(jdbc, UPDATE_STARTED, started);
             updateFlag(jdbc, UPDATE_STOPPED, stopped);
             updateFlag(jdbc, UPDATE_EXPIRED, expired);
+            for (PayoutRow p : payouts) {
+                PayoutWriter.write(jdbc, RequestTokens.bonus(instanceId, p.sessionId(), p.seq()), p.sessionId(), p.due(), p.at());
+            }
             if (!hires.isEmpty()) {
                 jdbc.batchUpdate(INSERT_HIRE, hires, hires.size(), (ps, h) -> {
                     ps.setLong(1, h.sessionId());
@@ -565,6 +593,9 @@ public class JdbcSessionStore implements SessionStore {
     }
 
     private record HireRow(long sessionId, int number, String token, String causeWorkerId, Instant at) {
+    }
+
+    private record PayoutRow(long sessionId, long seq, PayDue due, Instant at) {
     }
 
     // ---- hire requests (the outbox of SPEC §4.8) ---------------------------------------------
@@ -690,8 +721,13 @@ public class JdbcSessionStore implements SessionStore {
         SessionConfig config = new SessionConfig(rs.getLong("id"), rs.getLong("task_id"), thresholds(rs),
                 rs.getBoolean("allow_repeat_workers"), Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")),
                 rs.getInt("waiting_pay_cents_per_hour"), rs.getObject("hire_budget") == null
-                ? org.pavilion.queue.QueueEngine.UNLIMITED_HIRES : rs.getInt("hire_budget"));
+                ? org.pavilion.queue.QueueEngine.UNLIMITED_HIRES : rs.getInt("hire_budget"), paySettings(rs));
         return new SessionRow(config, rs.getBoolean("expired"));
+    }
+
+    private static PaySettings paySettings(ResultSet rs) throws SQLException {
+        return new PaySettings(Duration.ofMinutes(rs.getInt("max_paid_wait_minutes")),
+                PaySettings.ApprovalPolicy.valueOf(rs.getString("approval_policy")), rs.getBoolean("auto_compensate"));
     }
 
     private static LoggedFact loggedFact(ResultSet rs) throws SQLException {
@@ -716,6 +752,9 @@ public class JdbcSessionStore implements SessionStore {
             case "subok" -> fact = new SubmissionConfirmed(rs.getString("worker_id"), rs.getString("assignment_id"));
             case "withheld" -> fact = new HireWithheld(rs.getString("worker_id"), rs.getInt("hire_number"));
             case "budget" -> fact = new HireBudgetChanged(rs.getInt("hire_number"));
+            case "paydue" -> fact = new PayDue(rs.getString("worker_id"), rs.getString("assignment_id"),
+                    Ending.valueOf(rs.getString("cause")), rs.getLong("queue_order"), rs.getLong("hire_number"));
+            case "capped" -> fact = new WaitCapped(rs.getString("worker_id"));
             default -> throw new IllegalStateException("session_event " + rs.getLong("session_id") + "/" + seq
                     + " has unknown kind '" + kind + "'");
         }

@@ -211,6 +211,10 @@ class QueueEngineProperties {
         /** The exception an event must be refused with, or null if it must be accepted. */
         Class<? extends PavilionException> expectedRefusal(QueueSnapshot b, QueueEvent event) {
             if (b.expired()) {
+                // SPEC §4.9: the marketplace's reports of departures are still recorded after expiry
+                if (event instanceof Leave l) {
+                    return b.workers().containsKey(l.workerId()) ? null : UnknownWorkerException.class;
+                }
                 return SessionEndedException.class;
             }
             if (event instanceof Ready r) {
@@ -320,7 +324,23 @@ class QueueEngineProperties {
                     assertThat(a.stopped()).isTrue();
                 }
             } else if (event instanceof Expire) {
-                assertThat(o.facts()).as(context).containsExactly(new PhaseChange(Phase.EXPIRED));
+                // SPEC §4.9: every open assignment's waiting pay is fixed at expiry
+                List<String> expected = new ArrayList<>();
+                expected.add("EXPIRED");
+                b.workers().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .filter(w -> w.getValue().status().inQueue() || w.getValue().status() == WorkerStatus.DISCONNECTED)
+                        .forEach(w -> expected.add(w.getKey() + "/" + w.getValue().assignmentId() + "/SESSION_ENDED"));
+                assertThat(o.facts().stream().map(f -> f instanceof Decision.PayDue p
+                        ? p.workerId() + "/" + p.assignmentId() + "/" + p.ending() : ((PhaseChange) f).phase().name()))
+                        .as(context).containsExactlyElementsOf(expected);
+                for (Decision.Fact f : o.facts()) {
+                    if (f instanceof Decision.PayDue p) { // never more than the worker waited in all
+                        long open = openSince.containsKey(p.workerId())
+                                ? Duration.between(openSince.get(p.workerId()), now).toMillis() : 0;
+                        assertThat(p.waitedMillis()).as(context).isBetween(0L,
+                                waited.getOrDefault(p.workerId(), 0L) + open);
+                    }
+                }
                 assertThat(a.expired()).isTrue();
                 assertThat(a.waiting()).isEqualTo(b.waiting());
                 assertThat(a.active()).isEqualTo(b.active());
@@ -384,7 +404,23 @@ class QueueEngineProperties {
                 return;
             }
             Cause cause = Cause.valueOf(e.how().status().name());
-            if (w.status().inQueue()) {
+            boolean open = w.status().inQueue() || w.status() == WorkerStatus.DISCONNECTED;
+            if (open && e.how() != Departure.DISCONNECT) {
+                Decision.Ending ending = Decision.Ending.valueOf(e.how().status().name());
+                assertThat(o.facts()).as("pay settled " + context).anySatisfy(f -> assertThat(f)
+                        .isInstanceOf(Decision.PayDue.class)
+                        .matches(p -> ((Decision.PayDue) p).workerId().equals(e.workerId())
+                                && ((Decision.PayDue) p).ending() == ending));
+            }
+            if (b.expired()) { // SPEC §4.9: status only, no promotion, no hire
+                if (!open || e.how() == Departure.DISCONNECT) {
+                    assertIgnored(o, context);
+                    return;
+                }
+                assertThat(o.statusChanges()).as(context).containsExactly(new StatusChange(e.workerId(),
+                        w.assignmentId(), w.status(), e.how().status(), cause, 0));
+                assertThat(promoted).as("no promotion after expiry " + context).isEmpty();
+            } else if (w.status().inQueue()) {
                 assertThat(o.statusChanges().get(0)).as(context).isEqualTo(new StatusChange(e.workerId(),
                         w.assignmentId(), w.status(), e.how().status(), cause, 0));
                 boolean movePossible = w.status() == WorkerStatus.ACTIVE && !b.stopped() && b.started()
@@ -440,7 +476,7 @@ class QueueEngineProperties {
             if (event instanceof Stop && !b.stopped() || event instanceof Expire) {
                 session.add(new Message.Stop());
             }
-            if (queuesChanged) {
+            if (queuesChanged && !b.expired()) {
                 session.add(count);
                 session.add(status);
             }
@@ -450,7 +486,7 @@ class QueueEngineProperties {
         /** Hires: one per submit of a worker in a queue or disconnected, unless stopped; numbered 1, 2, ... */
         void checkHires(QueueEvent event, QueueSnapshot b, QueueSnapshot a, Outcome o, String context) {
             boolean hire = false;
-            if (event instanceof Leave e && e.how() == Departure.SUBMIT && !b.stopped()) {
+            if (event instanceof Leave e && e.how() == Departure.SUBMIT && !b.stopped() && !b.expired()) {
                 WorkerView w = b.workers().get(e.workerId());
                 hire = (e.assignmentId() == null || e.assignmentId().equals(w.assignmentId()))
                         && (w.status().inQueue() || w.status() == WorkerStatus.DISCONNECTED);

@@ -16,8 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Ending;
 import org.pavilion.queue.Decision.Hire;
 import org.pavilion.queue.Decision.Ignored;
+import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
@@ -507,6 +509,7 @@ class QueueEngineRulesTest {
                 new StatusChange("w2", aid("w2"), WorkerStatus.ACTIVE, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
                 new StatusChange("w4", aid("w4"), WorkerStatus.WAITING, WorkerStatus.ACTIVE, Cause.PROMOTED, 10),
                 new SubmissionConfirmed("w2", aid("w2")),
+                new PayDue("w2", aid("w2"), Ending.SUBMITTED, 0, 0), // promoted at its arrival: no wait
                 new Hire(1, "w2", Cause.SUBMITTED));
         assertTold(o, Map.of("w4", List.of(START)));
         assertAnnounced(o, 2, 3);
@@ -565,7 +568,8 @@ class QueueEngineRulesTest {
         Outcome o = leave("w4", how); // 4.2.4
         assertQueues(List.of("w5", "w6"), List.of("w1", "w2", "w3"));
         assertThat(o.facts()).containsExactly(new StatusChange("w4", aid("w4"), WorkerStatus.WAITING, how.status(),
-                how == Departure.RETURN ? Cause.RETURNED : Cause.ABANDONED, 0));
+                how == Departure.RETURN ? Cause.RETURNED : Cause.ABANDONED, 0),
+                new PayDue("w4", aid("w4"), how == Departure.RETURN ? Ending.RETURNED : Ending.ABANDONED, 30_000, 0));
         assertToldNobody(o);
         assertNoHires(o);
         assertAnnounced(o, 2, 3);
@@ -660,6 +664,7 @@ class QueueEngineRulesTest {
         assertThat(o.facts()).containsExactly(
                 new StatusChange("w2", aid("w2"), WorkerStatus.DISCONNECTED, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
                 new SubmissionConfirmed("w2", aid("w2")),
+                new PayDue("w2", aid("w2"), Ending.SUBMITTED, 0, 0),
                 new Hire(1, "w2", Cause.SUBMITTED));
         assertQueues(before.waiting(), before.active());
         assertToldNobody(o);
@@ -675,7 +680,8 @@ class QueueEngineRulesTest {
         leave("w5", Departure.DISCONNECT);
         Outcome o = leave("w5", how);
         assertThat(o.facts()).containsExactly(new StatusChange("w5", aid("w5"), WorkerStatus.DISCONNECTED,
-                how.status(), how == Departure.RETURN ? Cause.RETURNED : Cause.ABANDONED, 0));
+                how.status(), how == Departure.RETURN ? Cause.RETURNED : Cause.ABANDONED, 0),
+                new PayDue("w5", aid("w5"), how == Departure.RETURN ? Ending.RETURNED : Ending.ABANDONED, 20_000, 0));
         assertToldNobody(o);
         assertNoHires(o);
         assertNothingAnnounced(o);
@@ -844,7 +850,8 @@ class QueueEngineRulesTest {
         assertThat(o.changesState()).isFalse();
         o = submit("w1");
         assertThat(o.facts()).containsExactly(new StatusChange("w1", aid("w1"), WorkerStatus.DISCONNECTED,
-                WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0), new SubmissionConfirmed("w1", aid("w1")));
+                WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0), new SubmissionConfirmed("w1", aid("w1")),
+                new PayDue("w1", aid("w1"), Ending.SUBMITTED, 10_000, 0));
         assertNoHires(o);
     }
 
@@ -855,7 +862,14 @@ class QueueEngineRulesTest {
         Instant t0 = clock;
         fillSeedSession(); // w1..w6 arrive at t0+10 .. t0+60
         Outcome o = apply(new Expire("admin")); // t0+70
-        assertThat(o.facts()).containsExactly(new PhaseChange(Phase.EXPIRED));
+        // every open assignment's waiting pay is fixed at expiry (SPEC §4.9)
+        assertThat(o.facts()).containsExactly(new PhaseChange(Phase.EXPIRED),
+                new PayDue("w1", aid("w1"), Ending.SESSION_ENDED, 10_000, 0),
+                new PayDue("w2", aid("w2"), Ending.SESSION_ENDED, 0, 0),
+                new PayDue("w3", aid("w3"), Ending.SESSION_ENDED, 10_000, 0),
+                new PayDue("w4", aid("w4"), Ending.SESSION_ENDED, 30_000, 0),
+                new PayDue("w5", aid("w5"), Ending.SESSION_ENDED, 20_000, 0),
+                new PayDue("w6", aid("w6"), Ending.SESSION_ENDED, 10_000, 0));
         assertThat(o.toldSession()).containsExactly(STOP);
         assertToldNobody(o);
         assertNoHires(o);
@@ -866,12 +880,41 @@ class QueueEngineRulesTest {
         assertThat(engine.snapshot().workers().values()).allSatisfy(v -> assertThat(v.waitingSince()).isNull());
 
         for (QueueEvent later : List.of(new Arrive("w9", "A-w9"), new Arrive("w1", aid("w1")), new Ready("w1"),
-                new Leave("w1", aid("w1"), Departure.SUBMIT), new Leave("w4", null, Departure.RETURN),
-                new Leave("nobody", null, Departure.RETURN), new Stop("admin"), new Expire("admin"),
-                new Migrate(1, true, "admin"))) {
+                new Stop("admin"), new Expire("admin"), new Migrate(1, true, "admin"))) {
             SessionEndedException e = assertRefused(later, SessionEndedException.class);
             assertThat(e.code()).isEqualTo("session_ended");
         }
+        assertRefused(new Leave("nobody", null, Departure.RETURN), UnknownWorkerException.class);
+        assertReplayMatches();
+    }
+
+    @Test
+    void afterExpiryTheMarketplacesReportsAreRecordedStatusOnlyAndSettlePay() {
+        fillSeedSession(); // active w1 w2 w3, waiting w4 w5 w6
+        apply(new Expire("admin"));
+        QueueSnapshot before = engine.snapshot();
+
+        Outcome o = apply(new Leave("w1", aid("w1"), Departure.SUBMIT)); // the page obeyed "stop"
+        assertThat(o.facts()).containsExactly(
+                new StatusChange("w1", aid("w1"), WorkerStatus.ACTIVE, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
+                new SubmissionConfirmed("w1", aid("w1")),
+                new PayDue("w1", aid("w1"), Ending.SUBMITTED, 10_000, 0)); // the amount fixed at expiry
+        assertNoHires(o);
+        assertToldNobody(o);
+        assertNothingAnnounced(o);
+
+        o = apply(new Leave("w4", null, Departure.RETURN));
+        assertThat(o.facts()).containsExactly(
+                new StatusChange("w4", aid("w4"), WorkerStatus.WAITING, WorkerStatus.RETURNED, Cause.RETURNED, 0),
+                new PayDue("w4", aid("w4"), Ending.RETURNED, 30_000, 0));
+        assertThat(engine.snapshot().waiting()).containsExactly("w5", "w6"); // nobody promoted
+        assertThat(engine.snapshot().active()).containsExactly("w2", "w3");
+
+        // a page's claim, a disconnect, a duplicate: nothing
+        assertIgnored(apply(Leave.claimedByPage("w2", aid("w2"), Departure.SUBMIT)));
+        assertIgnored(apply(new Leave("w3", null, Departure.DISCONNECT)));
+        assertIgnored(apply(new Leave("w1", aid("w1"), Departure.SUBMIT)));
+        assertThat(engine.snapshot().hires()).isEqualTo(before.hires());
         assertReplayMatches();
     }
 

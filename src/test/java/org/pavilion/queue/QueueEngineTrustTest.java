@@ -14,6 +14,8 @@ import org.pavilion.queue.Decision.AssignmentConfirmed;
 import org.pavilion.queue.Decision.AssignmentReleased;
 import org.pavilion.queue.Decision.AwaitConfirmation;
 import org.pavilion.queue.Decision.Cause;
+import org.pavilion.queue.Decision.Ending;
+import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Decision.Hire;
 import org.pavilion.queue.Decision.HireBudgetChanged;
 import org.pavilion.queue.Decision.HireWithheld;
@@ -145,7 +147,7 @@ class QueueEngineTrustTest {
 
         Outcome confirmed = apply(new Leave("w1", "A1", Departure.SUBMIT));
         assertThat(confirmed.facts()).containsExactly(new SubmissionConfirmed("w1", "A1"),
-                new Hire(1, "w1", Cause.SUBMITTED));
+                new PayDue("w1", "A1", Ending.SUBMITTED, 0, 0), new Hire(1, "w1", Cause.SUBMITTED));
         // Reconciliation or a duplicate notification reports it again: nothing more.
         assertThat(apply(new Leave("w1", "A1", Departure.SUBMIT)).changesState()).isFalse();
         assertReplayMatches();
@@ -157,7 +159,7 @@ class QueueEngineTrustTest {
         apply(Leave.claimedByPage("w1", "A1", Departure.SUBMIT));
         Outcome returned = apply(new Leave("w1", "A1", Departure.RETURN));
         assertThat(returned.facts()).containsExactly(new StatusChange("w1", "A1", WorkerStatus.SUBMITTED,
-                WorkerStatus.RETURNED, Cause.RETURNED, 0));
+                WorkerStatus.RETURNED, Cause.RETURNED, 0), new PayDue("w1", "A1", Ending.RETURNED, 0, 0));
         assertThat(returned.hires()).isEmpty();
         assertThat(apply(new Leave("w1", "A1", Departure.SUBMIT)).hires()).isEmpty();
         assertThat(engine.snapshot().hires()).isZero();
