@@ -52,6 +52,19 @@ class LiveApiErrors {
         return error(HttpStatus.BAD_REQUEST, "bad_budget", e.getMessage());
     }
 
+    @ExceptionHandler(GoLiveBudget.LowBalanceException.class)
+    ResponseEntity<Map<String, Object>> lowBalance(GoLiveBudget.LowBalanceException e) {
+        ResponseEntity<Map<String, Object>> response = error(HttpStatus.CONFLICT, e.code(), e.getMessage()
+                + " Add funds, or go live anyway with confirmLowBalance=true.");
+        response.getBody().put("estimate", e.estimate());
+        return response;
+    }
+
+    @ExceptionHandler(GoLiveBudget.BadConfirmationException.class)
+    ResponseEntity<Map<String, Object>> badConfirmation(GoLiveBudget.BadConfirmationException e) {
+        return error(HttpStatus.BAD_REQUEST, "bad_request", e.getMessage());
+    }
+
     @ExceptionHandler(PavilionException.class)
     ResponseEntity<Map<String, Object>> refused(PavilionException e) {
         return error(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());

@@ -31,11 +31,14 @@ public class LiveControls {
     private final MarketplaceService marketplace;
     private final LiveSessionService sessions;
     private final ApplicationEventPublisher events;
+    private final GoLiveBudget budget;
 
-    public LiveControls(MarketplaceService marketplace, LiveSessionService sessions, ApplicationEventPublisher events) {
+    public LiveControls(MarketplaceService marketplace, LiveSessionService sessions, ApplicationEventPublisher events,
+                        GoLiveBudget budget) {
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.events = events;
+        this.budget = budget;
     }
 
     /** Published once a session went live (the metrics start watching it at once). */
@@ -51,7 +54,20 @@ public class LiveControls {
         return "admin:" + admin;
     }
 
-    public MarketplaceService.Posted goLive(long taskId, String admin) {
+    /**
+     * Posts the task as a new session, once the marketplace's balance covers the first hour
+     * ({@link GoLiveBudget}). A balance that is short or cannot be read is a {@link GoLiveBudget.LowBalanceException}
+     * unless {@code confirmLowBalance}; nothing is opened or posted then.
+     */
+    public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance) {
+        GoLiveEstimate estimate = budget.estimate(taskId);
+        if (estimate.confirmationRequired()) {
+            if (!confirmLowBalance) {
+                log.info("go-live of task {} by admin {} refused: {}", taskId, admin, estimate.message());
+                throw new GoLiveBudget.LowBalanceException(estimate);
+            }
+            log.warn("admin {} confirmed going live with task {} although: {}", admin, taskId, estimate.message());
+        }
         MarketplaceService.Posted posted = marketplace.goLive(taskId, admin);
         log.info("admin {} took task {} live: session {}", admin, taskId, posted.sessionId());
         events.publishEvent(new SessionWentLive(posted.sessionId(), taskId, admin));

@@ -25,22 +25,26 @@ import tools.jackson.databind.JsonNode;
 /**
  * The REST side of the live controls and the live view (JSON; admins only, by session cookie or
  * API token). Errors are {@code {"error", "message"}}: 404 unknown session or task, 409 ended
- * session, 400 bad count or hire budget, 502 the marketplace refused a go-live ({@link LiveApiErrors}).
+ * session or a go-live the balance does not cover, 400 bad count or hire budget, 502 the marketplace
+ * refused a go-live ({@link LiveApiErrors}).
  */
 @RestController
 @RequestMapping("/api/admin")
 @Tag(name = "Live sessions", description = "Go live, stop, expire, migrate, set the hire budget; list sessions and "
         + "watch one. Each action is recorded in the session's event log with the admin as actor (admin:<email>). "
         + "Errors are {\"error\", \"message\"}: 404 unknown session or task, 409 ended (expired) session, 400 bad "
-        + "count or hire budget, 502 the marketplace refused to post the task (with its error code and whether a retry may help).")
+        + "count or hire budget, 409 low_balance / balance_unavailable (go live needs confirmLowBalance=true), 502 the "
+        + "marketplace refused to post the task (with its error code and whether a retry may help).")
 public class LiveSessionApiController {
 
     private final LiveControls controls;
     private final SessionViews views;
+    private final GoLiveBudget budget;
 
-    public LiveSessionApiController(LiveControls controls, SessionViews views) {
+    public LiveSessionApiController(LiveControls controls, SessionViews views, GoLiveBudget budget) {
         this.controls = controls;
         this.views = views;
+        this.budget = budget;
     }
 
     /** The body of {@code POST /api/admin/sessions/{id}/migrate}. */
@@ -52,10 +56,18 @@ public class LiveSessionApiController {
                                  SessionView session) {
     }
 
-    @Operation(summary = "Go live: open a session of the task and post its HIT (201, Location: the session)")
+    @Operation(summary = "Go live: open a session of the task and post its HIT (201, Location: the session). Refused "
+            + "with 409 low_balance when the marketplace's available balance does not cover the first hour (see "
+            + "go-live-estimate), or 409 balance_unavailable when it cannot be read, unless confirmLowBalance=true; "
+            + "the refusal's body carries the estimate")
     @PostMapping("/tasks/{taskId}/go-live")
-    public ResponseEntity<Map<String, Object>> goLive(@PathVariable long taskId, Principal principal) {
-        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal));
+    public ResponseEntity<Map<String, Object>> goLive(@PathVariable long taskId,
+            @Parameter(description = "go live even though the balance does not cover the first hour or cannot be "
+                    + "read: true or false (default)", schema = @Schema(type = "boolean"))
+            @RequestParam(name = "confirmLowBalance", required = false) String confirmLowBalance,
+            Principal principal) {
+        boolean confirmed = GoLiveBudget.confirmation(confirmLowBalance);
+        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal), confirmed);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessionId", posted.sessionId());
         body.put("taskId", taskId);
@@ -64,6 +76,15 @@ public class LiveSessionApiController {
         body.put("session", "/api/admin/sessions/" + posted.sessionId());
         body.put("view", "/admin/sessions/" + posted.sessionId());
         return ResponseEntity.created(URI.create("/api/admin/sessions/" + posted.sessionId())).body(body);
+    }
+
+    @Operation(summary = "Before going live: the marketplace in use, its available balance (null with balanceProblem "
+            + "when it cannot be read), the session's cost per hour at full queues (waiting pay of maxWaiting workers, "
+            + "the rewards of the hires expected in an hour, MTurk's fees), the first hour including the initial HIT, "
+            + "the spending cap, and whether going live needs confirmLowBalance=true. Amounts in cents")
+    @GetMapping("/tasks/{taskId}/go-live-estimate")
+    public GoLiveEstimate goLiveEstimate(@PathVariable long taskId) {
+        return budget.estimate(taskId);
     }
 
     @Operation(summary = "Sessions, newest first, with status (live, stopped, expired) and queue sizes of live ones")

@@ -58,9 +58,28 @@ public class LiveSessionPageController {
         return "admin/live/session";
     }
 
+    /**
+     * Go live from the task page's Go live dialog. A balance that is short or unknown sends the admin back to
+     * the task page, where the dialog shows the figures and asks for the confirmation (the checkbox
+     * {@code confirmLowBalance}).
+     */
     @PostMapping("/admin/tasks/{taskId}/go-live")
-    public String goLive(@PathVariable long taskId, Principal principal, RedirectAttributes redirect) {
-        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal));
+    public String goLive(@PathVariable long taskId,
+                         @RequestParam(name = "confirmLowBalance", required = false) String confirmLowBalance,
+                         Principal principal, RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        String back = "redirect:/admin/tasks/" + taskId + "#go-live";
+        MarketplaceService.Posted posted;
+        try {
+            posted = controls.goLive(taskId, admin, GoLiveBudget.confirmation(confirmLowBalance));
+        } catch (GoLiveBudget.LowBalanceException e) {
+            redirect.addFlashAttribute("problem", "Not posted. " + e.getMessage()
+                    + " Add funds, or tick \u201cGo live anyway\u201d and go live again.");
+            return back;
+        } catch (GoLiveBudget.BadConfirmationException e) {
+            redirect.addFlashAttribute("problem", "Not posted: " + e.getMessage() + ".");
+            return back;
+        }
         redirect.addFlashAttribute("notice", "Task " + taskId + " is live: session " + posted.sessionId()
                 + ", HIT " + posted.hitId() + ".");
         return "redirect:/admin/sessions/" + posted.sessionId();

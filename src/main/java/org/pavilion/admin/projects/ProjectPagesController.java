@@ -8,6 +8,7 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.pavilion.admin.live.GoLiveBudget;
 import org.pavilion.project.Project;
 import org.pavilion.project.Task;
 import org.pavilion.project.UnknownProjectException;
@@ -34,7 +35,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
  * <li>{@code GET/POST /admin/projects}: list and create projects;</li>
  * <li>{@code GET /admin/projects/{id}}: a project's tasks;</li>
  * <li>{@code GET /admin/projects/{id}/tasks/new}, {@code POST /admin/projects/{id}/tasks}: create a task;</li>
- * <li>{@code GET /admin/tasks/{id}}: a task's settings and sessions;</li>
+ * <li>{@code GET /admin/tasks/{id}}: a task's settings and sessions, and the Go live dialog (the marketplace's
+ * balance next to the session's estimated cost);</li>
  * <li>{@code GET /admin/tasks/{id}/edit}, {@code POST /admin/tasks/{id}}: edit;</li>
  * <li>{@code POST /admin/tasks/{id}/clone}, {@code POST /admin/tasks/{id}/delete}.</li>
  * </ul>
@@ -51,9 +53,11 @@ public class ProjectPagesController {
     public static final String DASHBOARD = "/admin/dashboard";
 
     private final ProjectAdminService admin;
+    private final GoLiveBudget goLiveBudget;
 
-    public ProjectPagesController(ProjectAdminService admin) {
+    public ProjectPagesController(ProjectAdminService admin, GoLiveBudget goLiveBudget) {
         this.admin = admin;
+        this.goLiveBudget = goLiveBudget;
     }
 
     /** A project with its tasks, and each task with its sessions, for the dashboard and project pages. */
@@ -178,6 +182,7 @@ public class ProjectPagesController {
         model.addAttribute("sessions", admin.sessionsOfTask(id));
         model.addAttribute("countryName", t.settings().country() == null ? "any country"
                 : new Locale("", t.settings().country()).getDisplayCountry(Locale.ENGLISH));
+        model.addAttribute("goLive", goLiveBudget.estimate(t)); // the Go live dialog: balance, cost, spending cap
         return "admin/projects/task";
     }
 

@@ -90,6 +90,13 @@ class LiveControlsTest {
         return json(r).getLong("sessionId");
     }
 
+    /** Going live although the balance does not cover the first hour (the admin confirmed). */
+    private long goLiveByApiConfirmingLowBalance(long taskId) throws Exception {
+        MvcResult r = mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).param("confirmLowBalance", "true")
+                .with(csrf())).andExpect(status().isCreated()).andReturn();
+        return json(r).getLong("sessionId");
+    }
+
     /** Each worker's assignment confirmed by the marketplace, then its page arrives (SPEC 4.1.0). */
     private void arrive(long session, String... workers) {
         for (String w : workers) {
@@ -161,6 +168,22 @@ class LiveControlsTest {
                 .getContentAsString();
         assertThat(page).contains("id=\"counter-waiting\"").contains("Stop the job").contains("Expire the HITs")
                 .contains("aria-live=\"polite\"").contains("/admin-assets/live/live.js");
+    }
+
+    @Test
+    void withTheDefaultBalanceTheTaskPageShowsItCoversTheFirstHourAndAsksNoMore() throws Exception {
+        long taskId = task(new Thresholds(1, 0, 1, 1));
+        String html = mvc.perform(get("/admin/tasks/{id}", taskId)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString();
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(html);
+        assertThat(doc.selectFirst("#go-live-balance").text()).isEqualTo("$10000.00");
+        assertThat(doc.selectFirst("#go-live-first-hour").text()).startsWith("$11.10");
+        assertThat(doc.selectFirst("#go-live-warning")).isNull();
+        assertThat(doc.select("input[name=confirmLowBalance]")).isEmpty();
+        JSONObject estimate = json(mvc.perform(get("/api/admin/tasks/{id}/go-live-estimate", taskId))
+                .andExpect(status().isOk()).andReturn());
+        assertThat(estimate.getLong("balanceCents")).isEqualTo(1_000_000);
+        assertThat(estimate.getBoolean("confirmationRequired")).isFalse();
     }
 
     @Test
@@ -364,7 +387,8 @@ class LiveControlsTest {
     void theSessionJsonHasTheQueuesAndServerComputedPay() throws Exception {
         // 3,600,000 cents an hour is one cent a millisecond: pay is easy to check to the cent.
         long taskId = LiveTestSupport.task(projects, tasks, port, new Thresholds(1, 1, 1, 3), 3_600_000);
-        long session = goLiveByApi(taskId);
+        // Three workers waiting at that rate cost $108,000 an hour, more than the local $10,000.00: confirmed.
+        long session = goLiveByApiConfirmingLowBalance(taskId);
         arrive(session, "W1", "W2", "W3");
         Thread.sleep(30);
         JSONObject view = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andExpect(status().isOk())
@@ -441,7 +465,8 @@ class LiveControlsTest {
     void theEndpointsAreInTheApiDocs() throws Exception {
         JSONObject paths = json(mvc.perform(get("/api/docs/openapi.json")).andExpect(status().isOk()).andReturn())
                 .getJSONObject("paths");
-        assertThat(paths.keySet()).contains("/api/admin/tasks/{taskId}/go-live", "/api/admin/sessions",
+        assertThat(paths.keySet()).contains("/api/admin/tasks/{taskId}/go-live",
+                "/api/admin/tasks/{taskId}/go-live-estimate", "/api/admin/sessions",
                 "/api/admin/sessions/{sessionId}", "/api/admin/sessions/{sessionId}/stop",
                 "/api/admin/sessions/{sessionId}/expire", "/api/admin/sessions/{sessionId}/migrate");
     }

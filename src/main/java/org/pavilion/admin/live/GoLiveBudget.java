@@ -1,0 +1,141 @@
+package org.pavilion.admin.live;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Locale;
+
+import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.pay.Money;
+import org.pavilion.pay.SessionCostEstimate;
+import org.pavilion.project.Task;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.TaskSettings;
+import org.pavilion.project.UnknownTaskException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * The budget before go-live (issue 11 item 5): the marketplace account's balance next to what a session
+ * of the task would cost ({@link SessionCostEstimate}), and the task's spending cap. Going live is refused
+ * ({@link LowBalanceException}) when the balance does not cover the first hour, or cannot be read, unless
+ * the admin confirms.
+ */
+@Service
+public class GoLiveBudget {
+
+    private static final Logger log = LoggerFactory.getLogger(GoLiveBudget.class);
+    private static final int MAX_PROBLEM_LENGTH = 200;
+
+    private final ObjectProvider<Marketplace> marketplace;
+    private final MarketplaceSettings settings;
+    private final TaskRepository tasks;
+
+    public GoLiveBudget(ObjectProvider<Marketplace> marketplace, MarketplaceSettings settings, TaskRepository tasks) {
+        this.marketplace = marketplace;
+        this.settings = settings;
+        this.tasks = tasks;
+    }
+
+    /** The estimate for a stored task; an unknown one is an {@link UnknownTaskException}. */
+    public GoLiveEstimate estimate(long taskId) {
+        return estimate(tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId)));
+    }
+
+    /** The estimate for a task, with the balance read now. */
+    public GoLiveEstimate estimate(Task task) {
+        TaskSettings s = task.settings();
+        SessionCostEstimate cost = SessionCostEstimate.of(Money.ofCents(s.rewardCents()),
+                s.thresholds().maxActive(), s.thresholds().maxWaiting(), Money.ofCents(s.waitingPayCentsPerHour()),
+                s.assignmentDurationSeconds());
+        Money balance = null;
+        String problem = null;
+        try {
+            balance = availableBalance();
+        } catch (RuntimeException e) {
+            // The marketplace is down, refuses, or answers nonsense: the admin is told, never a 500.
+            problem = describe(e);
+            log.warn("the marketplace balance could not be read for the go-live estimate of task {}: {}", task.id(),
+                    problem);
+        }
+        return GoLiveEstimate.of(task.id(), mode(), balance, problem, cost, s.spendCapCents(),
+                s.sessionHireBudget());
+    }
+
+    /**
+     * The one place that reads GetAccountBalance: USD as the marketplace writes it, in whole cents
+     * (a fraction of a cent is dropped: money the account cannot spend).
+     */
+    private Money availableBalance() {
+        BigDecimal usd = marketplace.getObject().accountBalance();
+        if (usd == null) {
+            throw new MarketplaceException("InvalidResponse", "the marketplace reported no balance", false);
+        }
+        return Money.ofCents(usd.setScale(2, RoundingMode.DOWN).movePointRight(2).longValueExact());
+    }
+
+    private String mode() {
+        MarketplaceSettings.Mode mode = settings.mode() == null ? MarketplaceSettings.Mode.LOCAL : settings.mode();
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
+        String text;
+        if (e instanceof MarketplaceException m) {
+            // The client's messages usually name the error code already.
+            text = message == null ? m.errorCode()
+                    : message.contains(String.valueOf(m.errorCode())) ? message : m.errorCode() + ": " + message;
+        } else {
+            text = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        }
+        text = text.strip();
+        return text.length() <= MAX_PROBLEM_LENGTH ? text : text.substring(0, MAX_PROBLEM_LENGTH - 1) + "\u2026";
+    }
+
+    /** Going live was refused: the balance is short or unknown and the admin did not confirm. */
+    public static final class LowBalanceException extends RuntimeException {
+
+        private final GoLiveEstimate estimate;
+
+        public LowBalanceException(GoLiveEstimate estimate) {
+            super(estimate.message());
+            this.estimate = estimate;
+        }
+
+        public GoLiveEstimate estimate() {
+            return estimate;
+        }
+
+        /** {@code low_balance} or {@code balance_unavailable}. */
+        public String code() {
+            return estimate.refusalCode();
+        }
+    }
+
+    /** A {@code confirmLowBalance} that is neither true nor false. */
+    public static final class BadConfirmationException extends RuntimeException {
+        public BadConfirmationException(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code confirmLowBalance} as sent: absent or empty is false; otherwise exactly true or false (any case). */
+    public static boolean confirmation(String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        String v = value.strip();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new BadConfirmationException("confirmLowBalance must be true or false (was '"
+                + (v.length() <= 20 ? v : v.substring(0, 19) + "\u2026") + "')");
+    }
+}
