@@ -4,15 +4,19 @@ import java.time.Clock;
 import java.util.List;
 
 import org.pavilion.queue.InvalidConfigurationException;
+import org.pavilion.session.RequestTokens;
 import org.pavilion.session.SessionStore;
 import org.pavilion.storage.SqlSupport;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Bonuses awarded during the live task, kept before anything is sent: each row gets a
- * deterministic token from its own id, so the marketplace pays it at most once.
+ * Bonuses awarded by task logic during the live task, kept before anything is sent. Each is paid with
+ * its worker's assignment (one SendBonus with the waiting pay, see {@link PayLedger#freeze}), or owed
+ * with it if the assignment cannot carry a bonus.
  */
 @Repository
 public class BonusLedger {
@@ -24,8 +28,11 @@ public class BonusLedger {
     private final SessionStore store;
     private final Clock clock;
 
-    public BonusLedger(JdbcTemplate jdbc, SessionStore store, Clock clock) {
+    private final TransactionTemplate tx;
+
+    public BonusLedger(JdbcTemplate jdbc, PlatformTransactionManager transactions, SessionStore store, Clock clock) {
         this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactions);
         this.store = store;
         this.clock = clock;
     }
@@ -42,9 +49,13 @@ public class BonusLedger {
         if (reason == null || reason.isBlank() || reason.length() > 500) {
             throw new InvalidConfigurationException("reason", "must be 1–500 characters");
         }
+        return tx.execute(status -> insert(sessionId, workerId, cents, reason));
+    }
+
+    private Bonus insert(long sessionId, String workerId, int cents, String reason) {
         var now = SqlSupport.toSql(clock.instant());
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        // The token needs the id, which the insert makes: write a unique placeholder, then the token.
+        // The token needs the id, which the insert makes: a unique placeholder, then the token, in one transaction.
         String placeholder = "new-" + java.util.UUID.randomUUID().toString().substring(0, 32);
         jdbc.update(c -> {
             var ps = c.prepareStatement("insert into bonus (session_id, worker_id, cents, reason, token, state, "
@@ -59,7 +70,7 @@ public class BonusLedger {
             return ps;
         }, keys);
         long id = SqlSupport.generatedId(keys);
-        String token = "pav-" + store.instanceId() + "-bonus-" + id;
+        String token = RequestTokens.taskBonus(store.instanceId(), sessionId, id);
         jdbc.update("update bonus set token = ? where id = ?", token, id);
         return new Bonus(id, sessionId, workerId, cents, reason.strip(), token, "REQUESTED");
     }

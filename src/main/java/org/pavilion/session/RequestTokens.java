@@ -34,6 +34,14 @@ public final class RequestTokens {
         return of(instanceId, sessionId, "b" + payoutId);
     }
 
+    /**
+     * A task-logic bonus's own reference (it is paid inside its assignment's payout bonus, whose token
+     * is {@link #bonus}).
+     */
+    public static String taskBonus(String instanceId, long sessionId, long bonusId) {
+        return of(instanceId, sessionId, "t" + bonusId);
+    }
+
     /** A compensation HIT, paying workers whose assignments could not carry a bonus. */
     public static String compensation(String instanceId, long sessionId, long number) {
         return of(instanceId, sessionId, "c" + number);

@@ -80,6 +80,7 @@ public class SecurityConfiguration {
     static final RequestMatcher PUBLIC = new OrRequestMatcher(
             pathPattern("/waiting_task"),
             pathPattern("/main_task"),
+            pathPattern("/compensation"),
             pathPattern("/pavilion.js"),
             pathPattern("/pavilion.css"),
             pathPattern("/pages/**"),

@@ -227,7 +227,7 @@ public class WorkerPagesController {
     }
 
     /** {@code {turkSubmitTo}/mturk/externalSubmit}; only an absolute http(s) URL is accepted. */
-    static String submitUrl(String turkSubmitTo) {
+    public static String submitUrl(String turkSubmitTo) {
         if (turkSubmitTo == null) {
             throw new PageException(HttpStatus.BAD_REQUEST, "Missing turkSubmitTo",
                     "This page needs MTurk's turkSubmitTo in its address. Open it from the HIT on MTurk.");
