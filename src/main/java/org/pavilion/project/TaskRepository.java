@@ -11,6 +11,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 import org.pavilion.storage.SqlSupport;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,7 +27,7 @@ public class TaskRepository {
             + "assignment_duration_seconds, lifetime_seconds, auto_approval_delay_seconds, country, "
             + "min_approval_percent, min_approved_hits, external_url, frame_height, min_active, min_waiting, "
             + "max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, "
-            + "hire_budget, spend_cap_cents";
+            + "hire_budget, spend_cap_cents, max_paid_wait_minutes, approval_policy, auto_compensate";
     private static final String COLUMNS = "id, project_id, " + SETTINGS_COLUMNS + ", created_at, updated_at";
 
     private final JdbcTemplate jdbc;
@@ -46,7 +47,8 @@ public class TaskRepository {
         KeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement("insert into task (project_id, " + SETTINGS_COLUMNS
-                    + ", created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    + ", created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    + "?, ?, ?)",
                     new String[] {"id"});
             ps.setLong(1, projectId);
             int i = bindSettings(ps, 2, settings);
@@ -65,7 +67,8 @@ public class TaskRepository {
                     + "auto_approval_delay_seconds = ?, country = ?, min_approval_percent = ?, min_approved_hits = ?, "
                     + "external_url = ?, frame_height = ?, min_active = ?, min_waiting = ?, max_active = ?, "
                     + "max_waiting = ?, allow_repeat_workers = ?, waiting_pay_cents_per_hour = ?, "
-                    + "disconnect_grace_seconds = ?, hire_budget = ?, spend_cap_cents = ?, updated_at = ? where id = ?");
+                    + "disconnect_grace_seconds = ?, hire_budget = ?, spend_cap_cents = ?, max_paid_wait_minutes = ?, "
+                    + "approval_policy = ?, auto_compensate = ?, updated_at = ? where id = ?");
             int i = bindSettings(ps, 1, settings);
             SqlSupport.set(ps, i, at);
             ps.setLong(i + 1, taskId);
@@ -124,6 +127,9 @@ public class TaskRepository {
         ps.setInt(i++, s.disconnectGraceSeconds());
         setInteger(ps, i++, s.hireBudget());
         setInteger(ps, i++, s.spendCapCents());
+        ps.setInt(i++, s.maxPaidWaitMinutes());
+        ps.setString(i++, s.approvalPolicy().name());
+        ps.setBoolean(i++, s.autoCompensate());
         return i;
     }
 
@@ -149,7 +155,9 @@ public class TaskRepository {
                 new Thresholds(rs.getInt("min_active"), rs.getInt("min_waiting"), rs.getInt("max_active"),
                         rs.getInt("max_waiting")),
                 rs.getBoolean("allow_repeat_workers"), rs.getInt("waiting_pay_cents_per_hour"),
-                rs.getInt("disconnect_grace_seconds"), getInteger(rs, "hire_budget"), getInteger(rs, "spend_cap_cents"));
+                rs.getInt("disconnect_grace_seconds"), getInteger(rs, "hire_budget"), getInteger(rs, "spend_cap_cents"),
+                rs.getInt("max_paid_wait_minutes"), ApprovalPolicy.valueOf(rs.getString("approval_policy")),
+                rs.getBoolean("auto_compensate"));
         return new Task(rs.getLong("id"), rs.getLong("project_id"), settings, SqlSupport.get(rs, "created_at"),
                 SqlSupport.get(rs, "updated_at"));
     }

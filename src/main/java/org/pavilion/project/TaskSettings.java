@@ -1,11 +1,15 @@
 package org.pavilion.project;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
 import org.pavilion.queue.InvalidConfigurationException;
+import org.pavilion.queue.PayRules;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.HireBudget;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 
 /**
  * Everything a researcher sets on a task (SPEC §2, §3, §4.8, §4.7, §4.9). A value of this type is
@@ -20,13 +24,18 @@ import org.pavilion.session.HireBudget;
  *        default of {@link HireBudget#defaultFor 3 × (maxActive + maxWaiting)}
  * @param spendCapCents the most a session's hires may cost (reward + MTurk's fee each), or null for no cap;
  *        it lowers the budget to the hires it pays for ({@link #sessionHireBudget()})
+ * @param maxPaidWaitMinutes the longest paid wait, 1..{@value #MAX_PAID_WAIT_MINUTES} minutes; after it the
+ *        worker is asked to submit and is paid up to then
+ * @param approvalPolicy whether a confirmed submission is approved automatically or reviewed by the admin
+ * @param autoCompensate whether owed workers are paid through a compensation HIT at session end without asking
  */
 public record TaskSettings(String title, String description, String keywords, int rewardCents,
                            int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
                            String country, Integer minApprovalPercent, Integer minApprovedHits,
                            String externalUrl, int frameHeight, Thresholds thresholds, boolean allowRepeatWorkers,
                            int waitingPayCentsPerHour, int disconnectGraceSeconds, Integer hireBudget,
-                           Integer spendCapCents) {
+                           Integer spendCapCents, int maxPaidWaitMinutes, ApprovalPolicy approvalPolicy,
+                           boolean autoCompensate) {
 
     /** The seed's waiting rate: 7.25 USD an hour (SPEC §4.9). */
     public static final int DEFAULT_WAITING_PAY_CENTS_PER_HOUR = 725;
@@ -36,6 +45,10 @@ public record TaskSettings(String title, String description, String keywords, in
     public static final int MAX_HIRE_BUDGET = 1_000_000;
     /** The largest spending cap: 1,000,000 USD. */
     public static final int MAX_SPEND_CAP_CENTS = 100_000_000;
+    /** The default longest paid wait: an hour (SPEC §4.9). */
+    public static final int DEFAULT_MAX_PAID_WAIT_MINUTES = (int) PayRules.DEFAULT_MAX_PAID_WAIT.toMinutes();
+    /** The longest paid wait a task may name: a week (the database's limit too). */
+    public static final int MAX_PAID_WAIT_MINUTES = 10_080;
 
     public TaskSettings {
         title = requireText(title, "title", 128);
@@ -79,9 +92,25 @@ public record TaskSettings(String title, String description, String keywords, in
         if (spendCapCents != null) {
             requireRange(spendCapCents, "spendCapCents", 0, MAX_SPEND_CAP_CENTS);
         }
+        requireRange(maxPaidWaitMinutes, "maxPaidWaitMinutes", 1, MAX_PAID_WAIT_MINUTES);
+        if (approvalPolicy == null) {
+            throw new InvalidConfigurationException("approvalPolicy", "is required (AUTO or MANUAL)");
+        }
     }
 
-    /** A task with the default hire budget and no spending cap. */
+    /** A task with the default pay settings: an hour's paid wait, automatic approval, no automatic compensation. */
+    public TaskSettings(String title, String description, String keywords, int rewardCents,
+                        int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
+                        String country, Integer minApprovalPercent, Integer minApprovedHits, String externalUrl,
+                        int frameHeight, Thresholds thresholds, boolean allowRepeatWorkers, int waitingPayCentsPerHour,
+                        int disconnectGraceSeconds, Integer hireBudget, Integer spendCapCents) {
+        this(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
+                autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
+                thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, hireBudget,
+                spendCapCents, DEFAULT_MAX_PAID_WAIT_MINUTES, ApprovalPolicy.AUTO, false);
+    }
+
+    /** A task with the default hire budget, no spending cap and the default pay settings. */
     public TaskSettings(String title, String description, String keywords, int rewardCents,
                         int assignmentDurationSeconds, int lifetimeSeconds, int autoApprovalDelaySeconds,
                         String country, Integer minApprovalPercent, Integer minApprovedHits, String externalUrl,
@@ -97,7 +126,28 @@ public record TaskSettings(String title, String description, String keywords, in
         return new TaskSettings(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
                 autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
                 thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, hireBudget,
-                spendCapCents);
+                spendCapCents, maxPaidWaitMinutes, approvalPolicy, autoCompensate);
+    }
+
+    /** These settings with other pay settings. */
+    public TaskSettings withPay(int maxPaidWaitMinutes, ApprovalPolicy approvalPolicy, boolean autoCompensate) {
+        return new TaskSettings(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
+                autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
+                thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, hireBudget,
+                spendCapCents, maxPaidWaitMinutes, approvalPolicy, autoCompensate);
+    }
+
+    /** These settings under another title (a clone's "Copy of …"), everything else the same. */
+    public TaskSettings withTitle(String title) {
+        return new TaskSettings(title, description, keywords, rewardCents, assignmentDurationSeconds, lifetimeSeconds,
+                autoApprovalDelaySeconds, country, minApprovalPercent, minApprovedHits, externalUrl, frameHeight,
+                thresholds, allowRepeatWorkers, waitingPayCentsPerHour, disconnectGraceSeconds, hireBudget,
+                spendCapCents, maxPaidWaitMinutes, approvalPolicy, autoCompensate);
+    }
+
+    /** The pay settings a session of this task gets when it opens. */
+    public PaySettings pay() {
+        return new PaySettings(Duration.ofMinutes(maxPaidWaitMinutes), approvalPolicy, autoCompensate);
     }
 
     /** The budget when none is named: {@link HireBudget#defaultFor} these thresholds. */
@@ -113,7 +163,7 @@ public record TaskSettings(String title, String description, String keywords, in
     /**
      * A task with the usual defaults: one hour to do it, listed for a day, approved automatically
      * after three days, no qualification requirements, frame 800 px, no repeat workers,
-     * 7.25 USD an hour for waiting, 30 s disconnect grace.
+     * 7.25 USD an hour for waiting, 30 s disconnect grace, an hour's paid wait, automatic approval.
      */
     public static TaskSettings basic(String title, String description, String externalUrl, int rewardCents,
                                      Thresholds thresholds) {

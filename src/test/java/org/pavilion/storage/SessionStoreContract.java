@@ -47,6 +47,8 @@ import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LoggedFact;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 import org.pavilion.session.SessionConfig;
 import org.pavilion.session.SessionLog;
 import org.pavilion.session.UnknownSessionException;
@@ -151,11 +153,14 @@ abstract class SessionStoreContract {
         assertThat(t.settings().minApprovalPercent()).isNull();
 
         TaskSettings full = new TaskSettings("Chat 2", "d", "a,b", 75, 600, 3600, 0, "de", 97, 1000,
-                "https://example.org/c", 0, new Thresholds(2, 1, 3, 4), true, 1000, 10);
+                "https://example.org/c", 0, new Thresholds(2, 1, 3, 4), true, 1000, 10, 12, 800, 15,
+                ApprovalPolicy.MANUAL, true);
         Instant later = T0.plusSeconds(60);
         Task edited = tasks.update(t.id(), full, later);
         assertThat(edited.settings()).isEqualTo(full);
         assertThat(edited.settings().country()).isEqualTo("DE");
+        assertThat(edited.settings().pay()).isEqualTo(new PaySettings(Duration.ofMinutes(15), ApprovalPolicy.MANUAL,
+                true));
         assertThat(edited.createdAt()).isEqualTo(T0);
         assertThat(edited.updatedAt()).isEqualTo(later);
         assertThat(tasks.listByProject(p.id())).containsExactly(edited);
@@ -166,6 +171,23 @@ abstract class SessionStoreContract {
         assertThatThrownBy(() -> tasks.update(-6, bare, T0)).isInstanceOf(UnknownTaskException.class)
                 .hasMessageContaining("-6");
         assertThat(tasks.find(-7)).isEmpty();
+    }
+
+    @Test
+    void aTaskRowWrittenWithoutPaySettingsReadsWithTheirDefaults() {
+        // as rows made before the pay settings existed: the columns' defaults stand in
+        jdbc.update("insert into task (project_id, title, description, keywords, reward_cents, "
+                + "assignment_duration_seconds, lifetime_seconds, auto_approval_delay_seconds, external_url, "
+                + "frame_height, min_active, min_waiting, max_active, max_waiting, allow_repeat_workers, "
+                + "waiting_pay_cents_per_hour, disconnect_grace_seconds, created_at, updated_at) values "
+                + "(?, 'Old', '', '', 10, 600, 3600, 0, 'https://example.org/old', 0, 1, 0, 1, 1, false, 725, 30, ?, ?)",
+                project.id(), SqlSupport.toSql(T0), SqlSupport.toSql(T0));
+        long id = jdbc.queryForObject("select max(id) from task where title = 'Old'", Long.class);
+        TaskSettings old = tasks.find(id).orElseThrow().settings();
+        assertThat(old.maxPaidWaitMinutes()).isEqualTo(60);
+        assertThat(old.approvalPolicy()).isEqualTo(ApprovalPolicy.AUTO);
+        assertThat(old.autoCompensate()).isFalse();
+        assertThat(store.openSession(id, T0).pay()).isEqualTo(PaySettings.DEFAULTS);
     }
 
     // ---- opening sessions ----------------------------------------------------------------------
@@ -180,6 +202,7 @@ abstract class SessionStoreContract {
         assertThat(config.allowRepeatWorkers()).isTrue();
         assertThat(config.disconnectGrace()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.waitingPayCentsPerHour()).isEqualTo(900);
+        assertThat(config.pay()).isEqualTo(PaySettings.DEFAULTS);
 
         Map<String, Object> row = jdbc.queryForMap("select started, stopped, expired, hit_type_id, hit_id, "
                 + "started_at, stopped_at, ended_at from live_session where id = ?", config.sessionId());
@@ -207,6 +230,18 @@ abstract class SessionStoreContract {
     private Instant openedAt(long sessionId) {
         return jdbc.queryForObject("select opened_at from live_session where id = ?",
                 (rs, i) -> SqlSupport.get(rs, "opened_at"), sessionId);
+    }
+
+    @Test
+    void openSessionCopiesThePaySettingsAndKeepsThemThroughTaskEdits() {
+        Task task = newTask(new Thresholds(1, 0, 1, 1), false);
+        tasks.update(task.id(), task.settings().withPay(15, ApprovalPolicy.MANUAL, true), T0);
+        SessionConfig config = store.openSession(task.id(), T0);
+        PaySettings expected = new PaySettings(Duration.ofMinutes(15), ApprovalPolicy.MANUAL, true);
+        assertThat(config.pay()).isEqualTo(expected);
+        tasks.update(task.id(), task.settings(), T0.plusSeconds(1));
+        assertThat(store.loadSession(config.sessionId()).orElseThrow().config().pay()).isEqualTo(expected);
+        assertThat(store.openSession(task.id(), T0).pay()).isEqualTo(PaySettings.DEFAULTS);
     }
 
     @Test

@@ -69,6 +69,15 @@ final class ApiSchemas {
             @Schema(description = "Most a session may spend on hires, in USD with at most two decimals, 0–1000000; "
                     + "each hire costs the reward plus MTurk's 20 % fee (at least 0.01); the cap lowers the hire "
                     + "budget to the hires it pays for. Null or empty for no cap", example = "25.00", nullable = true)
-            BigDecimal spendCapUsd) {
+            BigDecimal spendCapUsd,
+            @Schema(description = "Longest paid wait in whole minutes, 1–10080 (a week): after it the worker's page "
+                    + "is asked to submit, and waiting is paid up to then", example = "60", defaultValue = "60")
+            Integer maxPaidWaitMinutes,
+            @Schema(description = "auto: approve every confirmed submission after paying its bonus; manual: the admin "
+                    + "reviews submissions in the payments view, and a rejection pays no bonus (any case accepted; "
+                    + "output is lower case)", allowableValues = {"auto", "manual"}, example = "auto",
+                    defaultValue = "auto") String approvalPolicy,
+            @Schema(description = "Pay owed workers (those whose assignment cannot carry a bonus) automatically at "
+                    + "session end through a compensation HIT", defaultValue = "false") Boolean autoCompensate) {
     }
 }

@@ -96,11 +96,7 @@ public class ProjectAdminService {
     public Task cloneTask(long taskId) {
         Task original = task(taskId);
         TaskSettings s = original.settings();
-        TaskSettings copy = new TaskSettings(TaskForm.copyTitle(s.title()), s.description(), s.keywords(),
-                s.rewardCents(), s.assignmentDurationSeconds(), s.lifetimeSeconds(), s.autoApprovalDelaySeconds(),
-                s.country(), s.minApprovalPercent(), s.minApprovedHits(), s.externalUrl(), s.frameHeight(),
-                s.thresholds(), s.allowRepeatWorkers(), s.waitingPayCentsPerHour(), s.disconnectGraceSeconds(),
-                s.hireBudget(), s.spendCapCents());
+        TaskSettings copy = s.withTitle(TaskForm.copyTitle(s.title()));
         return tasks.create(original.projectId(), copy, now());
     }
 

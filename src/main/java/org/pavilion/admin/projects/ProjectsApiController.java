@@ -62,6 +62,9 @@ public class ProjectsApiController {
             "assignmentDurationSeconds", "lifetimeSeconds", "autoApprovalDelaySeconds", "waitingPayCentsPerHour",
             "posted", "sessions", "createdAt", "updatedAt", "spendCapCents", "defaultHireBudget", "sessionHireBudget");
 
+    /** Task fields that take a JSON boolean only (a string such as "yes" is an error, not false). */
+    static final Set<String> BOOLEAN_TASK_FIELDS = Set.of("allowRepeatWorkers", "autoCompensate");
+
     private final ProjectAdminService admin;
 
     public ProjectsApiController(ProjectAdminService admin) {
@@ -93,7 +96,9 @@ public class ProjectsApiController {
                            int minActive, int minWaiting, int maxActive, int maxWaiting, BigDecimal waitingPayRate,
                            int waitingPayCentsPerHour, boolean allowRepeatWorkers, int disconnectGraceSeconds,
                            Integer hireBudget, int defaultHireBudget, BigDecimal spendCapUsd, Integer spendCapCents,
-                           int sessionHireBudget, boolean posted, List<SessionJson> sessions, Instant createdAt, Instant updatedAt) {
+                           int sessionHireBudget, int maxPaidWaitMinutes, String approvalPolicy,
+                           boolean autoCompensate, boolean posted, List<SessionJson> sessions, Instant createdAt,
+                           Instant updatedAt) {
     }
 
     private TaskJson taskJson(Task t) {
@@ -109,8 +114,8 @@ public class ProjectsApiController {
                 s.thresholds().maxWaiting(), new BigDecimal(f.getWaitingPayRate()), s.waitingPayCentsPerHour(),
                 s.allowRepeatWorkers(), s.disconnectGraceSeconds(), s.hireBudget(), s.defaultHireBudget(),
                 s.spendCapCents() == null ? null : BigDecimal.valueOf(s.spendCapCents(), 2), s.spendCapCents(),
-                s.sessionHireBudget(), !sessions.isEmpty(), sessions, t.createdAt(),
-                t.updatedAt());
+                s.sessionHireBudget(), s.maxPaidWaitMinutes(), TaskForm.policyName(s.approvalPolicy()),
+                s.autoCompensate(), !sessions.isEmpty(), sessions, t.createdAt(), t.updatedAt());
     }
 
     private ProjectJson projectJson(Project p, boolean withTasks) {
@@ -230,11 +235,11 @@ public class ProjectsApiController {
                 continue;
             }
             JsonNode v = e.getValue();
-            if (field.equals("allowRepeatWorkers")) {
+            if (BOOLEAN_TASK_FIELDS.contains(field)) {
                 if (v.isBoolean()) {
-                    start.setAllowRepeatWorkers(v.booleanValue());
+                    start.set(field, Boolean.toString(v.booleanValue()));
                 } else {
-                    errors.put(field, "allowRepeatWorkers must be true or false.");
+                    errors.put(field, field + " must be true or false.");
                 }
                 continue;
             }

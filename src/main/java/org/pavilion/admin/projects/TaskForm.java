@@ -19,6 +19,7 @@ import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.HireBudget;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 
 /**
  * The task form, as the researcher types it (page and REST API alike): every value is text until
@@ -39,7 +40,9 @@ import org.pavilion.session.HireBudget;
  * <li>waiting pay: USD per hour, at most two decimals, 0 to 100000; disconnect grace 0–86400 s;</li>
  * <li>hire budget: empty (the default, 3 × (maxActive + maxWaiting)) or a count of hires 0 to
  * {@value TaskSettings#MAX_HIRE_BUDGET}; spending cap: empty (none) or USD, at most two decimals,
- * 0 to 1000000.</li>
+ * 0 to 1000000;</li>
+ * <li>longest paid wait: whole minutes, 1 to {@value TaskSettings#MAX_PAID_WAIT_MINUTES} (a week);
+ * approval: {@code auto} or {@code manual} (any case); automatic compensation: a checkbox.</li>
  * </ul>
  */
 public class TaskForm {
@@ -49,8 +52,8 @@ public class TaskForm {
 
     /** Field names, in the order the form shows them; the REST API and the error maps use the same names. */
     public static final List<String> FIELDS = List.of("title", "description", "keywords", "externalUrl",
-            "frameHeight", "reward", "waitingPayRate", "timeLimitMinutes", "lifetimeHours", "autoApprovalDelayHours",
-            "country", "minApprovalPercent", "minApprovedHits", "allowRepeatWorkers", "minActive", "maxActive",
+            "frameHeight", "reward", "waitingPayRate", "maxPaidWaitMinutes", "timeLimitMinutes", "lifetimeHours",
+            "autoApprovalDelayHours", "approvalPolicy", "autoCompensate", "country", "minApprovalPercent", "minApprovedHits", "allowRepeatWorkers", "minActive", "maxActive",
             "minWaiting", "maxWaiting", "disconnectGraceSeconds", "hireBudget", "spendCapUsd");
 
     private static final Set<String> COUNTRIES = Collections.unmodifiableSet(
@@ -81,6 +84,10 @@ public class TaskForm {
     private String disconnectGraceSeconds;
     private String hireBudget;
     private String spendCapUsd;
+    private String maxPaidWaitMinutes;
+    /** "auto" or "manual" as the form sends it; anything else is an error, not a default. */
+    private String approvalPolicy;
+    private boolean autoCompensate;
 
     /** A new task's form: the usual defaults (TaskSettings.basic), thresholds and the task's own text empty. */
     public static TaskForm defaults() {
@@ -106,6 +113,9 @@ public class TaskForm {
         f.disconnectGraceSeconds = Integer.toString(TaskSettings.DEFAULT_DISCONNECT_GRACE_SECONDS);
         f.hireBudget = "";
         f.spendCapUsd = "";
+        f.maxPaidWaitMinutes = Integer.toString(TaskSettings.DEFAULT_MAX_PAID_WAIT_MINUTES);
+        f.approvalPolicy = policyName(ApprovalPolicy.AUTO);
+        f.autoCompensate = false;
         return f;
     }
 
@@ -134,6 +144,9 @@ public class TaskForm {
         f.disconnectGraceSeconds = Integer.toString(s.disconnectGraceSeconds());
         f.hireBudget = s.hireBudget() == null ? "" : s.hireBudget().toString();
         f.spendCapUsd = s.spendCapCents() == null ? "" : usd(s.spendCapCents());
+        f.maxPaidWaitMinutes = Integer.toString(s.maxPaidWaitMinutes());
+        f.approvalPolicy = policyName(s.approvalPolicy());
+        f.autoCompensate = s.autoCompensate();
         return f;
     }
 
@@ -141,6 +154,11 @@ public class TaskForm {
     public static String copyTitle(String title) {
         String t = "Copy of " + title;
         return t.length() <= TITLE_MAX ? t : t.substring(0, TITLE_MAX - 1) + "\u2026";
+    }
+
+    /** The form's (and the REST API's) name of an approval policy: "auto" or "manual". */
+    public static String policyName(ApprovalPolicy policy) {
+        return policy.name().toLowerCase(Locale.ROOT);
     }
 
     private static String usd(long cents) {
@@ -176,6 +194,9 @@ public class TaskForm {
             case "maxWaiting" -> maxWaiting = value;
             case "waitingPayRate" -> waitingPayRate = value;
             case "allowRepeatWorkers" -> allowRepeatWorkers = "true".equalsIgnoreCase(value == null ? "" : value.strip());
+            case "autoCompensate" -> autoCompensate = "true".equalsIgnoreCase(value == null ? "" : value.strip());
+            case "maxPaidWaitMinutes" -> maxPaidWaitMinutes = value;
+            case "approvalPolicy" -> approvalPolicy = value;
             case "disconnectGraceSeconds" -> disconnectGraceSeconds = value;
             case "hireBudget" -> hireBudget = value;
             case "spendCapUsd" -> spendCapUsd = value;
@@ -322,13 +343,18 @@ public class TaskForm {
                         + ", or empty for the default of 3 × (maxActive + maxWaiting)");
         Long cap = text(spendCapUsd).isEmpty() ? null : cents(errors, "spendCapUsd", "Spending cap", spendCapUsd, 0,
                 TaskSettings.MAX_SPEND_CAP_CENTS, " USD, or empty for no cap");
+        Integer maxPaidWait = requiredInt(errors, "maxPaidWaitMinutes", "Longest paid wait", maxPaidWaitMinutes, 1,
+                TaskSettings.MAX_PAID_WAIT_MINUTES, "must be between 1 and " + TaskSettings.MAX_PAID_WAIT_MINUTES
+                        + " minutes");
+        ApprovalPolicy policy = policy(errors, approvalPolicy);
         if (!errors.isEmpty()) {
             return new Validation(null, orderedErrors(errors));
         }
         try {
             TaskSettings settings = new TaskSettings(t, d, k, rewardCents.intValue(), duration, lifetime, autoApproval,
                     c.isEmpty() ? null : c, approval, approved, url, frame, new Thresholds(minA, minW, maxA, maxW),
-                    allowRepeatWorkers, rate.intValue(), grace, budget, cap == null ? null : cap.intValue());
+                    allowRepeatWorkers, rate.intValue(), grace, budget, cap == null ? null : cap.intValue(), maxPaidWait,
+                    policy, autoCompensate);
             return new Validation(settings, Map.of());
         } catch (InvalidConfigurationException e) {
             // a rule of TaskSettings this form does not know yet: still a message on the right field
@@ -359,6 +385,18 @@ public class TaskForm {
             case "spendCapCents" -> "spendCapUsd";
             default -> settingsField;
         };
+    }
+
+    private static ApprovalPolicy policy(Map<String, String> errors, String value) {
+        String v = text(value);
+        for (ApprovalPolicy p : ApprovalPolicy.values()) {
+            if (p.name().equalsIgnoreCase(v)) {
+                return p;
+            }
+        }
+        errors.put("approvalPolicy", v.isEmpty() ? "Approval is required: auto or manual."
+                : "Approval must be auto or manual (was '" + clip(v) + "').");
+        return null;
     }
 
     /** Why the URL is not acceptable, or null. */
@@ -651,5 +689,29 @@ public class TaskForm {
 
     public void setSpendCapUsd(String spendCapUsd) {
         this.spendCapUsd = spendCapUsd;
+    }
+
+    public String getMaxPaidWaitMinutes() {
+        return maxPaidWaitMinutes;
+    }
+
+    public void setMaxPaidWaitMinutes(String maxPaidWaitMinutes) {
+        this.maxPaidWaitMinutes = maxPaidWaitMinutes;
+    }
+
+    public String getApprovalPolicy() {
+        return approvalPolicy;
+    }
+
+    public void setApprovalPolicy(String approvalPolicy) {
+        this.approvalPolicy = approvalPolicy;
+    }
+
+    public boolean isAutoCompensate() {
+        return autoCompensate;
+    }
+
+    public void setAutoCompensate(boolean autoCompensate) {
+        this.autoCompensate = autoCompensate;
     }
 }

@@ -9,6 +9,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,9 @@ import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
+import org.pavilion.session.SessionConfig;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.security.test.context.support.WithMockUser;
@@ -86,6 +90,8 @@ class ProjectPagesTest {
         f.put("waitingPayRate", "7.25");
         f.put("allowRepeatWorkers", "true");
         f.put("disconnectGraceSeconds", "30");
+        f.put("maxPaidWaitMinutes", "60");
+        f.put("approvalPolicy", "auto");
         return f;
     }
 
@@ -175,6 +181,17 @@ class ProjectPagesTest {
         assertThat(form.selectFirst("[name=disconnectGraceSeconds]").val()).isEqualTo("30");
         assertThat(form.selectFirst("[name=timeLimitMinutes]").val()).isEqualTo("60");
         assertThat(form.select("select[name=country] option[value=DE]").text()).isEqualTo("Germany (DE)");
+        assertThat(form.selectFirst("[name=maxPaidWaitMinutes]").val()).isEqualTo("60");
+        assertThat(doc.select("label[for=task-maxPaidWaitMinutes]").text()).isEqualTo("Longest paid wait (minutes)");
+        assertThat(form.select("input[name=approvalPolicy]").eachAttr("value")).containsExactly("auto", "manual");
+        assertThat(form.select("input[name=approvalPolicy][checked]").eachAttr("value")).containsExactly("auto");
+        assertThat(doc.getElementById("task-approvalPolicy-hint").text())
+                .isEqualTo("Approve every confirmed submission after paying its bonus.");
+        assertThat(doc.getElementById("task-approvalPolicy-manual-hint").text())
+                .isEqualTo("You review submissions in the payments view; a rejection pays no bonus.");
+        assertThat(doc.select("label[for=task-autoCompensate]").text())
+                .isEqualTo("Pay owed workers automatically at session end (compensation HIT)");
+        assertThat(form.selectFirst("input[name=autoCompensate]").hasAttr("checked")).isFalse();
     }
 
     @Test
@@ -220,6 +237,10 @@ class ProjectPagesTest {
             "spendCapUsd|-10|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was -10).",
             "spendCapUsd|ten dollars|Spending cap must be an amount in USD such as 0.50 (was 'ten dollars').",
             "spendCapUsd|2000000|Spending cap must be at least 0 and at most 1000000.00 USD, or empty for no cap (was 2000000).",
+            "maxPaidWaitMinutes|0|Longest paid wait must be between 1 and 10080 minutes (was 0).",
+            "maxPaidWaitMinutes|20000|Longest paid wait must be between 1 and 10080 minutes (was 20000).",
+            "maxPaidWaitMinutes|soon|Longest paid wait must be a whole number (was 'soon').",
+            "approvalPolicy|always|Approval must be auto or manual (was 'always').",
     })
     void eachInvalidFieldComesBackWithItsMessageAndNothingIsSaved(String field, String value, String message)
             throws Exception {
@@ -296,6 +317,68 @@ class ProjectPagesTest {
     }
 
     @Test
+    void paySettingsAreSavedShownEditedAndCopiedIntoEachNewSession() throws Exception {
+        Map<String, String> f = validForm();
+        f.put("maxPaidWaitMinutes", "15");
+        f.put("approvalPolicy", "manual");
+        f.put("autoCompensate", "true");
+        MvcResult r = mvc.perform(form(post("/admin/projects/" + project.id() + "/tasks"), f))
+                .andExpect(status().is3xxRedirection()).andReturn();
+        long id = idFrom(r.getResponse().getRedirectedUrl(), "/admin/tasks/(\\d+)");
+        TaskSettings s = tasks.find(id).orElseThrow().settings();
+        assertThat(s.maxPaidWaitMinutes()).isEqualTo(15);
+        assertThat(s.approvalPolicy()).isEqualTo(ApprovalPolicy.MANUAL);
+        assertThat(s.autoCompensate()).isTrue();
+
+        Document doc = page("/admin/tasks/" + id);
+        assertThat(doc.getElementById("task-max-paid-wait").text())
+                .isEqualTo("15 min, then the worker is asked to submit");
+        assertThat(doc.getElementById("task-approval").text())
+                .isEqualTo("manual: you review submissions in the payments view; a rejection pays no bonus");
+        assertThat(doc.getElementById("task-auto-compensate").text())
+                .isEqualTo("paid automatically at session end (compensation HIT)");
+        Document edit = page("/admin/tasks/" + id + "/edit");
+        assertThat(edit.getElementById("task-maxPaidWaitMinutes").val()).isEqualTo("15");
+        assertThat(edit.select("input[name=approvalPolicy][checked]").eachAttr("value")).containsExactly("manual");
+        assertThat(edit.getElementById("task-autoCompensate").hasAttr("checked")).isTrue();
+
+        // a session opened now carries them; the worker-facing pay rules take the longest paid wait
+        SessionConfig opened = sessions.open(id);
+        assertThat(opened.pay()).isEqualTo(new PaySettings(Duration.ofMinutes(15), ApprovalPolicy.MANUAL, true));
+        assertThat(sessions.config(opened.sessionId()).pay()).isEqualTo(opened.pay());
+
+        // back to the defaults: the unchecked box sends nothing; the running session keeps its copy
+        f.put("maxPaidWaitMinutes", "60");
+        f.put("approvalPolicy", "auto");
+        f.remove("autoCompensate");
+        mvc.perform(form(post("/admin/tasks/" + id), f)).andExpect(status().is3xxRedirection());
+        assertThat(tasks.find(id).orElseThrow().settings().pay()).isEqualTo(PaySettings.DEFAULTS);
+        doc = page("/admin/tasks/" + id);
+        assertThat(doc.getElementById("task-max-paid-wait").text()).isEqualTo("1 h, then the worker is asked to submit");
+        assertThat(doc.getElementById("task-approval").text())
+                .isEqualTo("automatic: every confirmed submission is approved after its bonus is paid");
+        assertThat(doc.getElementById("task-auto-compensate").text())
+                .isEqualTo("listed as owed; you pay them (compensation HIT)");
+        assertThat(sessions.config(opened.sessionId()).pay().approval()).isEqualTo(ApprovalPolicy.MANUAL);
+        assertThat(sessions.open(id).pay()).isEqualTo(PaySettings.DEFAULTS);
+    }
+
+    @Test
+    void aFormWithoutPaySettingsIsRefusedNotDefaulted() throws Exception {
+        Task t = tasks.create(project.id(), TaskSettings.basic("Manual one", "d", "https://example.org/t", 50,
+                new Thresholds(1, 0, 2, 1)).withPay(30, ApprovalPolicy.MANUAL, true), Instant.now());
+        Map<String, String> f = validForm();
+        f.remove("maxPaidWaitMinutes");
+        f.remove("approvalPolicy");
+        Document doc = Jsoup.parse(mvc.perform(form(post("/admin/tasks/" + t.id()), f))
+                .andExpect(status().isBadRequest()).andReturn().getResponse().getContentAsString());
+        assertThat(doc.select(".error-summary li").eachText()).containsExactly("Longest paid wait is required.",
+                "Approval is required: auto or manual.");
+        assertThat(tasks.find(t.id()).orElseThrow().settings().pay())
+                .isEqualTo(new PaySettings(Duration.ofMinutes(30), ApprovalPolicy.MANUAL, true));
+    }
+
+    @Test
     void severalInvalidFieldsAreAllReported() throws Exception {
         int before = tasks.list().size();
         Map<String, String> f = validForm();
@@ -361,7 +444,8 @@ class ProjectPagesTest {
     @Test
     void cloneMakesACopyWithTheSameSettings() throws Exception {
         Task stored = storedTask("Original");
-        Task t = tasks.update(stored.id(), stored.settings().withHireBudget(7, 900), Instant.now());
+        Task t = tasks.update(stored.id(), stored.settings().withHireBudget(7, 900).withPay(20, ApprovalPolicy.MANUAL,
+                true), Instant.now());
         MvcResult r = mvc.perform(post("/admin/tasks/" + t.id() + "/clone").with(csrf()))
                 .andExpect(status().is3xxRedirection()).andReturn();
         long id = idFrom(r.getResponse().getRedirectedUrl(), "/admin/tasks/(\\d+)/edit");
@@ -374,7 +458,7 @@ class ProjectPagesTest {
                 a.rewardCents(), a.assignmentDurationSeconds(), a.lifetimeSeconds(), a.autoApprovalDelaySeconds(),
                 a.country(), a.minApprovalPercent(), a.minApprovedHits(), a.externalUrl(), a.frameHeight(),
                 a.thresholds(), a.allowRepeatWorkers(), a.waitingPayCentsPerHour(), a.disconnectGraceSeconds(), 7,
-                900));
+                900, 20, ApprovalPolicy.MANUAL, true));
         assertThat(tasks.find(t.id())).hasValue(t);
     }
 

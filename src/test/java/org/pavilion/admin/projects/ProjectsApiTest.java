@@ -12,6 +12,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;
 
@@ -27,6 +28,8 @@ import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.MediaType;
@@ -163,6 +166,9 @@ class ProjectsApiTest {
                 .andExpect(jsonPath("$.waitingPayCentsPerHour").value(725))
                 .andExpect(jsonPath("$.allowRepeatWorkers").value(true))
                 .andExpect(jsonPath("$.disconnectGraceSeconds").value(45))
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(60))
+                .andExpect(jsonPath("$.approvalPolicy").value("auto"))
+                .andExpect(jsonPath("$.autoCompensate").value(false))
                 .andExpect(jsonPath("$.posted").value(false))
                 .andExpect(jsonPath("$.sessions", hasSize(0)))
                 .andReturn();
@@ -206,7 +212,18 @@ class ProjectsApiTest {
                         + "empty for no cap (was -0.01)."),
                 Arguments.of("spendCapUsd", "0.001", "Spending cap must be in whole cents: at most two decimals "
                         + "(was 0.001)."),
-                Arguments.of("spendCapUsd", "{\"usd\": 5}", "spendCapUsd must be a string or a number."));
+                Arguments.of("spendCapUsd", "{\"usd\": 5}", "spendCapUsd must be a string or a number."),
+                Arguments.of("maxPaidWaitMinutes", "0", "Longest paid wait must be between 1 and 10080 minutes "
+                        + "(was 0)."),
+                Arguments.of("maxPaidWaitMinutes", "10081", "Longest paid wait must be between 1 and 10080 minutes "
+                        + "(was 10081)."),
+                Arguments.of("maxPaidWaitMinutes", "1.5", "Longest paid wait must be a whole number (was '1.5')."),
+                Arguments.of("maxPaidWaitMinutes", "null", "Longest paid wait is required."),
+                Arguments.of("approvalPolicy", "\"sometimes\"", "Approval must be auto or manual (was 'sometimes')."),
+                Arguments.of("approvalPolicy", "\"\"", "Approval is required: auto or manual."),
+                Arguments.of("approvalPolicy", "true", "approvalPolicy must be a string or a number."),
+                Arguments.of("autoCompensate", "\"yes\"", "autoCompensate must be true or false."),
+                Arguments.of("autoCompensate", "1", "autoCompensate must be true or false."));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
@@ -276,6 +293,56 @@ class ProjectsApiTest {
                 .andExpect(jsonPath("$.hireBudget").value(6))
                 .andExpect(jsonPath("$.spendCapCents").value(240))
                 .andExpect(jsonPath("$.sessionHireBudget").value(4));
+    }
+
+    @Test
+    void paySettingsAreCreatedReadChangedAndCloned() throws Exception {
+        String body = withField(withField(withField(TASK, "maxPaidWaitMinutes", "15"), "approvalPolicy", "\"MANUAL\""),
+                "autoCompensate", "true");
+        MvcResult r = send(post("/api/admin/projects/" + project.id() + "/tasks"), body)
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(15))
+                .andExpect(jsonPath("$.approvalPolicy").value("manual"))
+                .andExpect(jsonPath("$.autoCompensate").value(true))
+                .andReturn();
+        long id = id(r);
+        TaskSettings s = tasks.find(id).orElseThrow().settings();
+        assertThat(s.pay()).isEqualTo(new PaySettings(Duration.ofMinutes(15), ApprovalPolicy.MANUAL, true));
+        mvc.perform(get("/api/admin/tasks/" + id)).andExpect(status().isOk())
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(15))
+                .andExpect(jsonPath("$.approvalPolicy").value("manual"))
+                .andExpect(jsonPath("$.autoCompensate").value(true));
+
+        // GET → PUT round-trips them
+        String json = mvc.perform(get("/api/admin/tasks/" + id)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString();
+        send(put("/api/admin/tasks/" + id), json).andExpect(status().isOk());
+        assertThat(tasks.find(id).orElseThrow().settings()).isEqualTo(s);
+
+        // a clone keeps them, and a session opened from the clone carries them
+        MvcResult c = mvc.perform(post("/api/admin/tasks/" + id + "/clone").with(csrf()))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(15))
+                .andExpect(jsonPath("$.approvalPolicy").value("manual"))
+                .andExpect(jsonPath("$.autoCompensate").value(true))
+                .andReturn();
+        assertThat(sessions.open(id(c)).pay()).isEqualTo(s.pay());
+
+        // PUT changes only what it names; an invalid value changes nothing
+        send(put("/api/admin/tasks/" + id), "{\"approvalPolicy\": \"auto\", \"autoCompensate\": false}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(15))
+                .andExpect(jsonPath("$.approvalPolicy").value("auto"))
+                .andExpect(jsonPath("$.autoCompensate").value(false));
+        send(put("/api/admin/tasks/" + id), "{\"maxPaidWaitMinutes\": \"10080\"}").andExpect(status().isOk())
+                .andExpect(jsonPath("$.maxPaidWaitMinutes").value(10080));
+        send(put("/api/admin/tasks/" + id), "{\"maxPaidWaitMinutes\": 0, \"approvalPolicy\": \"manual\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.fields.length()").value(1))
+                .andExpect(jsonPath("$.fields.maxPaidWaitMinutes")
+                        .value("Longest paid wait must be between 1 and 10080 minutes (was 0)."));
+        assertThat(tasks.find(id).orElseThrow().settings().pay())
+                .isEqualTo(new PaySettings(Duration.ofMinutes(10_080), ApprovalPolicy.AUTO, false));
     }
 
     @Test
@@ -361,6 +428,12 @@ class ProjectsApiTest {
         assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.reward")).isNotNull();
         assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.hireBudget")).isNotNull();
         assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.spendCapUsd")).isNotNull();
+        assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.maxPaidWaitMinutes"))
+                .isNotNull();
+        assertThat((java.util.List<String>) JsonPath.read(json,
+                "$.components.schemas.TaskInput.properties.approvalPolicy.enum")).containsExactly("auto", "manual");
+        assertThat((Object) JsonPath.read(json, "$.components.schemas.TaskInput.properties.autoCompensate"))
+                .isNotNull();
         mvc.perform(get("/api/docs")).andExpect(status().is3xxRedirection());
     }
 

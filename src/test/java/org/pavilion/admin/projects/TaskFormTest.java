@@ -1,14 +1,19 @@
 package org.pavilion.admin.projects;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.pavilion.project.TaskSettings;
+import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.PaySettings;
+import org.pavilion.session.PaySettings.ApprovalPolicy;
 
 /** The task form's server-side rules, field by field, and its units. */
 class TaskFormTest {
@@ -120,6 +125,14 @@ class TaskFormTest {
             "waitingPayRate|-0.01|Waiting pay rate must be at least 0 and at most 100000.00 USD per hour (was -0.01).",
             "waitingPayRate|7.255|Waiting pay rate must be in whole cents: at most two decimals (was 7.255).",
             "disconnectGraceSeconds|86401|Disconnect grace must be between 0 and 86400 seconds (was 86401).",
+            "maxPaidWaitMinutes|0|Longest paid wait must be between 1 and 10080 minutes (was 0).",
+            "maxPaidWaitMinutes|10081|Longest paid wait must be between 1 and 10080 minutes (was 10081).",
+            "maxPaidWaitMinutes|-5|Longest paid wait must be between 1 and 10080 minutes (was -5).",
+            "maxPaidWaitMinutes|''|Longest paid wait is required.",
+            "maxPaidWaitMinutes|1.5|Longest paid wait must be a whole number (was '1.5').",
+            "maxPaidWaitMinutes|an hour|Longest paid wait must be a whole number (was 'an hour').",
+            "approvalPolicy|sometimes|Approval must be auto or manual (was 'sometimes').",
+            "approvalPolicy|''|Approval is required: auto or manual.",
     })
     void eachBadFieldGetsItsOwnMessage(String field, String value, String message) {
         TaskForm f = valid();
@@ -144,8 +157,69 @@ class TaskFormTest {
         TaskForm f = new TaskForm();
         TaskForm.Validation v = f.validate();
         assertThat(v.errors().keySet()).containsExactly("title", "externalUrl", "frameHeight", "reward",
-                "waitingPayRate", "timeLimitMinutes", "lifetimeHours", "autoApprovalDelayHours", "minActive",
-                "maxActive", "minWaiting", "maxWaiting", "disconnectGraceSeconds");
+                "waitingPayRate", "maxPaidWaitMinutes", "timeLimitMinutes", "lifetimeHours", "autoApprovalDelayHours",
+                "approvalPolicy", "minActive", "maxActive", "minWaiting", "maxWaiting", "disconnectGraceSeconds");
+    }
+
+    @Test
+    void paySettingsDefaultToAnHourAutomaticApprovalAndNoAutomaticCompensation() {
+        TaskForm blank = TaskForm.defaults();
+        assertThat(blank.getMaxPaidWaitMinutes()).isEqualTo("60");
+        assertThat(blank.getApprovalPolicy()).isEqualTo("auto");
+        assertThat(blank.isAutoCompensate()).isFalse();
+        TaskSettings s = valid().validate().settings();
+        assertThat(s.maxPaidWaitMinutes()).isEqualTo(60);
+        assertThat(s.approvalPolicy()).isEqualTo(ApprovalPolicy.AUTO);
+        assertThat(s.autoCompensate()).isFalse();
+        assertThat(s.pay()).isEqualTo(PaySettings.DEFAULTS);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"manual, MANUAL", "MANUAL, MANUAL", "' Manual ', MANUAL", "auto, AUTO", "AUTO, AUTO"})
+    void approvalIsAutoOrManualInAnyCase(String typed, ApprovalPolicy expected) {
+        TaskForm f = valid();
+        f.setApprovalPolicy(typed);
+        assertThat(f.validate().settings().approvalPolicy()).isEqualTo(expected);
+    }
+
+    @Test
+    void paySettingsAreStoredAndShownBackTheSame() {
+        TaskForm f = valid();
+        f.set("maxPaidWaitMinutes", " 15 ");
+        f.set("approvalPolicy", "manual");
+        f.set("autoCompensate", "true");
+        TaskSettings s = f.validate().settings();
+        assertThat(s.maxPaidWaitMinutes()).isEqualTo(15);
+        assertThat(s.approvalPolicy()).isEqualTo(ApprovalPolicy.MANUAL);
+        assertThat(s.autoCompensate()).isTrue();
+        assertThat(s.pay()).isEqualTo(new PaySettings(Duration.ofMinutes(15), ApprovalPolicy.MANUAL, true));
+
+        TaskForm again = TaskForm.of(s);
+        assertThat(again.getMaxPaidWaitMinutes()).isEqualTo("15");
+        assertThat(again.getApprovalPolicy()).isEqualTo("manual");
+        assertThat(again.isAutoCompensate()).isTrue();
+        assertThat(again.validate().settings()).isEqualTo(s);
+
+        // the limits themselves are allowed
+        f.set("maxPaidWaitMinutes", "1");
+        assertThat(f.validate().settings().maxPaidWaitMinutes()).isEqualTo(1);
+        f.set("maxPaidWaitMinutes", "10080");
+        assertThat(f.validate().settings().maxPaidWaitMinutes()).isEqualTo(10_080);
+    }
+
+    @Test
+    void taskSettingsRefuseOutOfRangePaySettingsNamingTheField() {
+        TaskSettings s = valid().validate().settings();
+        assertThatThrownBy(() -> s.withPay(0, ApprovalPolicy.AUTO, false))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("maxPaidWaitMinutes: must be between 1 and 10080 (was 0)")
+                .extracting(e -> ((InvalidConfigurationException) e).field()).isEqualTo("maxPaidWaitMinutes");
+        assertThatThrownBy(() -> s.withPay(10_081, ApprovalPolicy.AUTO, false))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("maxPaidWaitMinutes: must be between 1 and 10080 (was 10081)");
+        assertThatThrownBy(() -> s.withPay(60, null, false))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .extracting(e -> ((InvalidConfigurationException) e).field()).isEqualTo("approvalPolicy");
     }
 
     @Test
