@@ -46,6 +46,8 @@ class LocalMarketplaceClientTest {
     LocalMarketplace local;
     @Autowired
     LocalTestSupport.SnsInbox inbox;
+    @Autowired
+    FaultInjector faults;
 
     @Test
     void theMTurkClientRunsEveryOperationAgainstTheLocalMarketplace() {
@@ -182,6 +184,29 @@ class LocalMarketplaceClientTest {
         client.approve(a.assignmentId(), null);
         assertThat(before.minus(client.accountBalance())).as("the amount owed and its 20 %")
                 .isEqualTo(Money.ofCents(37 + 7));
+    }
+
+    @Test
+    void aSendBonusWhoseAnswerWasLostEndsInTheTokenRefusalAndTheListShowsItPaidOnce() {
+        String typeId = client.createHitType(new Marketplace.HitTypeSpec("Lost bonus " + UUID.randomUUID(),
+                "A live crowd task", null, 50, 900, 3600, List.of()));
+        Marketplace.Hit hit = client.createHit(typeId, new Marketplace.HitSpec(1800, 1,
+                LocalTestSupport.externalQuestion("https://task.example/lost"), null), null);
+        LocalMarketplace.AssignmentView a = local.accept("A1LOST", hit.hitId());
+        local.submit(a.assignmentId(), Map.of());
+        Money before = client.accountBalance();
+        String token = "lost-" + UUID.randomUUID();
+
+        faults.failNext("SendBonus", 1, FaultInjector.Fault.LOST_RESPONSE);
+        assertThatThrownBy(() -> client.sendBonus("A1LOST", a.assignmentId(), Money.ofCents(40), "Waited 3 min",
+                token)).as("paid, answer lost; the client's retry meets the used token")
+                .isInstanceOf(BonusTokenUsedException.class);
+
+        assertThat(client.listBonusPayments(a.assignmentId())).singleElement().satisfies(b -> {
+            assertThat(b.amount()).isEqualTo(Money.ofCents(40));
+            assertThat(b.reason()).isEqualTo("Waited 3 min");
+        });
+        assertThat(before.minus(client.accountBalance())).isEqualTo(Money.ofCents(48));
     }
 
     @Test
