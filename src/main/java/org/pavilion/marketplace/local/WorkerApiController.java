@@ -26,7 +26,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * The local marketplace's API for programs (the simulator drives many workers through it), JSON
  * under {@code /local-mturk/api/}. POSTs take {@code application/json} only (so a cross-site form
  * cannot forge them). Errors: {@code {"error": "<TurkErrorCode>", "message": "…"}} with 400 (bad
- * input), 404 (unknown HIT or assignment) or 409 (not allowed in the current state).
+ * input), 403 (the worker does not meet the HIT's qualification requirements), 404 (unknown HIT or
+ * assignment) or 409 (not allowed in the current state).
  *
  * <ul>
  * <li>{@code GET hits} (the acceptable ones; {@code ?workerId=…} only those that worker may see, by
