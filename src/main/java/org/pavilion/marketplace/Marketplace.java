@@ -1,8 +1,12 @@
 package org.pavilion.marketplace;
 
-import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+
+import org.pavilion.pay.Money;
 
 /**
  * The crowd provider, in Mephisto's vocabulary: the MTurk Requester operations Pavilion uses.
@@ -56,11 +60,41 @@ public interface Marketplace {
     /** RejectAssignment. */
     void reject(String assignmentId, String feedback);
 
-    /** SendBonus, in cents. */
-    void sendBonus(String workerId, String assignmentId, int cents, String reason, String token);
+    /**
+     * SendBonus: pays {@code amount} (positive) to the worker of a submitted, approved or rejected
+     * assignment, with a {@code reason} the worker reads. The marketplace charges its fee on top
+     * ({@code MarketplaceFees.onBonus}).
+     *
+     * <p>If {@code token} was already used within the marketplace's token memory (24 hours), throws
+     * {@link BonusTokenUsedException}: an earlier attempt with this token may have paid (its answer
+     * lost), so the caller decides by looking at {@link #listBonusPayments}, never by the error's
+     * text. A retry inside one call (after a lost answer) can meet that refusal too.
+     */
+    void sendBonus(String workerId, String assignmentId, Money amount, String reason, String token);
 
-    /** GetAccountBalance: available balance in USD. */
-    BigDecimal accountBalance();
+    /** ListBonusPayments by AssignmentId, every page: the bonuses paid for one assignment, oldest first. */
+    List<BonusPayment> listBonusPayments(String assignmentId);
+
+    /** GetAccountBalance: the available balance. */
+    Money accountBalance();
+
+    /**
+     * CreateQualificationType: a type of this requester's, Active, without a test, not auto-granted;
+     * returns its QualificationTypeId. A name is unique per requester: creating a second type of the
+     * same name is refused (MTurk: {@code AWS.MechanicalTurk.QualificationTypeAlreadyExists}), so look
+     * for it first with {@link #findQualificationType}.
+     */
+    String createQualificationType(String name, String description);
+
+    /**
+     * The Active qualification type of this requester whose name is exactly {@code name}, if any
+     * (ListQualificationTypes with MustBeOwnedByCaller, MustBeRequestable false, Query = name, every
+     * page; the query is a text search, so the exact name is checked here).
+     */
+    Optional<String> findQualificationType(String name);
+
+    /** AssociateQualificationWithWorker with this integer value, without notifying the worker. */
+    void associateQualification(String qualificationTypeId, String workerId, int value);
 
     /** Settings shared by the HITs of a type (CreateHITType). */
     record HitTypeSpec(String title, String description, String keywords, int rewardCents,
@@ -85,12 +119,29 @@ public interface Marketplace {
                           java.time.Instant acceptTime, java.time.Instant submitTime) {
     }
 
+    /** One bonus as ListBonusPayments reports it. */
+    record BonusPayment(String workerId, String assignmentId, Money amount, String reason, Instant grantTime) {
+    }
+
     /**
      * A qualification requirement. {@code localeCountry} is set for the locale requirement,
-     * {@code integerValue} for the others.
+     * {@code integerValue} for the comparisons with a number, neither for {@code Exists} and
+     * {@code DoesNotExist}. {@code actionsGuarded}: what a worker who does not meet it may not do
+     * ({@link #ACCEPT}, {@link #PREVIEW_AND_ACCEPT}, {@link #DISCOVER_PREVIEW_AND_ACCEPT}); null
+     * leaves it out of the request, and MTurk guards accepting only.
      */
     record QualificationRequirement(String qualificationTypeId, String comparator, Integer integerValue,
-                                    String localeCountry) {
+                                    String localeCountry, String actionsGuarded) {
+
+        /** The worker cannot accept the HIT, but can see and preview it. */
+        public static final String ACCEPT = "Accept";
+        /** The worker cannot accept or preview the HIT, but can see it in search results. */
+        public static final String PREVIEW_AND_ACCEPT = "PreviewAndAccept";
+        /** The worker cannot accept, preview, or even see the HIT. */
+        public static final String DISCOVER_PREVIEW_AND_ACCEPT = "DiscoverPreviewAndAccept";
+        /** MTurk's ActionsGuarded values. */
+        public static final Set<String> ACTIONS_GUARDED = Set.of(ACCEPT, PREVIEW_AND_ACCEPT,
+                DISCOVER_PREVIEW_AND_ACCEPT);
 
         /** MTurk's system qualification: percent of assignments approved. */
         public static final String PERCENT_APPROVED = "000000000000000000L0";
@@ -99,16 +150,41 @@ public interface Marketplace {
         /** MTurk's system qualification: the worker's locale. */
         public static final String LOCALE = "00000000000000000071";
 
+        public QualificationRequirement {
+            Objects.requireNonNull(qualificationTypeId, "qualificationTypeId");
+            Objects.requireNonNull(comparator, "comparator");
+            if (actionsGuarded != null && !ACTIONS_GUARDED.contains(actionsGuarded)) {
+                throw new IllegalArgumentException("ActionsGuarded is one of " + ACTIONS_GUARDED + ": "
+                        + actionsGuarded);
+            }
+        }
+
+        /** Without ActionsGuarded (MTurk's default: only accepting is guarded). */
+        public QualificationRequirement(String qualificationTypeId, String comparator, Integer integerValue,
+                                        String localeCountry) {
+            this(qualificationTypeId, comparator, integerValue, localeCountry, null);
+        }
+
         public static QualificationRequirement approvalRateAtLeast(int percent) {
-            return new QualificationRequirement(PERCENT_APPROVED, "GreaterThanOrEqualTo", percent, null);
+            return new QualificationRequirement(PERCENT_APPROVED, "GreaterThanOrEqualTo", percent, null,
+                    DISCOVER_PREVIEW_AND_ACCEPT);
         }
 
         public static QualificationRequirement approvedHitsAtLeast(int count) {
-            return new QualificationRequirement(NUMBER_APPROVED, "GreaterThanOrEqualTo", count, null);
+            return new QualificationRequirement(NUMBER_APPROVED, "GreaterThanOrEqualTo", count, null,
+                    DISCOVER_PREVIEW_AND_ACCEPT);
         }
 
         public static QualificationRequirement locale(String country) {
-            return new QualificationRequirement(LOCALE, "EqualTo", null, country);
+            return new QualificationRequirement(LOCALE, "EqualTo", null, country, DISCOVER_PREVIEW_AND_ACCEPT);
+        }
+
+        /**
+         * Only workers who hold qualification {@code typeId} (any value) may see, preview or accept the
+         * HIT: e.g. a compensation HIT meant for the workers given that qualification.
+         */
+        public static QualificationRequirement exists(String typeId) {
+            return new QualificationRequirement(typeId, "Exists", null, null, DISCOVER_PREVIEW_AND_ACCEPT);
         }
     }
 }

@@ -26,6 +26,9 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import org.pavilion.marketplace.Marketplace.QualificationRequirement;
+import org.pavilion.pay.MarketplaceFees;
+import org.pavilion.pay.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -33,10 +36,30 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * The local marketplace's state and rules: HIT types, HITs, assignments, the requester's
- * balance, UniqueRequestTokens and notification settings, all in memory. A restart of Pavilion
- * empties it (nothing is persisted; the sessions that used it see their HITs vanish).
+ * balance, bonuses, qualification types and the workers' qualifications, UniqueRequestTokens and
+ * notification settings, all in memory. A restart of Pavilion empties it (nothing is persisted;
+ * the sessions that used it see their HITs vanish).
+ *
+ * <p>Money moves as on MTurk: approving an assignment debits its reward plus MTurk's fee
+ * ({@link MarketplaceFees#onReward}, by the HIT's MaxAssignments), a bonus debits its amount plus
+ * {@link MarketplaceFees#onBonus}; rejecting, returning and abandoning debit nothing. A debit the
+ * balance cannot cover is refused with {@code AWS.MechanicalTurk.InsufficientFunds} and changes
+ * nothing (an auto-approval that cannot be paid waits for funds). UniqueRequestTokens of
+ * CreateHITWithHITType and SendBonus are remembered for {@code token-retention} (24 h) on the
+ * injected clock.
+ *
+ * <p>Qualification requirements on the types this marketplace created
+ * ({@link #createQualificationType}) are enforced for the worker: a HIT whose requirement a worker
+ * does not meet is hidden from it ({@code DiscoverPreviewAndAccept}), not previewable
+ * ({@code PreviewAndAccept}) and, in every case, refused at accept. MTurk's system qualifications
+ * (approval rate, approved HITs, locale, Masters, ...) are taken as met: local workers have no
+ * history.
  *
  * <p>This is also the Java API for tests and the simulator: the requester side
  * ({@link #createHitType}, {@link #createHit}, {@link #approve}, …) backs the MTurk JSON API at
@@ -67,6 +90,30 @@ public class LocalMarketplace {
     private static final char[] ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
     private static final long MAX_SECONDS = 31_536_000L;
     private static final long MAX_AUTO_APPROVAL = 2_592_000L;
+    private static final int MAX_REQUIREMENTS = 10;
+    private static final int MAX_REASON = 4096;
+    /** The most one bonus may be here: a guard against a typo emptying the balance. */
+    static final Money MAX_BONUS = Money.ofCents(100_000);
+    /** The most {@link #addFunds} adds at once. */
+    public static final Money MAX_FUNDS = Money.ofCents(100_000_000);
+
+    /** MTurk's TurkErrorCodes the local marketplace answers with. */
+    public static final String DUPLICATE_REQUEST = "AWS.MechanicalTurk.DuplicateRequest";
+    public static final String INSUFFICIENT_FUNDS = "AWS.MechanicalTurk.InsufficientFunds";
+    public static final String QUALIFICATION_TYPE_ALREADY_EXISTS = "AWS.MechanicalTurk.QualificationTypeAlreadyExists";
+    public static final String QUALIFICATION_TYPE_DOES_NOT_EXIST = "AWS.MechanicalTurk.QualificationTypeDoesNotExist";
+    /** The worker side's refusal of a HIT whose qualification requirements the worker does not meet. */
+    public static final String QUALIFICATIONS_NOT_MET = "AWS.MechanicalTurk.QualificationRequirementsNotMet";
+
+    /**
+     * MTurk's system qualification types (approval rate, approved HITs, locale, adult, submission,
+     * abandonment, return and rejection rates, Masters in production and sandbox): accepted in
+     * requirements and taken as met by local workers.
+     */
+    public static final Set<String> SYSTEM_QUALIFICATION_TYPES = Set.of(QualificationRequirement.PERCENT_APPROVED,
+            QualificationRequirement.NUMBER_APPROVED, QualificationRequirement.LOCALE, "00000000000000000060",
+            "00000000000000000000", "00000000000000000070", "000000000000000000E0", "000000000000000000S0",
+            "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6");
 
     /** An assignment's state. {@link #wire()} is MTurk's spelling. */
     public enum AssignmentStatus {
@@ -109,7 +156,92 @@ public class LocalMarketplace {
                               String qualificationRequirementsJson) {
     }
 
-    public record HitType(String hitTypeId, String hitGroupId, HitTypeSpec spec) {
+    /** A HIT type; {@code requirements}: its QualificationRequirements, checked and parsed. */
+    public record HitType(String hitTypeId, String hitGroupId, HitTypeSpec spec, List<Requirement> requirements) {
+        public HitType {
+            requirements = List.copyOf(requirements);
+        }
+
+        /** The reward as money (CreateHITType's Reward has at most two decimals). */
+        public Money reward() {
+            return toMoney(spec.reward());
+        }
+    }
+
+    /** What a worker does with a HIT, from the least guarded: see it listed, preview it, accept it. */
+    public enum WorkerAction { DISCOVER, PREVIEW, ACCEPT }
+
+    /**
+     * One QualificationRequirement. {@code localeValues}: {@code "US"} or {@code "US-NY"}.
+     * {@code actionsGuarded}: as sent (null: MTurk's default, only accepting is guarded, or
+     * PreviewAndAccept for the deprecated RequiredToPreview).
+     */
+    public record Requirement(String qualificationTypeId, String comparator, List<Integer> integerValues,
+                              List<String> localeValues, String actionsGuarded, boolean requiredToPreview) {
+        public Requirement {
+            integerValues = List.copyOf(integerValues);
+            localeValues = List.copyOf(localeValues);
+        }
+
+        /** Whether a worker who does not meet this requirement is kept from {@code action}. */
+        public boolean guards(WorkerAction action) {
+            String guarded = actionsGuarded != null ? actionsGuarded
+                    : requiredToPreview ? QualificationRequirement.PREVIEW_AND_ACCEPT : QualificationRequirement.ACCEPT;
+            return switch (action) {
+                case ACCEPT -> true;
+                case PREVIEW -> !QualificationRequirement.ACCEPT.equals(guarded);
+                case DISCOVER -> QualificationRequirement.DISCOVER_PREVIEW_AND_ACCEPT.equals(guarded);
+            };
+        }
+
+        /** Whether a worker whose value of the qualification is {@code value} (null: has none) meets it. */
+        public boolean metBy(Integer value) {
+            if ("DoesNotExist".equals(comparator)) {
+                return value == null;
+            }
+            if (value == null) {
+                return false;
+            }
+            if ("Exists".equals(comparator)) {
+                return true;
+            }
+            if (integerValues.isEmpty()) {
+                return false; // a locale comparison: the local marketplace's own types hold integers
+            }
+            int v = value;
+            int first = integerValues.get(0);
+            return switch (comparator) {
+                case "LessThan" -> v < first;
+                case "LessThanOrEqualTo" -> v <= first;
+                case "GreaterThan" -> v > first;
+                case "GreaterThanOrEqualTo" -> v >= first;
+                case "EqualTo" -> v == first;
+                case "NotEqualTo" -> v != first;
+                case "In" -> integerValues.contains(v);
+                case "NotIn" -> !integerValues.contains(v);
+                default -> false;
+            };
+        }
+
+        String describe() {
+            String values = !integerValues.isEmpty() ? " " + integerValues : !localeValues.isEmpty()
+                    ? " " + localeValues : "";
+            return comparator + values;
+        }
+    }
+
+    /** A qualification type of the requester's (CreateQualificationType). */
+    public record QualificationType(String qualificationTypeId, String name, String description, String keywords,
+                                    String status, boolean autoGranted, Integer autoGrantedValue,
+                                    Instant creationTime) {
+        public boolean active() {
+            return "Active".equals(status);
+        }
+    }
+
+    /** A qualification a worker holds (AssociateQualificationWithWorker). */
+    public record WorkerQualification(String workerId, String qualificationTypeId, String name, int value,
+                                      Instant grantTime) {
     }
 
     /** A HIT as MTurk reports it; {@code externalUrl} is the ExternalQuestion's URL (null for other questions). */
@@ -149,7 +281,18 @@ public class LocalMarketplace {
                         String workerId, NotificationSettings testDestination) {
     }
 
-    public record Bonus(String workerId, String assignmentId, BigDecimal amount, String reason, Instant time) {
+    /** A bonus paid: its amount (what the worker gets) and the fee charged on top. */
+    public record Bonus(String workerId, String assignmentId, String hitId, Money amount, Money fee, String reason,
+                        Instant grantTime) {
+    }
+
+    /** A change of the requester's balance: {@code Reward} and {@code Bonus} debit amount + fee, {@code Funds} credits. */
+    public record Transaction(String kind, String workerId, String assignmentId, Money amount, Money fee,
+                              Money balanceAfter, Instant time) {
+        /** What the balance changed by: negative for a debit. */
+        public Money change() {
+            return "Funds".equals(kind) ? amount : Money.ZERO.minus(amount.plus(fee));
+        }
     }
 
     /** Hears of events and of notification settings; called under the marketplace's lock, so it must only enqueue. */
@@ -201,6 +344,8 @@ public class LocalMarketplace {
         Instant releaseTime;
         String answer;
         String feedback;
+        /** An auto-approval was due but the balance could not pay it (logged once). */
+        boolean autoApprovalUnfunded;
 
         Assignment(String id, Hit hit, String workerId, Instant acceptTime, Instant deadline) {
             this.id = id;
@@ -229,7 +374,12 @@ public class LocalMarketplace {
     private final Map<String, Token> bonusTokens = new HashMap<>();
     private final Map<String, NotificationSettings> notificationSettings = new HashMap<>();
     private final List<Bonus> bonuses = new ArrayList<>();
-    private BigDecimal balance;
+    private final Map<String, List<Bonus>> bonusesByWorker = new HashMap<>();
+    private final List<Transaction> transactions = new ArrayList<>();
+    private final Map<String, QualificationType> qualificationTypes = new LinkedHashMap<>();
+    /** By qualification type id: each worker's value and when it was given. */
+    private final Map<String, Map<String, WorkerQualification>> workerQualifications = new HashMap<>();
+    private Money balance;
 
     public LocalMarketplace(LocalMarketplaceProperties props, Clock clock) {
         this(props, clock, () -> "http://localhost:8080");
@@ -240,7 +390,7 @@ public class LocalMarketplace {
         this.props = props;
         this.clock = clock;
         this.baseUrl = baseUrl;
-        this.balance = props.startingBalance().setScale(2, RoundingMode.HALF_UP);
+        this.balance = toMoney(props.startingBalance());
     }
 
     public void addListener(Listener listener) {
@@ -266,6 +416,7 @@ public class LocalMarketplace {
         requireRange(spec.assignmentDurationSeconds(), "AssignmentDurationInSeconds",
                 props.minAssignmentDuration().toSeconds(), MAX_SECONDS);
         requireRange(spec.autoApprovalDelaySeconds(), "AutoApprovalDelayInSeconds", 0, MAX_AUTO_APPROVAL);
+        List<Requirement> requirements = parseRequirements(spec.qualificationRequirementsJson());
         HitTypeSpec normal = new HitTypeSpec(spec.title(), spec.description(), spec.keywords(),
                 spec.reward().setScale(2, RoundingMode.UNNECESSARY), spec.assignmentDurationSeconds(),
                 spec.autoApprovalDelaySeconds(), spec.qualificationRequirementsJson());
@@ -273,7 +424,7 @@ public class LocalMarketplace {
         if (existing != null) {
             return hitTypes.get(existing);
         }
-        HitType type = new HitType(newId(), newId(), normal);
+        HitType type = new HitType(newId(), newId(), normal, requirements);
         hitTypes.put(type.hitTypeId(), type);
         hitTypeBySpec.put(normal, type.hitTypeId());
         return type;
@@ -459,7 +610,7 @@ public class LocalMarketplace {
             throw invalidState(a, overrideRejection ? "Submitted, Rejected" : "Submitted");
         }
         checkFeedback(feedback);
-        approveNow(a, now);
+        payReward(a, now);
         a.feedback = feedback;
         emit(new Event("AssignmentApproved", now, a.hit.type.hitTypeId(), a.hit.id, a.id, a.workerId, null));
         return view(a);
@@ -485,10 +636,13 @@ public class LocalMarketplace {
     }
 
     /**
-     * SendBonus to the worker of a submitted (approved, rejected) assignment; debits the balance.
-     * A {@code token} already used within the retention is refused, as on MTurk.
+     * SendBonus to the worker of a submitted (approved, rejected) assignment: debits the amount plus
+     * MTurk's fee on bonuses, or is refused with {@code AWS.MechanicalTurk.InsufficientFunds} and
+     * changes nothing. A {@code token} already used within the retention is refused with
+     * {@code AWS.MechanicalTurk.DuplicateRequest}, whether or not that request paid (a refused
+     * request does not use its token).
      */
-    public synchronized Bonus sendBonus(String workerId, String assignmentId, BigDecimal amount, String reason,
+    public synchronized Bonus sendBonus(String workerId, String assignmentId, Money amount, String reason,
                                         String token) {
         Instant now = clock.instant();
         if (token != null) {
@@ -498,17 +652,23 @@ public class LocalMarketplace {
             purgeTokens(now);
             Token used = bonusTokens.get(token);
             if (used != null) {
-                throw LocalMarketplaceException.conflict("AWS.MechanicalTurk.DuplicateRequest",
+                throw LocalMarketplaceException.conflict(DUPLICATE_REQUEST,
                         "The idempotency token \"" + token + "\" has already been processed (request "
                                 + used.value() + ")." + suffix());
             }
         }
-        if (amount == null || amount.signum() <= 0 || amount.stripTrailingZeros().scale() > 2) {
+        if (amount == null || !amount.isPositive()) {
             throw LocalMarketplaceException.invalid("BonusAmount must be a positive USD amount such as \"1.25\""
                     + suffix());
         }
+        if (amount.compareTo(MAX_BONUS) > 0) {
+            throw LocalMarketplaceException.invalid("BonusAmount must be at most " + MAX_BONUS.usd() + suffix());
+        }
         if (reason == null || reason.isBlank()) {
             throw LocalMarketplaceException.invalid("Reason is required for a bonus" + suffix());
+        }
+        if (reason.length() > MAX_REASON) {
+            throw LocalMarketplaceException.invalid("Reason must be at most " + MAX_REASON + " characters" + suffix());
         }
         Assignment a = existing(assignmentId);
         if (!a.workerId.equals(workerId)) {
@@ -518,27 +678,156 @@ public class LocalMarketplace {
         if (!a.status.completed()) {
             throw invalidState(a, "Submitted, Approved, Rejected");
         }
-        BigDecimal value = amount.setScale(2, RoundingMode.UNNECESSARY);
-        if (balance.compareTo(value) < 0) {
-            throw LocalMarketplaceException.conflict("AWS.MechanicalTurk.InsufficientFunds",
-                    "This Requester has insufficient funds in their account to complete this transaction." + suffix());
-        }
-        balance = balance.subtract(value);
-        Bonus bonus = new Bonus(workerId, assignmentId, value, reason, now);
+        Money fee = MarketplaceFees.onBonus(amount);
+        debit("Bonus", workerId, assignmentId, amount, fee, now);
+        Bonus bonus = new Bonus(workerId, assignmentId, a.hit.id, amount, fee, reason, now);
         bonuses.add(bonus);
+        bonusesByWorker.computeIfAbsent(workerId, w -> new ArrayList<>()).add(bonus);
         if (token != null) {
             bonusTokens.put(token, new Token(newId(), now));
         }
         return bonus;
     }
 
+    /** Every bonus paid, oldest first. */
     public synchronized List<Bonus> bonuses() {
         return List.copyOf(bonuses);
     }
 
+    /** The bonuses a worker received, oldest first. */
+    public synchronized List<Bonus> bonusesOf(String workerId) {
+        return List.copyOf(bonusesByWorker.getOrDefault(workerId, List.of()));
+    }
+
+    /** ListBonusPayments by AssignmentId: the bonuses paid for that assignment id, oldest first. */
+    public synchronized List<Bonus> bonusesForAssignment(String assignmentId) {
+        existing(assignmentId);
+        return bonuses.stream().filter(b -> b.assignmentId().equals(assignmentId)).toList();
+    }
+
+    /** ListBonusPayments by HITId: the bonuses paid for the HIT's assignments, oldest first. */
+    public synchronized List<Bonus> bonusesForHit(String hitId) {
+        hit(hitId);
+        return bonuses.stream().filter(b -> b.hitId().equals(hitId)).toList();
+    }
+
     /** GetAccountBalance's AvailableBalance. */
-    public synchronized BigDecimal balance() {
+    public synchronized Money balance() {
         return balance;
+    }
+
+    /** Every change of the balance (rewards, bonuses, funds added), oldest first. */
+    public synchronized List<Transaction> transactions() {
+        return List.copyOf(transactions);
+    }
+
+    /**
+     * Adds play money to the requester's balance (tests and demos; MTurk's requesters prepay on its
+     * web site). At most {@link #MAX_FUNDS} at a time.
+     */
+    public synchronized Money addFunds(Money amount) {
+        if (amount == null || !amount.isPositive() || amount.compareTo(MAX_FUNDS) > 0) {
+            throw LocalMarketplaceException.invalid("The amount of funds to add must be between 0.01 and "
+                    + MAX_FUNDS.usd());
+        }
+        balance = balance.plus(amount);
+        transactions.add(new Transaction("Funds", null, null, amount, Money.ZERO, balance, clock.instant()));
+        return balance;
+    }
+
+    // ---- qualifications ---------------------------------------------------------------------------
+
+    /**
+     * CreateQualificationType, without a test (the local marketplace has no qualification tests). A
+     * name is unique among the requester's types ({@code AWS.MechanicalTurk.QualificationTypeAlreadyExists}).
+     * An auto-granted type counts as held by every worker, with {@code autoGrantedValue} (default 1),
+     * unless the worker was given another value: on MTurk a worker gets it by asking.
+     */
+    public synchronized QualificationType createQualificationType(String name, String description, String keywords,
+                                                                  String status, boolean autoGranted,
+                                                                  Integer autoGrantedValue) {
+        requireText(name, "Name", 256);
+        requireText(description, "Description", 2000);
+        if (keywords != null && keywords.length() > 1000) {
+            throw LocalMarketplaceException.invalid("Keywords must be at most 1000 characters" + suffix());
+        }
+        if (!"Active".equals(status) && !"Inactive".equals(status)) {
+            throw LocalMarketplaceException.invalid("QualificationTypeStatus must be Active or Inactive" + suffix());
+        }
+        if (autoGrantedValue != null && !autoGranted) {
+            throw LocalMarketplaceException.invalid("AutoGrantedValue is only valid when AutoGranted is true"
+                    + suffix());
+        }
+        for (QualificationType t : qualificationTypes.values()) {
+            if (t.name().equals(name)) {
+                throw LocalMarketplaceException.conflict(QUALIFICATION_TYPE_ALREADY_EXISTS,
+                        "You have already created a QualificationType with this name. A QualificationType's name "
+                                + "must be unique among all of the QualificationTypes created by the same user."
+                                + suffix());
+            }
+        }
+        QualificationType type = new QualificationType(newId(), name, description, keywords, status, autoGranted,
+                autoGranted ? (autoGrantedValue == null ? 1 : autoGrantedValue) : null, clock.instant());
+        qualificationTypes.put(type.qualificationTypeId(), type);
+        return type;
+    }
+
+    public synchronized Optional<QualificationType> qualificationType(String qualificationTypeId) {
+        return Optional.ofNullable(qualificationTypes.get(qualificationTypeId));
+    }
+
+    /**
+     * ListQualificationTypes: the requester's types (the local marketplace lists no system types),
+     * oldest first, whose name, description or keywords contain {@code query} (any case; null: all).
+     * The requester's types count as requestable, as MTurk reports them.
+     */
+    public synchronized List<QualificationType> listQualificationTypes(String query) {
+        String q = query == null ? null : query.strip().toLowerCase(java.util.Locale.ROOT);
+        return qualificationTypes.values().stream().filter(t -> q == null || q.isEmpty()
+                || contains(t.name(), q) || contains(t.description(), q) || contains(t.keywords(), q)).toList();
+    }
+
+    private static boolean contains(String text, String lowerQuery) {
+        return text != null && text.toLowerCase(java.util.Locale.ROOT).contains(lowerQuery);
+    }
+
+    /** AssociateQualificationWithWorker: gives (or changes) a worker's value of one of the requester's types. */
+    public synchronized WorkerQualification associateQualification(String qualificationTypeId, String workerId,
+                                                                   int value) {
+        QualificationType type = qualificationTypes.get(qualificationTypeId);
+        if (type == null) {
+            throw LocalMarketplaceException.notFound(QUALIFICATION_TYPE_DOES_NOT_EXIST,
+                    "QualificationType [" + qualificationTypeId + "] does not exist." + suffix());
+        }
+        requireWorkerId(workerId);
+        WorkerQualification given = new WorkerQualification(workerId, type.qualificationTypeId(), type.name(), value,
+                clock.instant());
+        workerQualifications.computeIfAbsent(qualificationTypeId, k -> new HashMap<>()).put(workerId, given);
+        return given;
+    }
+
+    /** The requester's qualifications a worker holds (given ones; auto-granted types are not listed). */
+    public synchronized List<WorkerQualification> qualificationsOf(String workerId) {
+        List<WorkerQualification> held = new ArrayList<>();
+        for (String typeId : qualificationTypes.keySet()) {
+            WorkerQualification q = workerQualifications.getOrDefault(typeId, Map.of()).get(workerId);
+            if (q != null) {
+                held.add(q);
+            }
+        }
+        return held;
+    }
+
+    /** Whether {@code workerId} (null: a visitor with no qualifications) may take {@code action} on the HIT. */
+    public synchronized boolean allows(String workerId, String hitId, WorkerAction action) {
+        return unmet(workerId, hit(hitId), action).isEmpty();
+    }
+
+    /** The HITs a worker can accept now that it may also see (DiscoverPreviewAndAccept hides the others). */
+    public synchronized List<HitView> openHitsFor(String workerId) {
+        Instant now = clock.instant();
+        return hits.values().stream().filter(h -> unmet(workerId, h, WorkerAction.DISCOVER).isEmpty())
+                .map(h -> view(h, now)).filter(h -> "Assignable".equals(h.status())).toList();
     }
 
     // ---- worker side ----------------------------------------------------------------------------
@@ -553,6 +842,15 @@ public class LocalMarketplace {
             throw LocalMarketplaceException.conflict("AWS.MechanicalTurk.HITNotAssignable",
                     "HIT " + hitId + " cannot be accepted: it is " + status
                             + (hit.expiration.isAfter(now) ? "" : " (expired)") + suffix());
+        }
+        Optional<Requirement> unmet = unmet(workerId, hit, WorkerAction.ACCEPT);
+        if (unmet.isPresent()) {
+            Requirement r = unmet.get();
+            QualificationType t = qualificationTypes.get(r.qualificationTypeId());
+            throw new LocalMarketplaceException(LocalMarketplaceException.Kind.REQUEST_ERROR, QUALIFICATIONS_NOT_MET,
+                    403, "Worker " + workerId + " does not meet the Qualification requirements of HIT " + hitId
+                    + ": it requires qualification \"" + (t != null ? t.name() : r.qualificationTypeId()) + "\" ("
+                    + r.qualificationTypeId() + ") " + r.describe() + suffix());
         }
         for (Assignment held : hit.assignments) {
             if (held.workerId.equals(workerId) && !held.status.released()) {
@@ -626,7 +924,7 @@ public class LocalMarketplace {
                 if (a.status == AssignmentStatus.ACCEPTED && !now.isBefore(a.deadline)) {
                     release(a, AssignmentStatus.ABANDONED, "AssignmentAbandoned", now);
                 } else if (a.status == AssignmentStatus.SUBMITTED && !now.isBefore(a.autoApprovalTime)) {
-                    approveNow(a, now);
+                    autoApprove(a, now);
                 }
             }
             expireIfDue(hit, now);
@@ -670,6 +968,11 @@ public class LocalMarketplace {
         return Optional.of(withQuery(hit.externalUrl, params));
     }
 
+    /** The preview URL of a HIT for a worker (null: a visitor), if that worker may preview it. */
+    public synchronized Optional<String> previewUrl(String hitId, String workerId) {
+        return allows(workerId, hitId, WorkerAction.PREVIEW) ? previewUrl(hitId) : Optional.empty();
+    }
+
     // ---- internals ------------------------------------------------------------------------------
 
     private void release(Assignment a, AssignmentStatus to, String eventType, Instant now) {
@@ -680,11 +983,202 @@ public class LocalMarketplace {
         checkStatus(a.hit, now);
     }
 
-    private void approveNow(Assignment a, Instant now) {
+    /** Approves, paying the reward and MTurk's fee; refused (nothing changes) when the balance cannot cover both. */
+    private void payReward(Assignment a, Instant now) {
+        Money reward = a.hit.type.reward();
+        debit("Reward", a.workerId, a.id, reward, MarketplaceFees.onReward(reward, a.hit.max), now);
         a.status = AssignmentStatus.APPROVED;
         a.approvalTime = now;
-        balance = balance.subtract(a.hit.type.spec().reward());
     }
+
+    /** MTurk's auto-approval; when the balance cannot pay it, the assignment stays Submitted until it can. */
+    private void autoApprove(Assignment a, Instant now) {
+        try {
+            payReward(a, now);
+        } catch (LocalMarketplaceException e) {
+            if (!a.autoApprovalUnfunded) {
+                a.autoApprovalUnfunded = true;
+                log.warn("local marketplace: assignment {} is due for auto-approval but the balance ({}) cannot "
+                        + "pay its reward and fee; it stays Submitted until funds are added", a.id, balance.display());
+            }
+        }
+    }
+
+    /** Takes {@code amount + fee} from the balance, or refuses as MTurk does, changing nothing. */
+    private void debit(String kind, String workerId, String assignmentId, Money amount, Money fee, Instant now) {
+        Money total = amount.plus(fee);
+        if (balance.compareTo(total) < 0) {
+            throw LocalMarketplaceException.conflict(INSUFFICIENT_FUNDS,
+                    "This Requester has insufficient funds in their account to complete this transaction." + suffix());
+        }
+        balance = balance.minus(total);
+        transactions.add(new Transaction(kind, workerId, assignmentId, amount, fee, balance, now));
+    }
+
+    /** The first requirement of the HIT guarding {@code action} that the worker does not meet. */
+    private Optional<Requirement> unmet(String workerId, Hit hit, WorkerAction action) {
+        for (Requirement r : hit.type.requirements()) {
+            if (!r.guards(action)) {
+                continue;
+            }
+            QualificationType type = qualificationTypes.get(r.qualificationTypeId());
+            if (type == null) {
+                continue; // one of MTurk's system qualifications: local workers are taken to meet them
+            }
+            if (!r.metBy(valueOf(workerId, type))) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Integer valueOf(String workerId, QualificationType type) {
+        if (workerId == null) {
+            return null;
+        }
+        WorkerQualification given = workerQualifications.getOrDefault(type.qualificationTypeId(), Map.of())
+                .get(workerId);
+        if (given != null) {
+            return given.value();
+        }
+        return type.autoGranted() ? type.autoGrantedValue() : null;
+    }
+
+    /** MTurk's comparators, and how many values each takes. */
+    private static final Set<String> ONE_VALUE = Set.of("LessThan", "LessThanOrEqualTo", "GreaterThan",
+            "GreaterThanOrEqualTo", "EqualTo", "NotEqualTo");
+    private static final Set<String> NO_VALUE = Set.of("Exists", "DoesNotExist");
+    private static final Set<String> SET_OF_VALUES = Set.of("In", "NotIn");
+    private static final Set<String> LOCALE_COMPARATORS = Set.of("EqualTo", "NotEqualTo", "In", "NotIn");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * CreateHITType's QualificationRequirements, checked as MTurk checks them: a known comparator with
+     * the values it takes, a valid ActionsGuarded (not together with RequiredToPreview), and a
+     * qualification type that exists (one of MTurk's system types or one created here).
+     */
+    private List<Requirement> parseRequirements(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        JsonNode list;
+        try {
+            list = JSON.readTree(json);
+        } catch (JacksonException e) {
+            throw LocalMarketplaceException.invalid("QualificationRequirements must be a list" + suffix());
+        }
+        if (list == null || !list.isArray()) {
+            throw LocalMarketplaceException.invalid("QualificationRequirements must be a list" + suffix());
+        }
+        if (list.size() > MAX_REQUIREMENTS) {
+            throw LocalMarketplaceException.invalid("At most " + MAX_REQUIREMENTS
+                    + " QualificationRequirements are allowed" + suffix());
+        }
+        List<Requirement> parsed = new ArrayList<>();
+        for (JsonNode q : list) {
+            if (!q.isObject()) {
+                throw LocalMarketplaceException.invalid("Each QualificationRequirement must be an object" + suffix());
+            }
+            String typeId = string(q, "QualificationTypeId");
+            String comparator = string(q, "Comparator");
+            if (typeId == null || typeId.isBlank()) {
+                throw LocalMarketplaceException.invalid("QualificationRequirement.QualificationTypeId is required"
+                        + suffix());
+            }
+            if (comparator == null || !(ONE_VALUE.contains(comparator) || NO_VALUE.contains(comparator)
+                    || SET_OF_VALUES.contains(comparator))) {
+                throw LocalMarketplaceException.invalid("QualificationRequirement.Comparator must be one of "
+                        + "LessThan, LessThanOrEqualTo, GreaterThan, GreaterThanOrEqualTo, EqualTo, NotEqualTo, "
+                        + "Exists, DoesNotExist, In, NotIn" + suffix());
+            }
+            List<Integer> integers = new ArrayList<>();
+            JsonNode ints = q.get("IntegerValues");
+            if (ints != null && !ints.isNull()) {
+                if (!ints.isArray()) {
+                    throw LocalMarketplaceException.invalid("IntegerValues must be a list" + suffix());
+                }
+                for (JsonNode v : ints) {
+                    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                        throw LocalMarketplaceException.invalid("IntegerValues must hold integers" + suffix());
+                    }
+                    integers.add(v.intValue());
+                }
+            }
+            List<String> locales = new ArrayList<>();
+            JsonNode locs = q.get("LocaleValues");
+            if (locs != null && !locs.isNull()) {
+                if (!locs.isArray()) {
+                    throw LocalMarketplaceException.invalid("LocaleValues must be a list" + suffix());
+                }
+                for (JsonNode v : locs) {
+                    String country = v.isObject() ? string(v, "Country") : null;
+                    if (country == null || !country.matches("[A-Z]{2}")) {
+                        throw LocalMarketplaceException.invalid("Each LocaleValue needs a Country, a two-letter "
+                                + "ISO 3166-1 code" + suffix());
+                    }
+                    String subdivision = string(v, "Subdivision");
+                    locales.add(subdivision == null ? country : country + "-" + subdivision);
+                }
+            }
+            int values = integers.size() + locales.size();
+            if (!integers.isEmpty() && !locales.isEmpty()) {
+                throw LocalMarketplaceException.invalid("A QualificationRequirement takes IntegerValues or "
+                        + "LocaleValues, not both" + suffix());
+            }
+            if (NO_VALUE.contains(comparator) && values != 0) {
+                throw LocalMarketplaceException.invalid("Comparator " + comparator + " takes no values" + suffix());
+            }
+            if (ONE_VALUE.contains(comparator) && values != 1) {
+                throw LocalMarketplaceException.invalid("Comparator " + comparator + " takes exactly one value"
+                        + suffix());
+            }
+            if (SET_OF_VALUES.contains(comparator) && (values < 1 || values > 15)) {
+                throw LocalMarketplaceException.invalid("Comparator " + comparator + " takes 1 to 15 values"
+                        + suffix());
+            }
+            if (!locales.isEmpty() && !LOCALE_COMPARATORS.contains(comparator)) {
+                throw LocalMarketplaceException.invalid("LocaleValues can only be compared with EqualTo, NotEqualTo, "
+                        + "In or NotIn" + suffix());
+            }
+            String guarded = string(q, "ActionsGuarded");
+            if (guarded != null && !QualificationRequirement.ACTIONS_GUARDED.contains(guarded)) {
+                throw LocalMarketplaceException.invalid("ActionsGuarded must be one of Accept, PreviewAndAccept, "
+                        + "DiscoverPreviewAndAccept" + suffix());
+            }
+            JsonNode preview = q.get("RequiredToPreview");
+            if (preview != null && !preview.isNull() && !preview.isBoolean()) {
+                throw LocalMarketplaceException.invalid("RequiredToPreview must be true or false" + suffix());
+            }
+            boolean requiredToPreview = preview != null && preview.isBoolean() && preview.booleanValue();
+            if (guarded != null && preview != null && !preview.isNull()) {
+                throw LocalMarketplaceException.invalid("ActionsGuarded cannot be combined with RequiredToPreview"
+                        + suffix());
+            }
+            if (!SYSTEM_QUALIFICATION_TYPES.contains(typeId) && !qualificationTypes.containsKey(typeId)) {
+                throw LocalMarketplaceException.notFound(QUALIFICATION_TYPE_DOES_NOT_EXIST,
+                        "QualificationType [" + typeId + "] does not exist." + suffix());
+            }
+            parsed.add(new Requirement(typeId, comparator, integers, locales, guarded, requiredToPreview));
+        }
+        return parsed;
+    }
+
+    private static String string(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            throw LocalMarketplaceException.invalid(field + " must be a string" + suffix());
+        }
+        return v.stringValue();
+    }
+
+    /** A dollar amount of at most two decimals (checked by the caller) as money. */
+    static Money toMoney(BigDecimal dollars) {
+        return Money.ofCents(dollars.movePointRight(2).setScale(0, RoundingMode.UNNECESSARY).longValueExact());
+    }
+
 
     private void expireIfDue(Hit hit, Instant now) {
         if (!hit.expiredNotified && !now.isBefore(hit.expiration)) {

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.pavilion.marketplace.MarketplaceSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -67,10 +68,11 @@ public class LocalMarketplaceConfiguration {
         return new MTurkNotifications(sns, props.requesterId());
     }
 
+    /** On the application's clock (a test may replace it to pass the 24 hours of token memory). */
     @Bean
     LocalMarketplace localMarketplace(LocalMarketplaceProperties props, MTurkNotifications notifications,
-                                      LocalBaseUrl base) {
-        LocalMarketplace marketplace = new LocalMarketplace(props, Clock.systemUTC(), base::base);
+                                      LocalBaseUrl base, ObjectProvider<Clock> clock) {
+        LocalMarketplace marketplace = new LocalMarketplace(props, clock.getIfAvailable(Clock::systemUTC), base::base);
         marketplace.addListener(notifications);
         return marketplace;
     }

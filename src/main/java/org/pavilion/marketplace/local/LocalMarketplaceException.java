@@ -3,7 +3,8 @@ package org.pavilion.marketplace.local;
 /**
  * A local-marketplace operation refused (or failed). On the MTurk API it becomes MTurk's error
  * document ({@code com.amazonaws.mturk#RequestError} or {@code #ServiceFault}, with
- * {@code TurkErrorCode}); on the worker API and board, {@link #httpStatus()} says which 4xx.
+ * {@code TurkErrorCode}); on the worker API and board, {@link #httpStatus()} says which 4xx (403 for a
+ * worker who does not meet a HIT's qualification requirements).
  */
 public class LocalMarketplaceException extends RuntimeException {
 

@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The local marketplace's own settings, under the same prefix as
  * {@code MarketplaceSettings.Local} (which holds its credentials and {@code notify-url}).
  *
- * @param startingBalance       the requester's balance when Pavilion starts (USD); approvals and bonuses debit it
+ * @param startingBalance       the requester's balance when Pavilion starts (USD, 0 to 1e9, at most two decimals);
+ *                              approvals and bonuses debit it, with MTurk's fees
  * @param signatureVersion      SNS SignatureVersion of the notifications: {@code 1} (SHA1withRSA) or {@code 2} (SHA256withRSA)
  * @param baseUrl               this server's base URL as the local marketplace's messages should name it
  *                              (SigningCertURL, SubscribeURL, the default subscriber); default
@@ -43,6 +44,12 @@ public record LocalMarketplaceProperties(@DefaultValue("10000.00") BigDecimal st
                                          @DefaultValue("24h") Duration tokenRetention) {
 
     public LocalMarketplaceProperties {
+        if (startingBalance == null || startingBalance.signum() < 0
+                || startingBalance.stripTrailingZeros().scale() > 2
+                || startingBalance.compareTo(BigDecimal.valueOf(1_000_000_000L)) > 0) {
+            throw new IllegalArgumentException("pavilion.marketplace.local.starting-balance must be a USD amount from "
+                    + "0 to 1000000000 with at most two decimals, such as 10000.00");
+        }
         if (!"1".equals(signatureVersion) && !"2".equals(signatureVersion)) {
             throw new IllegalArgumentException("pavilion.marketplace.local.signature-version must be 1 or 2");
         }

@@ -13,6 +13,7 @@ import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.pavilion.pay.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -33,7 +34,9 @@ import tools.jackson.databind.node.ObjectNode;
  * signature checked ({@link SigV4Verifier}). Operations: CreateHITType, CreateHITWithHITType,
  * GetHIT, ListHITs, UpdateExpirationForHIT, UpdateNotificationSettings, SendTestEventNotification,
  * ListAssignmentsForHIT, GetAssignment, ApproveAssignment, RejectAssignment, SendBonus,
- * GetAccountBalance — with MTurk's field names; timestamps are epoch seconds, amounts strings.
+ * ListBonusPayments, GetAccountBalance, CreateQualificationType, ListQualificationTypes,
+ * AssociateQualificationWithWorker — with MTurk's field names; timestamps are epoch seconds,
+ * amounts strings.
  *
  * <p>Errors are HTTP 400 with MTurk's document
  * {@code {"__type":"com.amazonaws.mturk#RequestError","Message":"…","TurkErrorCode":"…"}}
@@ -52,6 +55,14 @@ public class MTurkApiController {
     private static final int MAX_BODY = 1 << 20;
     private static final long DEFAULT_AUTO_APPROVAL = 2_592_000L;
     private static final String HITS_TOKEN_PREFIX = "ListHITs:";
+    /** A US dollar amount as MTurk takes it: digits, a point, digits; no sign of currency. */
+    private static final java.util.regex.Pattern USD = java.util.regex.Pattern.compile("-?\\d{1,12}(\\.\\d{1,12})?");
+    private static final String BONUS_TOKEN_PREFIX = "ListBonusPayments:";
+    private static final String QUALIFICATION_TOKEN_PREFIX = "ListQualificationTypes:";
+    static final String OPERATIONS = "CreateHITType, CreateHITWithHITType, GetHIT, ListHITs, UpdateExpirationForHIT, "
+            + "UpdateNotificationSettings, SendTestEventNotification, ListAssignmentsForHIT, GetAssignment, "
+            + "ApproveAssignment, RejectAssignment, SendBonus, ListBonusPayments, GetAccountBalance, "
+            + "CreateQualificationType, ListQualificationTypes, AssociateQualificationWithWorker";
 
     private final LocalMarketplace marketplace;
     private final SigV4Verifier verifier;
@@ -104,10 +115,7 @@ public class MTurkApiController {
             ObjectNode output = dispatch(operation, input);
             if (output == null) {
                 return error(400, "UnknownOperationException", "Operation " + operation + " is not served by the "
-                        + "local marketplace (it serves CreateHITType, CreateHITWithHITType, GetHIT, ListHITs, "
-                        + "UpdateExpirationForHIT, UpdateNotificationSettings, SendTestEventNotification, "
-                        + "ListAssignmentsForHIT, GetAssignment, ApproveAssignment, RejectAssignment, SendBonus, "
-                        + "GetAccountBalance)", null);
+                        + "local marketplace (it serves " + OPERATIONS + ")", null);
             }
             if (fault.isPresent()) {
                 return injected(fault.get());
@@ -205,12 +213,36 @@ public class MTurkApiController {
                 return out;
             case "SendBonus":
                 marketplace.sendBonus(text(in, "WorkerId", true), text(in, "AssignmentId", true),
-                        amount(in, "BonusAmount"), text(in, "Reason", true), text(in, "UniqueRequestToken", false));
+                        money(in, "BonusAmount"), text(in, "Reason", true), text(in, "UniqueRequestToken", false));
                 return out;
+            case "ListBonusPayments":
+                return listBonusPayments(in, out);
             case "GetAccountBalance":
-                out.put("AvailableBalance", marketplace.balance().toPlainString());
+                out.put("AvailableBalance", marketplace.balance().usd());
                 out.put("OnHoldBalance", "0.00");
                 return out;
+            case "CreateQualificationType": {
+                for (String unsupported : List.of("Test", "AnswerKey", "TestDurationInSeconds")) {
+                    if (in.hasNonNull(unsupported)) {
+                        throw LocalMarketplaceException.invalid(unsupported + " is not supported by the local "
+                                + "marketplace: it has no qualification tests");
+                    }
+                }
+                LocalMarketplace.QualificationType type = marketplace.createQualificationType(text(in, "Name", true),
+                        text(in, "Description", true), text(in, "Keywords", false),
+                        text(in, "QualificationTypeStatus", true), bool(in, "AutoGranted", false),
+                        in.hasNonNull("AutoGrantedValue") ? (int) integer(in, "AutoGrantedValue") : null);
+                out.set("QualificationType", qualificationType(type));
+                return out;
+            }
+            case "ListQualificationTypes":
+                return listQualificationTypes(in, out);
+            case "AssociateQualificationWithWorker": {
+                bool(in, "SendNotification", false); // checked; the local marketplace sends no e-mail
+                marketplace.associateQualification(text(in, "QualificationTypeId", true), text(in, "WorkerId", true),
+                        in.hasNonNull("IntegerValue") ? (int) integer(in, "IntegerValue") : 1);
+                return out;
+            }
             default:
                 return null;
         }
@@ -258,6 +290,127 @@ public class MTurkApiController {
         out.put("NumResults", list.size());
         out.set("HITs", list);
         return out;
+    }
+
+    /**
+     * ListBonusPayments: exactly one of HITId and AssignmentId; the bonuses oldest first,
+     * {@code MaxResults} (1 to 100, default 10) a page.
+     */
+    private ObjectNode listBonusPayments(JsonNode in, ObjectNode out) {
+        String hitId = text(in, "HITId", false);
+        String assignmentId = text(in, "AssignmentId", false);
+        if ((hitId == null) == (assignmentId == null)) {
+            throw LocalMarketplaceException.invalid("Give exactly one of HITId and AssignmentId ("
+                    + System.currentTimeMillis() + ")");
+        }
+        String key = hitId != null ? "h" + hitId : "a" + assignmentId;
+        List<LocalMarketplace.Bonus> all = hitId != null ? marketplace.bonusesForHit(hitId)
+                : marketplace.bonusesForAssignment(assignmentId);
+        int max = maxResults(in);
+        int offset = offset(in, BONUS_TOKEN_PREFIX + key + ":");
+        int end = Math.min(all.size(), offset + max);
+        ArrayNode list = json.createArrayNode();
+        for (int i = Math.min(offset, all.size()); i < end; i++) {
+            LocalMarketplace.Bonus b = all.get(i);
+            ObjectNode n = json.createObjectNode();
+            n.put("WorkerId", b.workerId());
+            n.put("BonusAmount", b.amount().usd());
+            n.put("AssignmentId", b.assignmentId());
+            n.put("Reason", b.reason());
+            n.put("GrantTime", seconds(b.grantTime()));
+            list.add(n);
+        }
+        if (end < all.size()) {
+            out.put("NextToken", nextToken(BONUS_TOKEN_PREFIX + key + ":", end));
+        }
+        out.put("NumResults", list.size());
+        out.set("BonusPayments", list);
+        return out;
+    }
+
+    /**
+     * ListQualificationTypes: MustBeRequestable is required, as on MTurk. Only the requester's own
+     * types exist here (the local marketplace lists no system types, whatever MustBeOwnedByCaller
+     * says), and they count as requestable.
+     */
+    private ObjectNode listQualificationTypes(JsonNode in, ObjectNode out) {
+        JsonNode requestable = in.get("MustBeRequestable");
+        if (requestable == null || !requestable.isBoolean()) {
+            throw LocalMarketplaceException.invalid("MustBeRequestable is required (true or false) ("
+                    + System.currentTimeMillis() + ")");
+        }
+        bool(in, "MustBeOwnedByCaller", false);
+        String query = text(in, "Query", false);
+        List<LocalMarketplace.QualificationType> all = marketplace.listQualificationTypes(query);
+        String key = QUALIFICATION_TOKEN_PREFIX + (query == null ? "" : query) + ":";
+        int max = maxResults(in);
+        int offset = offset(in, key);
+        int end = Math.min(all.size(), offset + max);
+        ArrayNode list = json.createArrayNode();
+        for (int i = Math.min(offset, all.size()); i < end; i++) {
+            list.add(qualificationType(all.get(i)));
+        }
+        if (end < all.size()) {
+            out.put("NextToken", nextToken(key, end));
+        }
+        out.put("NumResults", list.size());
+        out.set("QualificationTypes", list);
+        return out;
+    }
+
+    private static int maxResults(JsonNode in) {
+        long max = number(in, "MaxResults", 10L);
+        if (max < 1 || max > 100) {
+            throw LocalMarketplaceException.invalid("MaxResults must be between 1 and 100");
+        }
+        return (int) max;
+    }
+
+    /** The position a NextToken of this listing holds (0 without one); a token of another listing is refused. */
+    private static int offset(JsonNode in, String prefix) {
+        String next = text(in, "NextToken", false);
+        if (next == null) {
+            return 0;
+        }
+        try {
+            if (next.isEmpty() || next.length() > 2048) {
+                throw new IllegalArgumentException();
+            }
+            String decoded = new String(Base64.getUrlDecoder().decode(next), StandardCharsets.UTF_8);
+            if (!decoded.startsWith(prefix)) {
+                throw new IllegalArgumentException();
+            }
+            int offset = Integer.parseInt(decoded.substring(prefix.length()));
+            if (offset < 0) {
+                throw new IllegalArgumentException();
+            }
+            return offset;
+        } catch (IllegalArgumentException e) {
+            throw LocalMarketplaceException.invalid("NextToken is not valid for this request");
+        }
+    }
+
+    private static String nextToken(String prefix, int offset) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((prefix + offset)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private ObjectNode qualificationType(LocalMarketplace.QualificationType t) {
+        ObjectNode n = json.createObjectNode();
+        n.put("QualificationTypeId", t.qualificationTypeId());
+        n.put("CreationTime", seconds(t.creationTime()));
+        n.put("Name", t.name());
+        n.put("Description", t.description());
+        if (t.keywords() != null) {
+            n.put("Keywords", t.keywords());
+        }
+        n.put("QualificationTypeStatus", t.status());
+        n.put("IsRequestable", true);
+        n.put("AutoGranted", t.autoGranted());
+        if (t.autoGrantedValue() != null) {
+            n.put("AutoGrantedValue", t.autoGrantedValue());
+        }
+        return n;
     }
 
     private ObjectNode listAssignments(JsonNode in, ObjectNode out) {
@@ -435,6 +588,39 @@ public class MTurkApiController {
             throw LocalMarketplaceException.invalid(name + " must be a USD amount such as \"0.50\", not \"" + text
                     + "\"");
         }
+    }
+
+    /** A USD amount of whole cents ("1.25", "3"); more decimals are refused, never rounded. */
+    private static Money money(JsonNode in, String name) {
+        String text = text(in, name, true);
+        try {
+            if (!USD.matcher(text.strip()).matches()) {
+                throw new NumberFormatException(text);
+            }
+            return Money.parseUsd(text);
+        } catch (NumberFormatException e) {
+            throw LocalMarketplaceException.invalid(name + " must be a USD amount such as \"1.25\", not \"" + text
+                    + "\"");
+        }
+    }
+
+    private static boolean bool(JsonNode in, String name, boolean fallback) {
+        JsonNode v = in.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isBoolean()) {
+            throw LocalMarketplaceException.invalid(name + " must be true or false");
+        }
+        return v.booleanValue();
+    }
+
+    private static long integer(JsonNode in, String name) {
+        JsonNode v = in.get(name);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw LocalMarketplaceException.invalid(name + " must be an integer");
+        }
+        return v.intValue();
     }
 
     /** A timestamp: epoch seconds (AWS JSON) or, leniently, an ISO-8601 string. */

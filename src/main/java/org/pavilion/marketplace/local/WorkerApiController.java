@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.pavilion.pay.Money;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,15 +26,20 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * The local marketplace's API for programs (the simulator drives many workers through it), JSON
  * under {@code /local-mturk/api/}. POSTs take {@code application/json} only (so a cross-site form
  * cannot forge them). Errors: {@code {"error": "<TurkErrorCode>", "message": "…"}} with 400 (bad
- * input), 404 (unknown HIT or assignment) or 409 (not allowed in the current state).
+ * input), 403 (the worker does not meet the HIT's qualification requirements), 404 (unknown HIT or
+ * assignment) or 409 (not allowed in the current state).
  *
  * <ul>
- * <li>{@code GET hits} (the acceptable ones; {@code ?all=true} every HIT), {@code GET hits/{hitId}}</li>
+ * <li>{@code GET hits} (the acceptable ones; {@code ?workerId=…} only those that worker may see, by
+ * their qualification requirements; {@code ?all=true} every HIT), {@code GET hits/{hitId}}</li>
  * <li>{@code POST accept {workerId, hitId}} → the assignment with {@code url}: the task page with
  * MTurk's parameters</li>
  * <li>{@code POST return|submit|abandon {assignmentId}} ({@code submit} may carry {@code answers})</li>
  * <li>{@code GET assignments?workerId=…|hitId=…}, {@code GET assignments/{assignmentId}}</li>
- * <li>{@code GET balance}, {@code GET bonuses}, {@code GET subscriptions}, {@code GET deliveries}</li>
+ * <li>{@code GET balance}, {@code GET bonuses} ({@code ?workerId=…} one worker's), {@code GET transactions}
+ * (every change of the balance), {@code POST funds {amount: "25.00"}}: add play money to the balance</li>
+ * <li>{@code GET qualifications?workerId=…}: the requester's qualifications the worker holds</li>
+ * <li>{@code GET subscriptions}, {@code GET deliveries}</li>
  * <li>{@code POST sweep}: run the time-based rules now; {@code POST faults {operation, times, fault}}
  * and {@code DELETE faults}: plan MTurk API failures</li>
  * </ul>
@@ -47,6 +53,9 @@ public class WorkerApiController {
     }
 
     public record AssignmentRequest(String assignmentId, Map<String, String> answers) {
+    }
+
+    public record FundsRequest(String amount) {
     }
 
     public record FaultRequest(String operation, Integer times, FaultInjector.Fault fault) {
@@ -63,7 +72,16 @@ public class WorkerApiController {
     }
 
     @GetMapping("/hits")
-    public List<Map<String, Object>> hits(@RequestParam(defaultValue = "false") boolean all) {
+    public List<Map<String, Object>> hits(@RequestParam(defaultValue = "false") boolean all,
+                                          @RequestParam(required = false) String workerId) {
+        if (workerId != null) {
+            LocalMarketplace.requireWorkerId(workerId);
+            if (all) {
+                throw LocalMarketplaceException.invalid("all=true lists every HIT, whoever may see it: give no "
+                        + "workerId with it");
+            }
+            return marketplace.openHitsFor(workerId).stream().map(h -> hit(h, workerId)).toList();
+        }
         return (all ? marketplace.hits() : marketplace.openHits()).stream().map(this::hit).toList();
     }
 
@@ -113,12 +131,67 @@ public class WorkerApiController {
 
     @GetMapping("/balance")
     public Map<String, Object> balance() {
-        return Map.of("AvailableBalance", marketplace.balance().toPlainString());
+        return Map.of("AvailableBalance", marketplace.balance().usd());
+    }
+
+    /** Adds play money to the requester's balance (loopback or admins only, as all of the local marketplace). */
+    @PostMapping(path = "/funds", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> addFunds(@RequestBody FundsRequest body) {
+        if (body == null || body.amount() == null) {
+            throw LocalMarketplaceException.invalid("amount is required, a USD amount such as \"25.00\"");
+        }
+        Money amount;
+        try {
+            amount = Money.parseUsd(body.amount());
+        } catch (NumberFormatException e) {
+            throw LocalMarketplaceException.invalid("amount must be a USD amount such as \"25.00\", not \""
+                    + body.amount() + "\"");
+        }
+        return Map.of("AvailableBalance", marketplace.addFunds(amount).usd());
     }
 
     @GetMapping("/bonuses")
-    public List<LocalMarketplace.Bonus> bonuses() {
-        return marketplace.bonuses();
+    public List<Map<String, Object>> bonuses(@RequestParam(required = false) String workerId) {
+        return (workerId == null ? marketplace.bonuses() : marketplace.bonusesOf(workerId)).stream().map(b -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("workerId", b.workerId());
+            m.put("assignmentId", b.assignmentId());
+            m.put("hitId", b.hitId());
+            m.put("amount", b.amount().usd());
+            m.put("fee", b.fee().usd());
+            m.put("reason", b.reason());
+            m.put("grantTime", time(b.grantTime()));
+            return m;
+        }).toList();
+    }
+
+    @GetMapping("/transactions")
+    public List<Map<String, Object>> transactions() {
+        return marketplace.transactions().stream().map(t -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", t.kind());
+            m.put("workerId", t.workerId());
+            m.put("assignmentId", t.assignmentId());
+            m.put("amount", t.amount().usd());
+            m.put("fee", t.fee().usd());
+            m.put("change", t.change().usd());
+            m.put("balanceAfter", t.balanceAfter().usd());
+            m.put("time", time(t.time()));
+            return m;
+        }).toList();
+    }
+
+    @GetMapping("/qualifications")
+    public List<Map<String, Object>> qualifications(@RequestParam String workerId) {
+        LocalMarketplace.requireWorkerId(workerId);
+        return marketplace.qualificationsOf(workerId).stream().map(q -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("qualificationTypeId", q.qualificationTypeId());
+            m.put("name", q.name());
+            m.put("value", q.value());
+            m.put("grantTime", time(q.grantTime()));
+            return m;
+        }).toList();
     }
 
     @GetMapping("/subscriptions")
@@ -179,6 +252,14 @@ public class WorkerApiController {
             throw LocalMarketplaceException.invalid("assignmentId is required");
         }
         return body.assignmentId();
+    }
+
+    /** A HIT as a worker sees it: no preview URL when its requirements keep this worker from previewing. */
+    private Map<String, Object> hit(LocalMarketplace.HitView h, String workerId) {
+        Map<String, Object> m = hit(h);
+        m.put("previewUrl", marketplace.previewUrl(h.hitId(), workerId).orElse(null));
+        m.put("canAccept", marketplace.allows(workerId, h.hitId(), LocalMarketplace.WorkerAction.ACCEPT));
+        return m;
     }
 
     private Map<String, Object> hit(LocalMarketplace.HitView h) {

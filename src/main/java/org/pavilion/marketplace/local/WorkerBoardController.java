@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.pavilion.pay.Money;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
@@ -31,8 +33,13 @@ import org.springframework.web.util.UriComponentsBuilder;
  * {@code assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE}), accepts one (an assignment is made and the
  * browser goes to the task page with {@code assignmentId}, {@code hitId}, {@code workerId} and
  * {@code turkSubmitTo} = this server's {@code /local-mturk}), returns it, and sees its
- * assignments. The task page's submission lands on {@code POST /local-mturk/mturk/externalSubmit},
- * which marks the assignment Submitted and shows a "submitted" page.
+ * assignments with their approval state and the requester's feedback, the bonuses it received
+ * (amount and reason), its qualifications and what it earned. HITs whose qualification
+ * requirements the worker does not meet are hidden ({@code DiscoverPreviewAndAccept}), shown
+ * without a preview ({@code PreviewAndAccept}) or shown without an Accept button; accepting one
+ * anyway is refused (403). The task page's submission lands on
+ * {@code POST /local-mturk/mturk/externalSubmit}, which marks the assignment Submitted and shows a
+ * "submitted" page.
  *
  * <p>The board's POST forms carry a per-process token and a cross-origin {@code Origin} is
  * refused, which is enough for a loopback tool. {@code externalSubmit} takes no token, like
@@ -46,12 +53,21 @@ public class WorkerBoardController {
 
     /** One HIT on the board. */
     public record HitRow(String hitId, String title, String description, String reward, int available,
-                         int maxAssignments, String expiration, String previewUrl, String heldAssignmentId) {
+                         int maxAssignments, String expiration, String previewUrl, String heldAssignmentId,
+                         boolean qualified) {
     }
 
-    /** One of the worker's assignments. */
+    /** One of the worker's assignments; {@code reward}: what approving it pays the worker. */
     public record AssignmentRow(String assignmentId, String hitId, String title, String status, String acceptTime,
-                                String deadline, String workUrl, boolean open) {
+                                String deadline, String workUrl, boolean open, String reward, String feedback) {
+    }
+
+    /** A bonus the worker received. */
+    public record BonusRow(String amount, String reason, String assignmentId, String grantTime) {
+    }
+
+    /** A qualification the worker holds. */
+    public record QualificationRow(String name, String qualificationTypeId, int value) {
     }
 
     private final LocalMarketplace marketplace;
@@ -170,6 +186,10 @@ public class WorkerBoardController {
         model.addAttribute("csrfField", CSRF_FIELD);
         Map<String, String> held = new LinkedHashMap<>();
         List<AssignmentRow> mine = List.of();
+        List<BonusRow> bonuses = List.of();
+        List<QualificationRow> qualifications = List.of();
+        Money rewards = Money.ZERO;
+        Money bonusTotal = Money.ZERO;
         String base = currentBase();
         if (workerId != null) {
             List<LocalMarketplace.AssignmentView> all = marketplace.assignmentsOf(workerId);
@@ -178,18 +198,41 @@ public class WorkerBoardController {
                     held.put(a.hitId(), a.assignmentId());
                 }
             }
-            mine = all.stream().map(a -> {
+            List<AssignmentRow> rows = new ArrayList<>();
+            for (LocalMarketplace.AssignmentView a : all) {
                 boolean open = a.status() == LocalMarketplace.AssignmentStatus.ACCEPTED;
-                return new AssignmentRow(a.assignmentId(), a.hitId(), marketplace.getHit(a.hitId()).title(),
-                        a.status().wire(), a.acceptTime().toString(), a.deadline().toString(),
-                        open ? marketplace.workUrl(a.assignmentId(), base).orElse(null) : null, open);
-            }).toList();
+                LocalMarketplace.HitView hit = marketplace.getHit(a.hitId());
+                Money reward = LocalMarketplace.toMoney(hit.reward());
+                if (a.status() == LocalMarketplace.AssignmentStatus.APPROVED) {
+                    rewards = rewards.plus(reward);
+                }
+                rows.add(new AssignmentRow(a.assignmentId(), a.hitId(), hit.title(), a.status().wire(),
+                        a.acceptTime().toString(), a.deadline().toString(),
+                        open ? marketplace.workUrl(a.assignmentId(), base).orElse(null) : null, open,
+                        reward.display(), a.requesterFeedback()));
+            }
+            mine = rows;
+            List<LocalMarketplace.Bonus> received = marketplace.bonusesOf(workerId);
+            for (LocalMarketplace.Bonus b : received) {
+                bonusTotal = bonusTotal.plus(b.amount());
+            }
+            bonuses = received.stream().map(b -> new BonusRow(b.amount().display(), b.reason(), b.assignmentId(),
+                    b.grantTime().toString())).toList();
+            qualifications = marketplace.qualificationsOf(workerId).stream()
+                    .map(q -> new QualificationRow(q.name(), q.qualificationTypeId(), q.value())).toList();
         }
-        List<HitRow> hits = marketplace.openHits().stream().map(h -> new HitRow(h.hitId(), h.title(),
-                h.description(), "$" + h.reward().toPlainString(), h.available(), h.maxAssignments(),
-                h.expiration().toString(), marketplace.previewUrl(h.hitId()).orElse(null), held.get(h.hitId())))
+        String viewer = workerId;
+        List<HitRow> hits = marketplace.openHitsFor(viewer).stream().map(h -> new HitRow(h.hitId(), h.title(),
+                h.description(), LocalMarketplace.toMoney(h.reward()).display(), h.available(), h.maxAssignments(),
+                h.expiration().toString(), marketplace.previewUrl(h.hitId(), viewer).orElse(null),
+                held.get(h.hitId()), marketplace.allows(viewer, h.hitId(), LocalMarketplace.WorkerAction.ACCEPT)))
                 .toList();
         model.addAttribute("hits", hits);
+        model.addAttribute("bonuses", bonuses);
+        model.addAttribute("qualifications", qualifications);
+        model.addAttribute("earnedRewards", rewards.display());
+        model.addAttribute("earnedBonuses", bonusTotal.display());
+        model.addAttribute("earnedTotal", rewards.plus(bonusTotal).display());
         model.addAttribute("assignments", mine);
     }
 

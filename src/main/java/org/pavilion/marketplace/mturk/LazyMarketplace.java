@@ -1,12 +1,12 @@
 package org.pavilion.marketplace.mturk;
 
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.pay.Money;
 
 /**
  * A {@link Marketplace} whose real client is built at its first use, then kept. Needed because in
@@ -103,12 +103,32 @@ public class LazyMarketplace implements Marketplace {
     }
 
     @Override
-    public void sendBonus(String workerId, String assignmentId, int cents, String reason, String token) {
-        delegate().sendBonus(workerId, assignmentId, cents, reason, token);
+    public void sendBonus(String workerId, String assignmentId, Money amount, String reason, String token) {
+        delegate().sendBonus(workerId, assignmentId, amount, reason, token);
     }
 
     @Override
-    public BigDecimal accountBalance() {
+    public List<BonusPayment> listBonusPayments(String assignmentId) {
+        return delegate().listBonusPayments(assignmentId);
+    }
+
+    @Override
+    public Money accountBalance() {
         return delegate().accountBalance();
+    }
+
+    @Override
+    public String createQualificationType(String name, String description) {
+        return delegate().createQualificationType(name, description);
+    }
+
+    @Override
+    public Optional<String> findQualificationType(String name) {
+        return delegate().findQualificationType(name);
+    }
+
+    @Override
+    public void associateQualification(String qualificationTypeId, String workerId, int value) {
+        delegate().associateQualification(qualificationTypeId, workerId, value);
     }
 }

@@ -1,8 +1,6 @@
 package org.pavilion.marketplace.mturk;
 
-import org.pavilion.pay.Money;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,10 +18,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
+import org.pavilion.marketplace.BonusTokenUsedException;
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.RequestTokenUsedException;
+import org.pavilion.marketplace.mturk.MTurkModel.AssociateQualificationWithWorkerRequest;
+import org.pavilion.marketplace.mturk.MTurkModel.CreateQualificationTypeRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.ApproveAssignmentRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.CreateHITTypeRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.CreateHITTypeResponse;
@@ -37,14 +37,20 @@ import org.pavilion.marketplace.mturk.MTurkModel.HIT;
 import org.pavilion.marketplace.mturk.MTurkModel.HITResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.ListAssignmentsForHITRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.ListAssignmentsForHITResponse;
+import org.pavilion.marketplace.mturk.MTurkModel.ListBonusPaymentsRequest;
+import org.pavilion.marketplace.mturk.MTurkModel.ListBonusPaymentsResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.ListHITsRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.ListHITsResponse;
+import org.pavilion.marketplace.mturk.MTurkModel.ListQualificationTypesRequest;
+import org.pavilion.marketplace.mturk.MTurkModel.ListQualificationTypesResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.NotificationSpecification;
+import org.pavilion.marketplace.mturk.MTurkModel.QualificationTypeResponse;
 import org.pavilion.marketplace.mturk.MTurkModel.RejectAssignmentRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.SendBonusRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.SendTestEventNotificationRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.UpdateExpirationForHITRequest;
 import org.pavilion.marketplace.mturk.MTurkModel.UpdateNotificationSettingsRequest;
+import org.pavilion.pay.Money;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +72,9 @@ import tools.jackson.databind.json.JsonMapper;
  * authentication failure is permanent at once. A retried CreateHITWithHITType is safe: it carries
  * the caller's UniqueRequestToken, and MTurk's "HitAlreadyExists" answer to a token already used
  * becomes a {@link RequestTokenUsedException}; the caller finds the HIT of the earlier attempt by its
- * RequesterAnnotation ({@link #findHitByAnnotation}), not from the message's text.
+ * RequesterAnnotation ({@link #findHitByAnnotation}), not from the message's text. Likewise a
+ * SendBonus whose token was used before becomes a {@link BonusTokenUsedException} (told by the
+ * TurkErrorCode), and the caller looks at {@link #listBonusPayments}.
  */
 public class MTurkClient implements Marketplace {
 
@@ -74,9 +82,8 @@ public class MTurkClient implements Marketplace {
 
     /** MTurk's TurkErrorCode for a UniqueRequestToken already used by CreateHIT(WithHITType). */
     public static final String HIT_ALREADY_EXISTS = "AWS.MechanicalTurk.HitAlreadyExists";
-    /** MTurk's answer to an idempotency token already processed (SendBonus and others). */
-    static final Pattern TOKEN_ALREADY_PROCESSED =
-            Pattern.compile("(?i)(idempotency|unique ?request) ?token.*already (been )?(processed|used)");
+    /** MTurk's TurkErrorCode for a UniqueRequestToken already used by SendBonus. */
+    public static final String DUPLICATE_REQUEST = MTurkModel.DUPLICATE_REQUEST;
     /**
      * "A time in the past" for UpdateExpirationForHIT: a fixed date (2015-01-01, as the common MTurk
      * tools use) rather than "now minus a bit", so that no clock skew can make it the future.
@@ -181,13 +188,14 @@ public class MTurkClient implements Marketplace {
                 qualifications.isEmpty() ? null : qualifications);
     }
 
+    /** ActionsGuarded is sent as the requirement says; null leaves it out (MTurk then guards accepting only). */
     static MTurkModel.QualificationRequirement qualification(QualificationRequirement q) {
         return new MTurkModel.QualificationRequirement(
                 q.qualificationTypeId(),
                 q.comparator(),
                 q.integerValue() != null ? List.of(q.integerValue()) : null,
                 q.localeCountry() != null ? List.of(MTurkModel.Locale.country(q.localeCountry())) : null,
-                MTurkModel.DISCOVER_PREVIEW_AND_ACCEPT);
+                q.actionsGuarded());
     }
 
     @Override
@@ -362,40 +370,140 @@ public class MTurkClient implements Marketplace {
     }
 
     /**
-     * SendBonus of {@code cents} (sent as US dollars, "1.25"). An answer that the token was already
-     * processed means an earlier attempt paid this very bonus: that counts as success.
+     * SendBonus of {@code amount} (sent as US dollars, "1.25"). MTurk's refusal of a token it has
+     * already seen becomes a {@link BonusTokenUsedException}, told by its TurkErrorCode; the message's
+     * text is never read. Whether that earlier request paid is for the caller to find out
+     * ({@link #listBonusPayments}).
      */
     @Override
-    public void sendBonus(String workerId, String assignmentId, int cents, String reason, String token) {
+    public void sendBonus(String workerId, String assignmentId, Money amount, String reason, String token) {
         checkToken(token);
-        if (cents <= 0) {
-            throw new IllegalArgumentException("a bonus must be positive: " + cents + " cents");
+        Objects.requireNonNull(amount, "amount");
+        if (!amount.isPositive()) {
+            throw new IllegalArgumentException("a bonus must be positive: " + amount);
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("SendBonus requires a reason the worker reads");
         }
         try {
-            call("SendBonus", new SendBonusRequest(workerId, Money.ofCents(cents).usd(), assignmentId, reason, token),
+            call("SendBonus", new SendBonusRequest(workerId, amount.usd(), assignmentId, reason, token),
                     Empty.class);
         } catch (MTurkException e) {
-            if (token != null && MTurkErrors.REQUEST_ERROR.equals(e.errorCode()) && e.getMessage() != null
-                    && TOKEN_ALREADY_PROCESSED.matcher(e.getMessage()).find()) {
-                log.info("SendBonus: token {} was already processed; the bonus was paid before", token);
-                return;
+            if (token != null && duplicateRequest(e)) {
+                throw new BonusTokenUsedException(DUPLICATE_REQUEST, token, workerId, assignmentId,
+                        "MTurk SendBonus: the UniqueRequestToken " + token + " was already used; whether that "
+                                + "request paid shows in ListBonusPayments (" + e.getMessage() + ")", e);
             }
             throw e;
         }
     }
 
+    /** Whether MTurk refused a request because its token was used before: told by the TurkErrorCode, not the text. */
+    static boolean duplicateRequest(MTurkException e) {
+        return MTurkErrors.REQUEST_ERROR.equals(e.errorCode()) && e.turkErrorCode() != null
+                && e.turkErrorCode().toLowerCase(Locale.ROOT).endsWith(".duplicaterequest");
+    }
+
+    /** ListBonusPayments for one assignment, 100 a page, every page (stops at a NextToken seen before). */
     @Override
-    public BigDecimal accountBalance() {
+    public List<BonusPayment> listBonusPayments(String assignmentId) {
+        Objects.requireNonNull(assignmentId, "assignmentId");
+        List<BonusPayment> all = new ArrayList<>();
+        Set<String> seenTokens = new HashSet<>();
+        String next = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            ListBonusPaymentsResponse response = call("ListBonusPayments",
+                    new ListBonusPaymentsRequest(null, assignmentId, next, PAGE_SIZE), ListBonusPaymentsResponse.class);
+            List<MTurkModel.BonusPayment> payments = response.bonusPayments() == null ? List.of()
+                    : response.bonusPayments();
+            for (MTurkModel.BonusPayment p : payments) {
+                if (p != null) {
+                    all.add(toBonusPayment(p));
+                }
+            }
+            next = blankToNull(response.nextToken());
+            if (next == null || payments.isEmpty() || !seenTokens.add(next)) {
+                return all;
+            }
+        }
+        log.warn("ListBonusPayments {}: stopped after {} pages", assignmentId, MAX_PAGES);
+        return all;
+    }
+
+    static BonusPayment toBonusPayment(MTurkModel.BonusPayment p) {
+        Money amount;
+        try {
+            amount = Money.parseUsd(p.bonusAmount());
+        } catch (NumberFormatException e) {
+            throw invalid("ListBonusPayments", "BonusAmount is not an amount: " + p.bonusAmount());
+        }
+        return new BonusPayment(p.workerId(), p.assignmentId(), amount, p.reason(), p.grantTime());
+    }
+
+    @Override
+    public Money accountBalance() {
         GetAccountBalanceResponse response = call("GetAccountBalance", Empty.INSTANCE,
                 GetAccountBalanceResponse.class);
         if (response.availableBalance() == null) {
             throw invalid("GetAccountBalance", "no AvailableBalance in the answer");
         }
         try {
-            return new BigDecimal(response.availableBalance().trim());
+            return Money.parseUsd(response.availableBalance());
         } catch (NumberFormatException e) {
             throw invalid("GetAccountBalance", "AvailableBalance is not an amount: " + response.availableBalance());
         }
+    }
+
+    @Override
+    public String createQualificationType(String name, String description) {
+        if (name == null || name.isBlank() || description == null || description.isBlank()) {
+            throw new IllegalArgumentException("a qualification type needs a name and a description");
+        }
+        QualificationTypeResponse response = call("CreateQualificationType",
+                new CreateQualificationTypeRequest(name, null, description, MTurkModel.QUALIFICATION_ACTIVE,
+                        Boolean.FALSE), QualificationTypeResponse.class);
+        if (response.qualificationType() == null || response.qualificationType().qualificationTypeId() == null) {
+            throw invalid("CreateQualificationType", "no QualificationType in the answer");
+        }
+        return response.qualificationType().qualificationTypeId();
+    }
+
+    /**
+     * Pages through ListQualificationTypes (this requester's own, requestable or not, matching the
+     * name as a query) for the Active type named exactly {@code name}.
+     */
+    @Override
+    public Optional<String> findQualificationType(String name) {
+        Objects.requireNonNull(name, "name");
+        Set<String> seenTokens = new HashSet<>();
+        String next = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            ListQualificationTypesResponse response = call("ListQualificationTypes",
+                    new ListQualificationTypesRequest(name, Boolean.FALSE, Boolean.TRUE, next, PAGE_SIZE),
+                    ListQualificationTypesResponse.class);
+            List<MTurkModel.QualificationType> types = response.qualificationTypes() == null ? List.of()
+                    : response.qualificationTypes();
+            for (MTurkModel.QualificationType t : types) {
+                if (t != null && name.equals(t.name()) && t.qualificationTypeId() != null
+                        && MTurkModel.QUALIFICATION_ACTIVE.equals(t.qualificationTypeStatus())) {
+                    return Optional.of(t.qualificationTypeId());
+                }
+            }
+            next = blankToNull(response.nextToken());
+            if (next == null || types.isEmpty() || !seenTokens.add(next)) {
+                return Optional.empty();
+            }
+        }
+        log.warn("ListQualificationTypes: no type named {} in the first {} pages; stopped looking", name, MAX_PAGES);
+        return Optional.empty();
+    }
+
+    @Override
+    public void associateQualification(String qualificationTypeId, String workerId, int value) {
+        Objects.requireNonNull(qualificationTypeId, "qualificationTypeId");
+        Objects.requireNonNull(workerId, "workerId");
+        call("AssociateQualificationWithWorker", new AssociateQualificationWithWorkerRequest(qualificationTypeId,
+                workerId, value, Boolean.FALSE), Empty.class);
     }
 
     // ---------------------------------------------------------------- mapping

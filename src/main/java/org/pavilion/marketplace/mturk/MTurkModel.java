@@ -41,6 +41,10 @@ public final class MTurkModel {
     public static final String NOTIFICATION_VERSION = "2006-05-05";
     /** Qualification requirements guard discovery, preview and accept. */
     public static final String DISCOVER_PREVIEW_AND_ACCEPT = "DiscoverPreviewAndAccept";
+    /** MTurk's TurkErrorCode for a UniqueRequestToken already used by SendBonus (and other non-create calls). */
+    public static final String DUPLICATE_REQUEST = "AWS.MechanicalTurk.DuplicateRequest";
+    /** MTurk's TurkErrorCode for a second qualification type of the same name. */
+    public static final String QUALIFICATION_TYPE_ALREADY_EXISTS = "AWS.MechanicalTurk.QualificationTypeAlreadyExists";
 
     private MTurkModel() {
     }
@@ -272,6 +276,101 @@ public final class MTurkModel {
     public record GetAccountBalanceResponse(
             @JsonProperty("AvailableBalance") String availableBalance,
             @JsonProperty("OnHoldBalance") String onHoldBalance) {
+    }
+
+    /** ListBonusPayments: exactly one of HITId and AssignmentId; MaxResults 1 to 100. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListBonusPaymentsRequest(
+            @JsonProperty("HITId") String hitId,
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("MaxResults") Integer maxResults) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListBonusPaymentsResponse(
+            @JsonProperty("NumResults") Integer numResults,
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("BonusPayments") List<BonusPayment> bonusPayments) {
+    }
+
+    /** The BonusPayment data structure. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record BonusPayment(
+            @JsonProperty("WorkerId") String workerId,
+            @JsonProperty("BonusAmount") String bonusAmount,
+            @JsonProperty("AssignmentId") String assignmentId,
+            @JsonProperty("Reason") String reason,
+            @JsonProperty("GrantTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant grantTime) {
+    }
+
+    /** QualificationTypeStatus values. */
+    public static final String QUALIFICATION_ACTIVE = "Active";
+    public static final String QUALIFICATION_INACTIVE = "Inactive";
+
+    /** The QualificationType data structure (the members Pavilion reads or the local marketplace writes). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record QualificationType(
+            @JsonProperty("QualificationTypeId") String qualificationTypeId,
+            @JsonProperty("CreationTime") @JsonSerialize(using = EpochSeconds.Writer.class)
+            @JsonDeserialize(using = EpochSeconds.Reader.class) Instant creationTime,
+            @JsonProperty("Name") String name,
+            @JsonProperty("Description") String description,
+            @JsonProperty("Keywords") String keywords,
+            @JsonProperty("QualificationTypeStatus") String qualificationTypeStatus,
+            @JsonProperty("IsRequestable") Boolean isRequestable,
+            @JsonProperty("AutoGranted") Boolean autoGranted,
+            @JsonProperty("AutoGrantedValue") Integer autoGrantedValue) {
+    }
+
+    /** CreateQualificationType, without a test (Test, AnswerKey, TestDurationInSeconds are not used). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CreateQualificationTypeRequest(
+            @JsonProperty("Name") String name,
+            @JsonProperty("Keywords") String keywords,
+            @JsonProperty("Description") String description,
+            @JsonProperty("QualificationTypeStatus") String qualificationTypeStatus,
+            @JsonProperty("AutoGranted") Boolean autoGranted) {
+    }
+
+    /** CreateQualificationType and GetQualificationType answer {@code {"QualificationType": {...}}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record QualificationTypeResponse(@JsonProperty("QualificationType") QualificationType qualificationType) {
+    }
+
+    /** ListQualificationTypes; MustBeRequestable is required by MTurk. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListQualificationTypesRequest(
+            @JsonProperty("Query") String query,
+            @JsonProperty("MustBeRequestable") Boolean mustBeRequestable,
+            @JsonProperty("MustBeOwnedByCaller") Boolean mustBeOwnedByCaller,
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("MaxResults") Integer maxResults) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ListQualificationTypesResponse(
+            @JsonProperty("NumResults") Integer numResults,
+            @JsonProperty("NextToken") String nextToken,
+            @JsonProperty("QualificationTypes") List<QualificationType> qualificationTypes) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record AssociateQualificationWithWorkerRequest(
+            @JsonProperty("QualificationTypeId") String qualificationTypeId,
+            @JsonProperty("WorkerId") String workerId,
+            @JsonProperty("IntegerValue") Integer integerValue,
+            @JsonProperty("SendNotification") Boolean sendNotification) {
     }
 
     /** The body of an error answer: {@code {"__type": "com.amazonaws.mturk#RequestError", "Message": ..., "TurkErrorCode": ...}}. */

@@ -259,6 +259,8 @@ class LocalMTurkApiTest {
         ok(port, "SendBonus", bonus);
         HttpResponse<String> twice = call(port, "SendBonus", bonus);
         assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(json(twice).get("__type").stringValue()).isEqualTo("com.amazonaws.mturk#RequestError");
+        assertThat(json(twice).get("TurkErrorCode").stringValue()).isEqualTo("AWS.MechanicalTurk.DuplicateRequest");
         assertThat(json(twice).get("Message").stringValue()).contains("has already been processed");
         ok(port, "ApproveAssignment", "{\"AssignmentId\":" + q(a.assignmentId()) + ",\"RequesterFeedback\":\"thanks\"}");
         HttpResponse<String> approveAgain = call(port, "ApproveAssignment",
@@ -267,7 +269,18 @@ class LocalMTurkApiTest {
                 .isEqualTo("AWS.MechanicalTurk.InvalidAssignmentState");
         assertThat(json(approveAgain).get("Message").stringValue()).contains("Submitted");
         BigDecimal after = new BigDecimal(ok(port, "GetAccountBalance", "{}").get("AvailableBalance").stringValue());
-        assertThat(before.subtract(after)).as("reward 0.50 + bonus 1.25").isEqualByComparingTo("1.75");
+        assertThat(before.subtract(after)).as("reward 0.50 + 0.10 fee, bonus 1.25 + 0.25 fee")
+                .isEqualByComparingTo("2.10");
+        JsonNode paid = ok(port, "ListBonusPayments", "{\"AssignmentId\":" + q(a.assignmentId()) + "}");
+        assertThat(paid.get("NumResults").intValue()).isEqualTo(1);
+        JsonNode payment = paid.get("BonusPayments").get(0);
+        assertThat(payment.get("WorkerId").stringValue()).isEqualTo("A1WORKERONE");
+        assertThat(payment.get("AssignmentId").stringValue()).isEqualTo(a.assignmentId());
+        assertThat(payment.get("BonusAmount").stringValue()).isEqualTo("1.25");
+        assertThat(payment.get("Reason").stringValue()).isEqualTo("waiting");
+        assertThat(payment.get("GrantTime").isNumber()).isTrue();
+        assertThat(ok(port, "ListBonusPayments", "{\"HITId\":" + q(hitId) + "}").get("NumResults").intValue())
+                .isEqualTo(1);
 
         LocalMarketplace.AssignmentView b = marketplace.accept("A1WORKERTWO", hitId);
         marketplace.submit(b.assignmentId(), java.util.Map.of());
@@ -321,6 +334,74 @@ class LocalMTurkApiTest {
                 + q(hitType("Bad spec " + UUID.randomUUID(), 600)) + ",\"Notification\":{\"Destination\":\"x\","
                 + "\"Transport\":\"SNS\",\"Version\":\"2006-05-05\",\"EventTypes\":[\"AssignmentReturned\"]}}");
         assertThat(json(badSpec).get("Message").stringValue()).contains("SNS topic ARN");
+    }
+
+    @Test
+    void qualificationTypesAndBonusListsSpeakMTurksShapes() {
+        String name = "Api qual " + UUID.randomUUID();
+        JsonNode created = ok(port, "CreateQualificationType", "{\"Name\":" + q(name) + ",\"Description\":\"d\","
+                + "\"QualificationTypeStatus\":\"Active\",\"AutoGranted\":false}").get("QualificationType");
+        String typeId = created.get("QualificationTypeId").stringValue();
+        assertThat(created.get("Name").stringValue()).isEqualTo(name);
+        assertThat(created.get("QualificationTypeStatus").stringValue()).isEqualTo("Active");
+        assertThat(created.get("CreationTime").isNumber()).isTrue();
+        HttpResponse<String> again = call(port, "CreateQualificationType", "{\"Name\":" + q(name)
+                + ",\"Description\":\"d\",\"QualificationTypeStatus\":\"Active\"}");
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(json(again).get("TurkErrorCode").stringValue())
+                .isEqualTo("AWS.MechanicalTurk.QualificationTypeAlreadyExists");
+        assertThat(json(call(port, "CreateQualificationType", "{\"Name\":\"t " + UUID.randomUUID() + "\","
+                + "\"Description\":\"d\",\"QualificationTypeStatus\":\"Active\",\"Test\":\"<QuestionForm/>\"}"))
+                .get("Message").stringValue()).contains("Test is not supported");
+
+        for (int i = 0; i < 2; i++) {
+            ok(port, "CreateQualificationType", "{\"Name\":" + q(name + " #" + i) + ",\"Description\":\"d\","
+                    + "\"QualificationTypeStatus\":\"Active\"}");
+        }
+        String query = "{\"Query\":" + q(name) + ",\"MustBeRequestable\":false,\"MustBeOwnedByCaller\":true,"
+                + "\"MaxResults\":2";
+        JsonNode first = ok(port, "ListQualificationTypes", query + "}");
+        assertThat(first.get("NumResults").intValue()).isEqualTo(2);
+        assertThat(first.get("QualificationTypes").get(0).get("QualificationTypeId").stringValue()).isEqualTo(typeId);
+        JsonNode second = ok(port, "ListQualificationTypes", query + ",\"NextToken\":"
+                + q(first.get("NextToken").stringValue()) + "}");
+        assertThat(second.get("NumResults").intValue()).isEqualTo(1);
+        assertThat(second.has("NextToken")).isFalse();
+        assertThat(json(call(port, "ListQualificationTypes", "{\"Query\":" + q(name) + "}")).get("Message")
+                .stringValue()).contains("MustBeRequestable");
+        assertThat(json(call(port, "ListQualificationTypes", query + ",\"NextToken\":\"bm9wZQ\"}"))
+                .get("Message").stringValue()).contains("NextToken");
+
+        ok(port, "AssociateQualificationWithWorker", "{\"QualificationTypeId\":" + q(typeId)
+                + ",\"WorkerId\":\"A1QUALIFIED\",\"IntegerValue\":3,\"SendNotification\":false}");
+        assertThat(marketplace.qualificationsOf("A1QUALIFIED")).singleElement()
+                .satisfies(w -> assertThat(w.value()).isEqualTo(3));
+        assertThat(json(call(port, "AssociateQualificationWithWorker", "{\"QualificationTypeId\":\"3NOPE\","
+                + "\"WorkerId\":\"A1QUALIFIED\"}")).get("TurkErrorCode").stringValue())
+                .isEqualTo("AWS.MechanicalTurk.QualificationTypeDoesNotExist");
+
+        HttpResponse<String> unknownType = call(port, "CreateHITType", "{\"Title\":\"Needs a type\","
+                + "\"Description\":\"d\",\"Reward\":\"0.10\",\"AssignmentDurationInSeconds\":600,"
+                + "\"QualificationRequirements\":[{\"QualificationTypeId\":\"3NOPE\",\"Comparator\":\"Exists\"}]}");
+        assertThat(json(unknownType).get("TurkErrorCode").stringValue())
+                .isEqualTo("AWS.MechanicalTurk.QualificationTypeDoesNotExist");
+
+        assertThat(json(call(port, "ListBonusPayments", "{}")).get("Message").stringValue())
+                .contains("exactly one of HITId and AssignmentId");
+        assertThat(json(call(port, "ListBonusPayments", "{\"AssignmentId\":\"NOPE\"}")).get("TurkErrorCode")
+                .stringValue()).isEqualTo("AWS.MechanicalTurk.AssignmentDoesNotExist");
+        String hitId = createHit(hitType("Bonus amounts " + UUID.randomUUID(), 600), 1, null).get("HITId")
+                .stringValue();
+        LocalMarketplace.AssignmentView a = marketplace.accept("A1AMOUNTS", hitId);
+        marketplace.submit(a.assignmentId(), java.util.Map.of());
+        for (String bad : java.util.List.of("$1.00", "1.005", "1e2", "-1.00", "0")) {
+            HttpResponse<String> r = call(port, "SendBonus", "{\"WorkerId\":\"A1AMOUNTS\",\"AssignmentId\":"
+                    + q(a.assignmentId()) + ",\"BonusAmount\":" + q(bad) + ",\"Reason\":\"r\"}");
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json(r).get("TurkErrorCode").stringValue()).as(bad)
+                    .isEqualTo("AWS.MechanicalTurk.InvalidParameterValue");
+        }
+        assertThat(marketplace.bonusesOf("A1AMOUNTS")).isEmpty();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,10 +13,13 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.BonusTokenUsedException;
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.RequestTokenUsedException;
 import org.pavilion.marketplace.mturk.MTurkClient;
+import org.pavilion.marketplace.mturk.MTurkException;
+import org.pavilion.pay.Money;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -44,6 +46,8 @@ class LocalMarketplaceClientTest {
     LocalMarketplace local;
     @Autowired
     LocalTestSupport.SnsInbox inbox;
+    @Autowired
+    FaultInjector faults;
 
     @Test
     void theMTurkClientRunsEveryOperationAgainstTheLocalMarketplace() {
@@ -92,13 +96,26 @@ class LocalMarketplaceClientTest {
         assertThat(listed.get(0).submitTime()).isNotNull();
         assertThat(client.getAssignment(a.assignmentId()).status()).isEqualTo("Submitted");
 
-        BigDecimal before = client.accountBalance();
+        Money before = client.accountBalance();
         String bonusToken = "bonus-" + UUID.randomUUID();
-        client.sendBonus("A1CLIENT", a.assignmentId(), 125, "waiting", bonusToken);
-        client.sendBonus("A1CLIENT", a.assignmentId(), 125, "waiting", bonusToken); // a retry: paid once
+        assertThat(client.listBonusPayments(a.assignmentId())).isEmpty();
+        client.sendBonus("A1CLIENT", a.assignmentId(), Money.ofCents(125), "waiting", bonusToken);
+        assertThatThrownBy(() -> client.sendBonus("A1CLIENT", a.assignmentId(), Money.ofCents(125), "waiting",
+                bonusToken)).as("a retry with the same token: refused as such, not paid again")
+                .isInstanceOfSatisfying(BonusTokenUsedException.class, e -> {
+                    assertThat(e.token()).isEqualTo(bonusToken);
+                    assertThat(e.retryable()).isFalse();
+                });
         client.approve(a.assignmentId(), "thanks");
-        assertThat(before.subtract(client.accountBalance())).isEqualByComparingTo("1.85");
-        assertThat(local.bonuses().stream().filter(b -> b.assignmentId().equals(a.assignmentId()))).hasSize(1);
+        assertThat(before.minus(client.accountBalance())).as("0.60 + 0.12 fee, 1.25 + 0.25 fee")
+                .isEqualTo(Money.ofCents(222));
+        List<Marketplace.BonusPayment> paid = client.listBonusPayments(a.assignmentId());
+        assertThat(paid).hasSize(1);
+        assertThat(paid.get(0).workerId()).isEqualTo("A1CLIENT");
+        assertThat(paid.get(0).assignmentId()).isEqualTo(a.assignmentId());
+        assertThat(paid.get(0).amount()).isEqualTo(Money.ofCents(125));
+        assertThat(paid.get(0).reason()).isEqualTo("waiting");
+        assertThat(paid.get(0).grantTime()).isNotNull();
 
         LocalMarketplace.AssignmentView b = local.accept("A2CLIENT", hit.hitId());
         local.submit(b.assignmentId(), Map.of());
@@ -126,6 +143,70 @@ class LocalMarketplaceClientTest {
         assertThat(client.findHitByAnnotation(typeId, wanted).map(Marketplace.Hit::hitId)).contains(hitId);
         assertThat(client.findHitByAnnotation("3NOSUCHTYPE00000000000000000000", wanted)).isEmpty();
         assertThat(client.findHitByAnnotation(typeId, "pav-pages-none")).isEmpty();
+    }
+
+    @Test
+    void aCompensationHitIsSeenAndAcceptedOnlyByTheWorkersGivenItsQualification() {
+        String name = "Pavilion compensation " + UUID.randomUUID();
+        assertThat(client.findQualificationType(name)).isEmpty();
+        String typeId = client.createQualificationType(name, "Workers this Pavilion owes pay");
+        assertThat(client.findQualificationType(name)).contains(typeId);
+        assertThat(client.findQualificationType(name.substring(0, name.length() - 1))).as("exact names only")
+                .isEmpty();
+        assertThatThrownBy(() -> client.createQualificationType(name, "again"))
+                .isInstanceOfSatisfying(MTurkException.class, e -> assertThat(e.turkErrorCode())
+                        .isEqualTo("AWS.MechanicalTurk.QualificationTypeAlreadyExists"));
+        client.associateQualification(typeId, "A1OWED", 1);
+
+        String hitTypeId = client.createHitType(new Marketplace.HitTypeSpec("Compensation " + UUID.randomUUID(),
+                "Pay owed for waiting", null, 37, 600, 60,
+                List.of(Marketplace.QualificationRequirement.exists(typeId))));
+        assertThat(local.hitType(hitTypeId).orElseThrow().spec().qualificationRequirementsJson())
+                .contains("\"Comparator\":\"Exists\"").contains("DiscoverPreviewAndAccept");
+        Marketplace.Hit hit = client.createHit(hitTypeId, new Marketplace.HitSpec(600, 1,
+                LocalTestSupport.externalQuestion("https://task.example/compensation"), "comp"), null);
+
+        String base = "http://localhost:" + port + "/local-mturk/api/hits?workerId=";
+        assertThat(LocalTestSupport.json(LocalTestSupport.get(base + "A1STRANGER")).findValuesAsString("hitId"))
+                .doesNotContain(hit.hitId());
+        assertThat(LocalTestSupport.json(LocalTestSupport.get(base + "A1OWED")).findValuesAsString("hitId"))
+                .contains(hit.hitId());
+        var refused = LocalTestSupport.postJson(port, "/local-mturk/api/accept",
+                "{\"workerId\":\"A1STRANGER\",\"hitId\":" + LocalTestSupport.q(hit.hitId()) + "}");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(LocalTestSupport.json(refused).get("error").stringValue())
+                .isEqualTo(LocalMarketplace.QUALIFICATIONS_NOT_MET);
+        assertThat(client.getHit(hit.hitId()).available()).isEqualTo(1);
+
+        LocalMarketplace.AssignmentView a = local.accept("A1OWED", hit.hitId());
+        local.submit(a.assignmentId(), Map.of());
+        Money before = client.accountBalance();
+        client.approve(a.assignmentId(), null);
+        assertThat(before.minus(client.accountBalance())).as("the amount owed and its 20 %")
+                .isEqualTo(Money.ofCents(37 + 7));
+    }
+
+    @Test
+    void aSendBonusWhoseAnswerWasLostEndsInTheTokenRefusalAndTheListShowsItPaidOnce() {
+        String typeId = client.createHitType(new Marketplace.HitTypeSpec("Lost bonus " + UUID.randomUUID(),
+                "A live crowd task", null, 50, 900, 3600, List.of()));
+        Marketplace.Hit hit = client.createHit(typeId, new Marketplace.HitSpec(1800, 1,
+                LocalTestSupport.externalQuestion("https://task.example/lost"), null), null);
+        LocalMarketplace.AssignmentView a = local.accept("A1LOST", hit.hitId());
+        local.submit(a.assignmentId(), Map.of());
+        Money before = client.accountBalance();
+        String token = "lost-" + UUID.randomUUID();
+
+        faults.failNext("SendBonus", 1, FaultInjector.Fault.LOST_RESPONSE);
+        assertThatThrownBy(() -> client.sendBonus("A1LOST", a.assignmentId(), Money.ofCents(40), "Waited 3 min",
+                token)).as("paid, answer lost; the client's retry meets the used token")
+                .isInstanceOf(BonusTokenUsedException.class);
+
+        assertThat(client.listBonusPayments(a.assignmentId())).singleElement().satisfies(b -> {
+            assertThat(b.amount()).isEqualTo(Money.ofCents(40));
+            assertThat(b.reason()).isEqualTo("Waited 3 min");
+        });
+        assertThat(before.minus(client.accountBalance())).isEqualTo(Money.ofCents(48));
     }
 
     @Test

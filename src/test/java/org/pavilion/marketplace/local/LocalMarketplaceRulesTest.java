@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.pavilion.pay.Money;
 
 /** The local marketplace's rules on a controlled clock, and the SNS signer, without Spring. */
 class LocalMarketplaceRulesTest {
@@ -104,12 +105,12 @@ class LocalMarketplaceRulesTest {
         assertThat(m.assignment(late.assignmentId()).orElseThrow().status())
                 .isEqualTo(LocalMarketplace.AssignmentStatus.ABANDONED);
         assertThat(m.getHit(h.hitId()).available()).isEqualTo(1);
-        BigDecimal before = m.balance();
+        Money before = m.balance();
         clock.advance(Duration.ofSeconds(60));
         m.sweep();
         assertThat(m.assignment(done.assignmentId()).orElseThrow().status())
                 .isEqualTo(LocalMarketplace.AssignmentStatus.APPROVED);
-        assertThat(before.subtract(m.balance())).isEqualByComparingTo("0.50");
+        assertThat(before.minus(m.balance())).as("the reward and MTurk's 20 %").isEqualTo(Money.ofCents(60));
         clock.advance(Duration.ofSeconds(600));
         m.sweep();
         m.sweep();
@@ -149,16 +150,17 @@ class LocalMarketplaceRulesTest {
         LocalMarketplace m = marketplace(false);
         LocalMarketplace.HitView h = hit(m, 1, null);
         LocalMarketplace.AssignmentView a = m.accept("W1", h.hitId());
-        assertThatThrownBy(() -> m.sendBonus("W1", a.assignmentId(), new BigDecimal("1.00"), "r", null))
+        assertThatThrownBy(() -> m.sendBonus("W1", a.assignmentId(), Money.ofCents(100), "r", null))
                 .hasMessageContaining("Submitted");
         m.submit(a.assignmentId(), Map.of());
-        assertThatThrownBy(() -> m.sendBonus("W9", a.assignmentId(), new BigDecimal("1.00"), "r", null))
+        assertThatThrownBy(() -> m.sendBonus("W9", a.assignmentId(), Money.ofCents(100), "r", null))
                 .hasMessageContaining("does not belong");
-        assertThatThrownBy(() -> m.sendBonus("W1", a.assignmentId(), new BigDecimal("20000.00"), "r", null))
-                .isInstanceOfSatisfying(LocalMarketplaceException.class,
-                        e -> assertThat(e.turkErrorCode()).isEqualTo("AWS.MechanicalTurk.InsufficientFunds"));
-        m.sendBonus("W1", a.assignmentId(), new BigDecimal("1.5"), "r", "b1");
-        assertThat(m.balance()).isEqualByComparingTo("9998.50");
+        assertThatThrownBy(() -> m.sendBonus("W1", a.assignmentId(), Money.ofCents(0), "r", null))
+                .hasMessageContaining("positive");
+        assertThatThrownBy(() -> m.sendBonus("W1", a.assignmentId(), Money.ofCents(100), " ", null))
+                .hasMessageContaining("Reason");
+        m.sendBonus("W1", a.assignmentId(), Money.ofCents(150), "r", "b1");
+        assertThat(m.balance()).as("$1.50 and MTurk's 20 %").isEqualTo(Money.ofCents(999_820));
     }
 
     @Test

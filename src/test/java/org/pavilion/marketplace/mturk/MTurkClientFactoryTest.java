@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.math.BigDecimal;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -18,6 +17,7 @@ import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceSettings;
 import org.pavilion.marketplace.MarketplaceSettings.Mode;
+import org.pavilion.pay.Money;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -76,7 +76,7 @@ class MTurkClientFactoryTest {
             MTurkClient client = factory(settings(Mode.LOCAL, null, null))
                     .create(MTurkConfiguration.localEndpoint(null, server.port(), ""));
 
-            assertEquals(new BigDecimal("10000.00"), client.accountBalance());
+            assertEquals(Money.ofCents(1_000_000), client.accountBalance());
 
             ScriptedMTurkServer.Recorded request = server.last();
             assertEquals("/local-mturk/", request.path());
@@ -102,8 +102,8 @@ class MTurkClientFactoryTest {
         AtomicInteger builds = new AtomicInteger();
         Marketplace real = new LazyMarketplace(() -> null) {
             @Override
-            public BigDecimal accountBalance() {
-                return BigDecimal.ONE;
+            public Money accountBalance() {
+                return Money.ofCents(100);
             }
         };
         LazyMarketplace lazy = new LazyMarketplace(() -> {
@@ -118,8 +118,8 @@ class MTurkClientFactoryTest {
         assertTrue(e.retryable());
         assertFalse(lazy.resolved());
 
-        assertEquals(BigDecimal.ONE, lazy.accountBalance());
-        assertEquals(BigDecimal.ONE, lazy.accountBalance());
+        assertEquals(Money.ofCents(100), lazy.accountBalance());
+        assertEquals(Money.ofCents(100), lazy.accountBalance());
         assertSame(real, lazy.delegate());
         assertEquals(2, builds.get());
     }

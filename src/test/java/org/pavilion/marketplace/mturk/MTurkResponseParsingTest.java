@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.Marketplace.AssignmentInfo;
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.pay.Money;
 
 /** Answers shaped as MTurk's reference documents them (timestamps in epoch seconds, possibly fractional). */
 class MTurkResponseParsingTest {
@@ -221,7 +221,19 @@ class MTurkResponseParsingTest {
     @Test
     void getAccountBalance() {
         server.ok("{\"AvailableBalance\": \"10000.00\", \"OnHoldBalance\": \"0.00\"}");
-        assertEquals(new BigDecimal("10000.00"), client.accountBalance());
+        assertEquals(Money.ofCents(1_000_000), client.accountBalance());
+    }
+
+    @Test
+    void anAmountThatIsNotWholeCentsIsAnInvalidResponse() {
+        server.ok("{\"AvailableBalance\": \"10.005\"}");
+        MarketplaceException e = assertThrows(MarketplaceException.class, client::accountBalance);
+        assertEquals(MTurkException.INVALID_RESPONSE, e.errorCode());
+
+        server.ok("{\"BonusPayments\": [{\"WorkerId\": \"W\", \"BonusAmount\": \"one dollar\", "
+                + "\"AssignmentId\": \"A\", \"Reason\": \"r\", \"GrantTime\": 1773500966}]}");
+        MarketplaceException bonus = assertThrows(MarketplaceException.class, () -> client.listBonusPayments("A"));
+        assertEquals(MTurkException.INVALID_RESPONSE, bonus.errorCode());
     }
 
     @Test

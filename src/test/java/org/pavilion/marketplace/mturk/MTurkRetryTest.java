@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -15,10 +14,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pavilion.marketplace.BonusTokenUsedException;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.RequestTokenUsedException;
 import org.pavilion.marketplace.mturk.MTurkTestSupport.RecordingSleeper;
+import org.pavilion.pay.Money;
 
 /** Retries with backoff on ServiceFault, throttling, 429, 5xx and network failures; the rest is permanent. */
 class MTurkRetryTest {
@@ -48,7 +49,7 @@ class MTurkRetryTest {
         server.reply(503, "").reply(503, "{\"__type\":\"com.amazonaws.mturk#ServiceFault\",\"Message\":\"busy\"}")
                 .ok("{\"AvailableBalance\": \"10.00\"}");
 
-        assertEquals(new BigDecimal("10.00"), client.accountBalance());
+        assertEquals(Money.ofCents(1_000), client.accountBalance());
 
         assertEquals(3, server.requests().size());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), sleeper.waits);
@@ -229,14 +230,50 @@ class MTurkRetryTest {
     }
 
     @Test
-    void bonusWhoseTokenWasAlreadyProcessedCountsAsPaid() {
+    void aBonusTokenUsedBeforeIsItsOwnRefusalToldByTheTurkErrorCode() {
+        // the first attempt's answer is lost; the retry meets MTurk's refusal of the token it already saw
         server.reply(503, "")
-                .reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"The idempotency token"
-                        + " \\\"pavilion-bonus-1\\\" has already been processed. (1773500966123)\"}");
+                .reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"Request refused. "
+                        + "(1773500966123)\",\"TurkErrorCode\":\"AWS.MechanicalTurk.DuplicateRequest\"}");
 
-        client.sendBonus("A1EXAMPLEWORKER7", "3KYQYYSHYV3ZEXAMPLEASSIGN00001", 10, "thanks", "pavilion-bonus-1");
+        BonusTokenUsedException e = assertThrows(BonusTokenUsedException.class, () -> client.sendBonus(
+                "A1EXAMPLEWORKER7", "3KYQYYSHYV3ZEXAMPLEASSIGN00001", Money.ofCents(10), "thanks", "pavilion-bonus-1"));
 
+        assertEquals("pavilion-bonus-1", e.token());
+        assertEquals("A1EXAMPLEWORKER7", e.workerId());
+        assertEquals("3KYQYYSHYV3ZEXAMPLEASSIGN00001", e.assignmentId());
+        assertFalse(e.retryable());
         assertEquals(2, server.requests().size());
+    }
+
+    @Test
+    void aBonusRefusalIsNotReadFromItsMessage() {
+        // the words of a token refusal without its code: an ordinary permanent refusal, never "already paid"
+        server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"The idempotency token"
+                + " \\\"pavilion-bonus-1\\\" has already been processed. (1773500966123)\","
+                + "\"TurkErrorCode\":\"AWS.MechanicalTurk.InvalidParameterValue\"}");
+
+        MarketplaceException e = assertThrows(MarketplaceException.class, () -> client.sendBonus(
+                "A1EXAMPLEWORKER7", "3KYQYYSHYV3ZEXAMPLEASSIGN00001", Money.ofCents(10), "thanks", "pavilion-bonus-1"));
+
+        assertFalse(e instanceof BonusTokenUsedException);
+        assertEquals(MTurkErrors.REQUEST_ERROR, e.errorCode());
+        assertFalse(e.retryable());
+    }
+
+    @Test
+    void insufficientFundsForABonusIsAPermanentRefusalWithMTurksReason() {
+        server.reply(400, "{\"__type\":\"com.amazonaws.mturk#RequestError\",\"Message\":\"This Requester has "
+                + "insufficient funds in their account to complete this transaction. (1773500966123)\","
+                + "\"TurkErrorCode\":\"AWS.MechanicalTurk.InsufficientFunds\"}");
+
+        MTurkException e = assertThrows(MTurkException.class, () -> client.sendBonus("A1EXAMPLEWORKER7",
+                "3KYQYYSHYV3ZEXAMPLEASSIGN00001", Money.ofCents(10), "thanks", "pavilion-bonus-2"));
+
+        assertFalse(e.retryable());
+        assertEquals("AWS.MechanicalTurk.InsufficientFunds", e.turkErrorCode());
+        assertTrue(e.getMessage().contains("insufficient funds"));
+        assertEquals(1, server.requests().size());
     }
 
     @Test

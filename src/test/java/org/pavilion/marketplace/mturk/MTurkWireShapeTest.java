@@ -2,14 +2,18 @@ package org.pavilion.marketplace.mturk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.Marketplace.HitTypeSpec;
+import org.pavilion.marketplace.Marketplace.BonusPayment;
 import org.pavilion.marketplace.Marketplace.QualificationRequirement;
+import org.pavilion.pay.Money;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,7 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The JSON the client sends, compared member by member (as JSON trees) with documents written by
  * hand from MTurk's API reference (2017-01-17): CreateHITTypeRequest, CreateHITWithHITTypeRequest,
  * QualificationRequirement, Locale, NotificationSpecification, SendBonusRequest,
- * UpdateNotificationSettingsRequest, UpdateExpirationForHITRequest, ...
+ * UpdateNotificationSettingsRequest, UpdateExpirationForHITRequest, ListBonusPaymentsRequest,
+ * CreateQualificationTypeRequest, ListQualificationTypesRequest,
+ * AssociateQualificationWithWorkerRequest, ...
  */
 class MTurkWireShapeTest {
 
@@ -138,7 +144,7 @@ class MTurkWireShapeTest {
     @Test
     void sendBonus() {
         server.ok("{}");
-        client.sendBonus(WORKER_ID, ASSIGNMENT_ID, 125, "Waiting pay for 5 minutes", "pavilion-bonus-s42-w7");
+        client.sendBonus(WORKER_ID, ASSIGNMENT_ID, Money.ofCents(125), "Waiting pay for 5 minutes", "pavilion-bonus-s42-w7");
 
         assertSent("SendBonus", """
                 {
@@ -148,6 +154,110 @@ class MTurkWireShapeTest {
                   "Reason": "Waiting pay for 5 minutes",
                   "UniqueRequestToken": "pavilion-bonus-s42-w7"
                 }
+                """);
+    }
+
+    @Test
+    void aCustomQualificationRequirementCarriesItsActionsGuardedAndNoValues() {
+        server.ok("{\"HITTypeId\": \"" + HIT_TYPE_ID + "\"}");
+        client.createHitType(new HitTypeSpec("T", "D", null, 50, 600, 0, List.of(
+                QualificationRequirement.exists("3PAVILIONQUALTYPE00000000000001"),
+                new QualificationRequirement("3PAVILIONQUALTYPE00000000000002", "GreaterThan", 2, null))));
+
+        assertSent("CreateHITType", """
+                {"AutoApprovalDelayInSeconds": 0, "AssignmentDurationInSeconds": 600, "Reward": "0.50",
+                 "Title": "T", "Description": "D",
+                 "QualificationRequirements": [
+                   {"QualificationTypeId": "3PAVILIONQUALTYPE00000000000001", "Comparator": "Exists",
+                    "ActionsGuarded": "DiscoverPreviewAndAccept"},
+                   {"QualificationTypeId": "3PAVILIONQUALTYPE00000000000002", "Comparator": "GreaterThan",
+                    "IntegerValues": [2]}
+                 ]}
+                """);
+    }
+
+    @Test
+    void listBonusPaymentsAsksByAssignmentAndReadsEveryPage() {
+        server.ok("""
+                {"NumResults": 1, "NextToken": "page-2",
+                 "BonusPayments": [{"WorkerId": "A1EXAMPLEWORKER7", "BonusAmount": "1.25",
+                   "AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "Reason": "Waiting pay", "GrantTime": 1773500966.5}]}
+                """).ok("""
+                {"NumResults": 1,
+                 "BonusPayments": [{"WorkerId": "A1EXAMPLEWORKER7", "BonusAmount": "3",
+                   "AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "Reason": "Task bonus", "GrantTime": 1773501000}]}
+                """);
+
+        List<BonusPayment> paid = client.listBonusPayments(ASSIGNMENT_ID);
+
+        assertEquals(List.of(
+                new BonusPayment(WORKER_ID, ASSIGNMENT_ID, Money.ofCents(125), "Waiting pay",
+                        Instant.ofEpochSecond(1773500966L, 500_000_000)),
+                new BonusPayment(WORKER_ID, ASSIGNMENT_ID, Money.ofCents(300), "Task bonus",
+                        Instant.ofEpochSecond(1773501000L))), paid);
+        assertEquals(mapper.readTree("{\"AssignmentId\": \"" + ASSIGNMENT_ID + "\", \"MaxResults\": 100}"),
+                mapper.readTree(server.requests().get(0).body()));
+        assertSent("ListBonusPayments", """
+                {"AssignmentId": "3KYQYYSHYV3ZEXAMPLEASSIGN00001", "NextToken": "page-2", "MaxResults": 100}
+                """);
+    }
+
+    @Test
+    void createQualificationTypeIsActiveWithoutTestAndNotAutoGranted() {
+        server.ok("""
+                {"QualificationType": {"QualificationTypeId": "3PAVILIONQUALTYPE00000000000001",
+                  "Name": "Pavilion compensation", "QualificationTypeStatus": "Active"}}
+                """);
+
+        assertEquals("3PAVILIONQUALTYPE00000000000001",
+                client.createQualificationType("Pavilion compensation", "Workers Pavilion owes pay"));
+
+        assertSent("CreateQualificationType", """
+                {"Name": "Pavilion compensation", "Description": "Workers Pavilion owes pay",
+                 "QualificationTypeStatus": "Active", "AutoGranted": false}
+                """);
+    }
+
+    @Test
+    void findQualificationTypeMatchesTheExactNameOfAnActiveTypeOfTheCaller() {
+        server.ok("""
+                {"NumResults": 2, "NextToken": "more", "QualificationTypes": [
+                  {"QualificationTypeId": "3PREFIX", "Name": "Pavilion compensation (old)", "QualificationTypeStatus": "Active"},
+                  {"QualificationTypeId": "3INACTIVE", "Name": "Pavilion compensation", "QualificationTypeStatus": "Inactive"}]}
+                """).ok("""
+                {"NumResults": 1, "QualificationTypes": [
+                  {"QualificationTypeId": "3WANTED", "Name": "Pavilion compensation", "QualificationTypeStatus": "Active"}]}
+                """);
+
+        assertEquals(Optional.of("3WANTED"), client.findQualificationType("Pavilion compensation"));
+
+        assertEquals(mapper.readTree("""
+                {"Query": "Pavilion compensation", "MustBeRequestable": false, "MustBeOwnedByCaller": true,
+                 "MaxResults": 100}
+                """), mapper.readTree(server.requests().get(0).body()));
+        assertSent("ListQualificationTypes", """
+                {"Query": "Pavilion compensation", "MustBeRequestable": false, "MustBeOwnedByCaller": true,
+                 "NextToken": "more", "MaxResults": 100}
+                """);
+    }
+
+    @Test
+    void findQualificationTypeIsEmptyWhenNoNameMatchesExactly() {
+        server.ok("""
+                {"NumResults": 1, "QualificationTypes": [
+                  {"QualificationTypeId": "3OTHER", "Name": "pavilion compensation", "QualificationTypeStatus": "Active"}]}
+                """);
+        assertEquals(Optional.empty(), client.findQualificationType("Pavilion compensation"));
+    }
+
+    @Test
+    void associateQualificationWithWorkerSendsNoNotification() {
+        server.ok("{}");
+        client.associateQualification("3PAVILIONQUALTYPE00000000000001", WORKER_ID, 1);
+
+        assertSent("AssociateQualificationWithWorker", """
+                {"QualificationTypeId": "3PAVILIONQUALTYPE00000000000001", "WorkerId": "A1EXAMPLEWORKER7",
+                 "IntegerValue": 1, "SendNotification": false}
                 """);
     }
 
