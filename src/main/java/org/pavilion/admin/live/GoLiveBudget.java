@@ -1,7 +1,5 @@
 package org.pavilion.admin.live;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Locale;
 
 import org.pavilion.marketplace.Marketplace;
@@ -65,16 +63,13 @@ public class GoLiveBudget {
                 s.sessionHireBudget());
     }
 
-    /**
-     * The one place that reads GetAccountBalance: USD as the marketplace writes it, in whole cents
-     * (a fraction of a cent is dropped: money the account cannot spend).
-     */
+    /** The one place that reads GetAccountBalance (the client refuses an answer that is not whole cents). */
     private Money availableBalance() {
-        BigDecimal usd = marketplace.getObject().accountBalance();
-        if (usd == null) {
+        Money balance = marketplace.getObject().accountBalance();
+        if (balance == null) {
             throw new MarketplaceException("InvalidResponse", "the marketplace reported no balance", false);
         }
-        return Money.ofCents(usd.setScale(2, RoundingMode.DOWN).movePointRight(2).longValueExact());
+        return balance;
     }
 
     private String mode() {

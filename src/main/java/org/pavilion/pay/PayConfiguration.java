@@ -1,0 +1,34 @@
+package org.pavilion.pay;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.pavilion.marketplace.Marketplace;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.session.SessionStore;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Wires the pay dispatcher; it starts with whatever the ledger holds due. */
+@Configuration(proxyBeanMethods = false)
+class PayConfiguration {
+
+    @Bean(destroyMethod = "close")
+    PayDispatcher payDispatcher(ObjectProvider<Marketplace> marketplace, PayLedger ledger, Compensations compensations,
+                                SessionStore store, TaskRepository tasks, Clock clock, MeterRegistry meters,
+                                @Value("${pavilion.pay.poll:5s}") Duration poll,
+                                @Value("${pavilion.pay.max-backoff:5m}") Duration maxBackoff,
+                                @Value("${pavilion.pay.compensation-url:}") String compensationUrl) {
+        CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store, tasks, clock,
+                Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()));
+        PayDispatcher dispatcher = new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff,
+                meters);
+        dispatcher.start();
+        return dispatcher;
+    }
+}
