@@ -37,8 +37,6 @@ final class CompensationDispatch {
     private static final Logger log = LoggerFactory.getLogger(CompensationDispatch.class);
     /** How long the worker has to find and submit the compensation HIT. */
     static final Duration LIFETIME = Duration.ofDays(7);
-    /** How often a posted compensation HIT is looked at for its submission. */
-    static final Duration CHECK_EVERY = Duration.ofSeconds(30);
 
     private final ObjectProvider<Marketplace> marketplace;
     private final Compensations compensations;
@@ -46,11 +44,14 @@ final class CompensationDispatch {
     private final TaskRepository tasks;
     private final Clock clock;
     private final Optional<String> pageUrl;
+    /** How often a posted compensation HIT is looked at for its submission (one ListAssignmentsForHIT each). */
+    private final Duration checkEvery;
     private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
     private volatile String qualificationTypeId;
 
     CompensationDispatch(ObjectProvider<Marketplace> marketplace, Compensations compensations, SessionStore store,
-                         TaskRepository tasks, Clock clock, Optional<String> pageUrl) {
+                         TaskRepository tasks, Clock clock, Optional<String> pageUrl, Duration checkEvery) {
+        this.checkEvery = checkEvery;
         this.marketplace = marketplace;
         this.compensations = compensations;
         this.store = store;
@@ -81,7 +82,7 @@ final class CompensationDispatch {
             } catch (MarketplaceException e) {
                 int attempts = c.attempts() + 1;
                 if (e.retryable()) {
-                    notBefore.put(c.id(), now.plus(CHECK_EVERY));
+                    notBefore.put(c.id(), now.plus(checkEvery));
                     compensations.attempted(c.id(), attempts, e.errorCode() + ": " + e.getMessage());
                 } else {
                     compensations.failed(c.id(), attempts, e.errorCode() + ": " + e.getMessage());
@@ -114,7 +115,7 @@ final class CompensationDispatch {
                     + "annotated with it; nothing was posted in its place", false, used));
         }
         compensations.posted(c.id(), hit.hitId());
-        notBefore.put(c.id(), clock.instant().plus(CHECK_EVERY));
+        notBefore.put(c.id(), clock.instant().plus(checkEvery));
         log.info("session {}: compensation {} of {} for worker {} posted as HIT {}", c.sessionId(), c.id(),
                 c.amount().display(), c.workerId(), hit.hitId());
     }
@@ -138,7 +139,7 @@ final class CompensationDispatch {
                 return;
             }
         }
-        notBefore.put(c.id(), clock.instant().plus(CHECK_EVERY));
+        notBefore.put(c.id(), clock.instant().plus(checkEvery));
     }
 
     /** The installation's compensation qualification type, found or made once. */

@@ -23,9 +23,10 @@ class PayConfiguration {
                                 SessionStore store, TaskRepository tasks, Clock clock, MeterRegistry meters,
                                 @Value("${pavilion.pay.poll:5s}") Duration poll,
                                 @Value("${pavilion.pay.max-backoff:5m}") Duration maxBackoff,
-                                @Value("${pavilion.pay.compensation-url:}") String compensationUrl) {
+                                @Value("${pavilion.pay.compensation-url:}") String compensationUrl,
+                                @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck) {
         CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store, tasks, clock,
-                Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()));
+                Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()), compensationCheck);
         PayDispatcher dispatcher = new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff,
                 meters);
         dispatcher.start();
