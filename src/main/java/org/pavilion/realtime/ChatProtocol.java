@@ -16,6 +16,7 @@ import io.socket.socketio.server.SocketIoNamespace;
 import io.socket.socketio.server.SocketIoSocket;
 import org.json.JSONObject;
 import org.pavilion.pay.BonusLedger;
+import org.pavilion.queue.PayRules;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
@@ -29,7 +30,6 @@ import org.pavilion.realtime.Connections.WorkerKey;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionConfig;
 import org.pavilion.session.SessionStore;
-import org.pavilion.session.WaitingPay;
 import org.pavilion.tasklogic.TaskContext;
 import org.pavilion.tasklogic.TaskLogic;
 import org.slf4j.Logger;
@@ -296,13 +296,14 @@ public final class ChatProtocol {
                     .put("cents_per_hour", sessions.config(claimed.get()).waitingPayCentsPerHour()));
             return;
         }
-        int rate = sessions.config(bound.sessionId()).waitingPayCentsPerHour();
+        // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it.
+        PayRules rules = sessions.config(bound.sessionId()).payRules();
         whenDone(socket, "pay_status", sessions.read(bound.sessionId(),
-                engine -> engine.waitedMillis(bound.workerId(), clock.instant())), waited ->
+                engine -> engine.paidWaitMillis(bound.workerId(), clock.instant())), waited ->
                 outbound.toSocket(socket, "pay_status", new JSONObject()
                         .put("waited_seconds", waited / 1000)
-                        .put("pay_cents", WaitingPay.cents(waited, rate))
-                        .put("cents_per_hour", rate)));
+                        .put("pay_cents", rules.waitingCents(waited))
+                        .put("cents_per_hour", rules.waitingCentsPerHour())));
     }
 
     private void taskEvent(SocketIoSocket socket, String event, Object[] args) {

@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.pavilion.marketplace.local.LocalMarketplace;
+import org.pavilion.pay.Money;
+import org.pavilion.pay.PayLedger;
+import org.pavilion.pay.PayoutState;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.QueueEngine.TimedFact;
 import org.pavilion.queue.QueueSnapshot;
@@ -37,14 +41,49 @@ import org.pavilion.storage.JdbcSessionStore;
  * @param longestIdleGapMs the longest one
  * @param payOwedCents the waiting pay the server owes, summed over served workers
  * @param serverStatuses the server's final status of each simulated worker, counted
+ * @param pay the pay ledger's totals for the session and what the marketplace paid
  */
 public record SimulationReport(int planned, Map<CrowdSimulator.Outcome, Integer> outcomes, int served, int promoted,
                                int reloads, long waitMeanMs, long waitP50Ms, long waitMaxMs, long idleGapMs,
                                int idleGaps, long longestIdleGapMs, long payOwedCents,
-                               Map<WorkerStatus, Integer> serverStatuses, long elapsedMs) {
+                               Map<WorkerStatus, Integer> serverStatuses, long elapsedMs, PayTotals pay) {
+
+    /**
+     * Pay, from the ledger and from the marketplace: waiting pay settled, bonuses paid and still due,
+     * owed to workers whose assignments cannot carry a bonus, approvals, and the bonuses the marketplace
+     * lists for the session's assignments (equal to {@code bonusesPaidCents} once everything is sent).
+     */
+    public record PayTotals(int payouts, long waitingPayCents, long bonusesPaidCents, long bonusesDueCents,
+                            long owedCents, int approved, long marketplaceBonusCents) {
+
+        static PayTotals of(List<PayLedger.Payout> ledger, LocalMarketplace market) {
+            long waiting = 0;
+            long paid = 0;
+            long due = 0;
+            long owed = 0;
+            int approved = 0;
+            long listed = 0;
+            for (PayLedger.Payout p : ledger) {
+                waiting += p.waitingPay().cents();
+                switch (p.bonusState()) {
+                    case PAID -> paid += p.bonus().cents();
+                    case OWED, COMPENSATING -> owed += p.bonusAmount().cents();
+                    case PENDING, DUE, SENT, FAILED -> due += p.bonusAmount().cents();
+                    default -> { }
+                }
+                if (p.approvalState() == PayoutState.Approval.APPROVED) {
+                    approved++;
+                }
+                listed += market.bonusesForAssignment(p.assignmentId()).stream()
+                        .filter(b -> b.workerId().equals(p.workerId())).mapToLong(b -> b.amount().cents()).sum();
+            }
+            return new PayTotals(ledger.size(), waiting, paid, due, owed, approved, listed);
+        }
+    }
 
     public static SimulationReport of(CrowdSimulator sim, int planned, LiveSessionService sessions,
-                                      JdbcSessionStore store) throws Exception {
+                                      JdbcSessionStore store, PayLedger ledger, LocalMarketplace market)
+            throws Exception {
         long s = sim.sessionId();
         QueueSnapshot snapshot = sessions.snapshot(s);
         Map<String, CrowdSimulator.WorkerResult> results = sim.results();
@@ -72,7 +111,8 @@ public record SimulationReport(int planned, Map<CrowdSimulator.Outcome, Integer>
         int promoted = (int) results.values().stream().filter(CrowdSimulator.WorkerResult::promoted).count();
         int reloads = results.values().stream().mapToInt(CrowdSimulator.WorkerResult::reloads).sum();
         return new SimulationReport(planned, sim.outcomeCounts(), waits.size(), promoted, reloads, mean, p50, max,
-                gaps[0], (int) gaps[1], gaps[2], pay, statuses, sim.elapsedMs());
+                gaps[0], (int) gaps[1], gaps[2], pay, statuses, sim.elapsedMs(),
+                PayTotals.of(ledger.forSession(s), market));
     }
 
     /**
@@ -135,9 +175,14 @@ public record SimulationReport(int planned, Map<CrowdSimulator.Outcome, Integer>
                   final statuses (server): %s
                   waiting time (server): mean %.1f s, p50 %.1f s, max %.1f s
                   active queue below maxActive after start: %.1f s in %d gap(s), longest %.1f s
-                  waiting pay owed (server): %d cents (%s USD)
+                  waiting pay earned (server): %s
+                  pay ledger: %d payouts, waiting pay %s, bonuses paid %s, due %s, owed %s; %d approved
+                  marketplace: bonuses paid %s
                 """, elapsedMs / 1000.0, planned, served, promoted, reloads, outcomes, serverStatuses,
                 waitMeanMs / 1000.0, waitP50Ms / 1000.0, waitMaxMs / 1000.0, idleGapMs / 1000.0, idleGaps,
-                longestIdleGapMs / 1000.0, payOwedCents, java.math.BigDecimal.valueOf(payOwedCents, 2));
+                longestIdleGapMs / 1000.0, Money.ofCents(payOwedCents).display(), pay.payouts(),
+                Money.ofCents(pay.waitingPayCents()).display(), Money.ofCents(pay.bonusesPaidCents()).display(),
+                Money.ofCents(pay.bonusesDueCents()).display(), Money.ofCents(pay.owedCents()).display(),
+                pay.approved(), Money.ofCents(pay.marketplaceBonusCents()).display());
     }
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
+import org.pavilion.pay.PayLedger;
+import org.pavilion.pay.PayoutState;
 import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.project.ProjectRepository;
@@ -36,10 +38,12 @@ public class SimulationService {
     private final LiveSessionService sessions;
     private final JdbcSessionStore store;
     private final Environment environment;
+    private final PayLedger ledger;
 
     public SimulationService(ObjectProvider<LocalMarketplace> local, MarketplaceService market,
                              ProjectRepository projects, TaskRepository tasks, LiveSessionService sessions,
-                             JdbcSessionStore store, Environment environment) {
+                             JdbcSessionStore store, Environment environment, PayLedger ledger) {
+        this.ledger = ledger;
         this.local = local;
         this.market = market;
         this.projects = projects;
@@ -57,6 +61,11 @@ public class SimulationService {
 
     /** Creates a project and a task and goes live with it on the local marketplace. */
     public Live goLive(String projectName, Thresholds thresholds, int graceSeconds, String admin) {
+        return goLive(projectName, thresholds, graceSeconds, TaskSettings.DEFAULT_WAITING_PAY_CENTS_PER_HOUR, admin);
+    }
+
+    /** {@link #goLive(String, Thresholds, int, String)} with this waiting pay rate. */
+    public Live goLive(String projectName, Thresholds thresholds, int graceSeconds, int centsPerHour, String admin) {
         requireLocal();
         long project = projects.create(projectName, "Made by Pavilion's crowd simulator", Instant.now()).id();
         TaskSettings basic = TaskSettings.basic("Simulated live task", "A live task rehearsed with simulated workers",
@@ -64,7 +73,7 @@ public class SimulationService {
         TaskSettings settings = new TaskSettings(basic.title(), basic.description(), basic.keywords(),
                 basic.rewardCents(), basic.assignmentDurationSeconds(), basic.lifetimeSeconds(),
                 basic.autoApprovalDelaySeconds(), null, null, null, basic.externalUrl(), basic.frameHeight(),
-                thresholds, false, basic.waitingPayCentsPerHour(), graceSeconds);
+                thresholds, false, centsPerHour, graceSeconds);
         long task = tasks.create(project, settings, Instant.now()).id();
         MarketplaceService.Posted posted = market.goLive(task, admin);
         return new Live(project, task, posted.sessionId(), posted.hitId());
@@ -93,8 +102,18 @@ public class SimulationService {
         return false;
     }
 
+    /**
+     * The report, once the pay dispatcher has sent what the settled workers were due (at most 15 s more),
+     * so that the ledger's figures and the marketplace's agree.
+     */
     public SimulationReport report(CrowdSimulator sim, int planned) throws Exception {
-        return SimulationReport.of(sim, planned, sessions, store);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline && ledger.forSession(sim.sessionId()).stream().anyMatch(p ->
+                p.bonusState() == PayoutState.Bonus.DUE || p.bonusState() == PayoutState.Bonus.SENT
+                        || p.approvalState() == PayoutState.Approval.DUE)) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return SimulationReport.of(sim, planned, sessions, store, ledger, requireLocal());
     }
 
     private LocalMarketplace requireLocal() {

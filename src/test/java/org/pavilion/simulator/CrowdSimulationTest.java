@@ -39,7 +39,8 @@ class CrowdSimulationTest {
         BehaviourModel fast = new BehaviourModel(400, 1_200, 700, 0.5, 0.2, 0.15, 0.2, 0.1);
         int workers = 10;
         List<WorkerPlan> plan = SimulationPlan.generate(fast, workers, 7, "T7W");
-        SimulationService.Live live = simulations.goLive("Simulation test", new Thresholds(1, 0, 2, 3), 1, "test");
+        SimulationService.Live live = simulations.goLive("Simulation test", new Thresholds(1, 0, 2, 3), 1,
+                36_000, "test"); // 10 cents a second, so that short waits are paid
         long s = live.sessionId();
         SimulationReport report;
         Map<String, CrowdSimulator.WorkerResult> results;
@@ -104,5 +105,13 @@ class CrowdSimulationTest {
         assertThat(report.waitMaxMs()).isGreaterThanOrEqualTo(report.waitP50Ms());
         assertThat(report.idleGapMs()).isGreaterThanOrEqualTo(report.longestIdleGapMs());
         assertThat(report.payOwedCents()).isNotNegative();
+        // Pay: the marketplace paid exactly the bonuses the ledger records as paid, and the ledger settled
+        // no more waiting pay than the server computed for these workers.
+        SimulationReport.PayTotals pay = report.pay();
+        assertThat(pay.marketplaceBonusCents()).isEqualTo(pay.bonusesPaidCents());
+        assertThat(pay.bonusesDueCents()).as("everything due was sent").isZero();
+        assertThat(pay.waitingPayCents()).isLessThanOrEqualTo(report.payOwedCents());
+        assertThat(pay.payouts()).isPositive();
+        assertThat(pay.bonusesPaidCents()).isPositive();
     }
 }
