@@ -10,6 +10,8 @@ alter table task add constraint task_pay check (max_paid_wait_minutes between 1 
 alter table live_session add column max_paid_wait_minutes integer not null default 60;
 alter table live_session add column approval_policy varchar(8) not null default 'AUTO';
 alter table live_session add column auto_compensate boolean not null default false;
+-- The spending cap the session opened with (null: none): its hires and its pay may cost at most this.
+alter table live_session add column spend_cap_cents integer;
 
 -- New facts of the session log:
 --   paydue: worker_id, assignment_id, cause = the ending (SUBMITTED, RETURNED, ABANDONED, SESSION_ENDED),

@@ -6,11 +6,13 @@ import java.util.Optional;
 
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.project.TaskRepository;
+import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -31,5 +33,10 @@ class PayConfiguration {
                 meters);
         dispatcher.start();
         return dispatcher;
+    }
+
+    @Bean(destroyMethod = "close")
+    SpendCapGuard spendCapGuard(JdbcTemplate jdbc, ObjectProvider<LiveSessionService> sessions) {
+        return new SpendCapGuard(jdbc, sessions);
     }
 }

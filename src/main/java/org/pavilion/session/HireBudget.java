@@ -1,5 +1,7 @@
 package org.pavilion.session;
 
+import org.pavilion.pay.MarketplaceFees;
+import org.pavilion.pay.Money;
 import org.pavilion.queue.Thresholds;
 
 /**
@@ -32,11 +34,9 @@ public final class HireBudget {
         return budget;
     }
 
-    /** The reward plus MTurk's 20 % fee on a HIT with fewer than 10 assignments, at least one cent. */
+    /** The reward plus MTurk's fee on a one-assignment HIT ({@link MarketplaceFees#onReward}). */
     public static long costOfOneHireCents(int rewardCents) {
-        if (rewardCents == 0) {
-            return 0;
-        }
-        return rewardCents + Math.max(1, Math.round(rewardCents * 0.20));
+        Money reward = Money.ofCents(rewardCents);
+        return reward.plus(MarketplaceFees.onReward(reward, 1)).cents();
     }
 }

@@ -158,8 +158,8 @@ public class JdbcSessionStore implements SessionStore {
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("insert into live_session (task_id, min_active, "
                         + "min_waiting, max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, "
-                        + "disconnect_grace_seconds, opened_at, hire_budget, " + PAY_COLUMNS + ") "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "disconnect_grace_seconds, opened_at, hire_budget, " + PAY_COLUMNS + ", spend_cap_cents) "
+                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select spend_cap_cents from task where id = ?))",
                         new String[] {"id"});
                 ps.setLong(1, taskId);
                 ps.setInt(2, c.thresholds().minActive());
@@ -174,6 +174,7 @@ public class JdbcSessionStore implements SessionStore {
                 ps.setInt(11, (int) c.pay().maxPaidWait().toMinutes());
                 ps.setString(12, c.pay().approval().name());
                 ps.setBoolean(13, c.pay().autoCompensate());
+                ps.setLong(14, taskId);
                 return ps;
             }, keys);
             return new SessionConfig(SqlSupport.generatedId(keys), taskId, c.thresholds(), c.allowRepeatWorkers(),

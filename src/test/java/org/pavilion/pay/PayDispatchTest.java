@@ -183,4 +183,20 @@ class PayDispatchTest {
                     assertThat(t.amount()).isEqualTo(owed.bonus());
                 });
     }
+
+    @Test
+    void theSpendingCapCountsPayAndLowersTheHiresItStillPaysFor() throws Exception {
+        // $2.00 cap, $0.50 reward: a hire costs $0.60, so the session opens with a budget of 3 hires.
+        MarketplaceService.Posted posted = scenarios.goLive(new Thresholds(1, 0, 1, 2), ApprovalPolicy.AUTO, 200);
+        long s = posted.sessionId();
+        assertThat(sessions.read(s, e -> e.hireBudget()).join()).isEqualTo(3);
+        scenarios.join(s, posted.hitId(), "S1");
+        AssignmentView waiter = scenarios.join(s, posted.hitId(), "S2");
+        Thread.sleep(3500); // about 35 cents of waiting pay
+        Payout due = scenarios.submit(s, waiter);
+        Money pay = due.waitingPay().plus(MarketplaceFees.onBonus(due.waitingPay()));
+        int expected = (int) Math.max(1, (200 - pay.cents()) / 60); // one hire made for the submission
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.read(s, e -> e.hireBudget()).join() == expected);
+        assertThat(expected).isLessThan(3);
+    }
 }
