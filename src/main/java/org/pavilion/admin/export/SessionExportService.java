@@ -20,10 +20,12 @@ import org.pavilion.queue.Decision.Fact;
 import org.pavilion.queue.Decision.Hire;
 import org.pavilion.queue.Decision.HireBudgetChanged;
 import org.pavilion.queue.Decision.HireWithheld;
+import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Decision.Phase;
 import org.pavilion.queue.Decision.PhaseChange;
 import org.pavilion.queue.Decision.StatusChange;
 import org.pavilion.queue.Decision.SubmissionConfirmed;
+import org.pavilion.queue.Decision.WaitCapped;
 import org.pavilion.queue.Decision.WaitingClosed;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEngine.TimedFact;
@@ -55,10 +57,13 @@ public class SessionExportService {
      * {@code confirm} (the marketplace confirmed an assignment; {@code hit} names its HIT), {@code release}
      * (a confirmed assignment returned before any page arrived with it), {@code subok} (the marketplace
      * confirmed a worker's submission), {@code withheld} (a hire the budget did not allow; {@code budget}
-     * is that budget) and {@code budget} (an admin set the hire budget to {@code budget}).
+     * is that budget), {@code budget} (an admin set the hire budget to {@code budget}), {@code paydue} (an
+     * assignment's pay was settled: {@code cause} is how it ended — submitted, returned, abandoned, or
+     * session_ended when the session expired with it open — {@code waited_ms} its paid wait and
+     * {@code pay_cents} its waiting pay) and {@code capped} (the worker's wait reached the longest paid wait).
      */
     public static final List<String> EVENT_COLUMNS = List.of("seq", "at", "kind", "worker", "assignment", "from",
-            "to", "cause", "phase", "hire_number", "actor", "detail", "hit", "budget");
+            "to", "cause", "phase", "hire_number", "actor", "detail", "hit", "budget", "waited_ms", "pay_cents");
     public static final List<String> WORKER_COLUMNS = List.of("worker", "assignment", "joined_at", "promoted_at",
             "promotion", "ready_at", "left_at", "final_status", "waiting_seconds", "active_seconds",
             "waiting_pay_cents");
@@ -76,17 +81,26 @@ public class SessionExportService {
     /** One row of the event log. */
     public record EventRow(long seq, Instant at, String kind, String worker, String assignment, String from,
                            String to, String cause, String phase, Integer hireNumber, String actor, String detail,
-                           String hit, Integer budget) {
+                           String hit, Integer budget, Long waitedMs, Long payCents) {
+
+        /** A row of a kind without a paid wait. */
+        public EventRow(long seq, Instant at, String kind, String worker, String assignment, String from, String to,
+                        String cause, String phase, Integer hireNumber, String actor, String detail, String hit,
+                        Integer budget) {
+            this(seq, at, kind, worker, assignment, from, to, cause, phase, hireNumber, actor, detail, hit, budget,
+                    null, null);
+        }
 
         /** A row of a kind without a HIT or a budget. */
         public EventRow(long seq, Instant at, String kind, String worker, String assignment, String from, String to,
                         String cause, String phase, Integer hireNumber, String actor, String detail) {
-            this(seq, at, kind, worker, assignment, from, to, cause, phase, hireNumber, actor, detail, null, null);
+            this(seq, at, kind, worker, assignment, from, to, cause, phase, hireNumber, actor, detail, null, null,
+                    null, null);
         }
 
         public List<Object> csv() {
             return java.util.Arrays.asList(seq, time(at), kind, worker, assignment, from, to, cause, phase, hireNumber,
-                    actor, detail, hit, budget);
+                    actor, detail, hit, budget, waitedMs, payCents);
         }
 
         public Map<String, Object> json() {
@@ -204,6 +218,13 @@ public class SessionExportService {
             } else if (f instanceof HireBudgetChanged b) {
                 events.add(new EventRow(lf.seq(), at, "budget", null, null, null, null, null, null, null, x[0], x[1],
                         null, b.budget()));
+            } else if (f instanceof PayDue p) {
+                events.add(new EventRow(lf.seq(), at, "paydue", p.workerId(), p.assignmentId(), null, null,
+                        p.ending().name().toLowerCase(Locale.ROOT), null, null, x[0], x[1], null, null,
+                        p.waitedMillis(), p.waitingCents()));
+            } else if (f instanceof WaitCapped c) {
+                events.add(new EventRow(lf.seq(), at, "capped", c.workerId(), null, null, null, null, null, null,
+                        x[0], x[1]));
             } else {
                 // A fact this export does not know yet: still a row (named by its type), never a failed export.
                 events.add(new EventRow(lf.seq(), at, f.getClass().getSimpleName().toLowerCase(Locale.ROOT), null,

@@ -245,6 +245,11 @@ public class SessionViews {
                         + (e.workerId() == null ? "" : " (would replace " + e.workerId() + ")");
             case "budget":
                 return "hire budget set to " + e.hireNumber();
+            case "paydue":
+                return "pay of " + e.workerId() + " settled (" + lower(e.cause()).replace('_', ' ') + "): waiting pay "
+                        + Money.ofCents(e.hireNumber() == null ? 0 : e.hireNumber()).display();
+            case "capped":
+                return e.workerId() + " reached the longest paid wait: paid up to now, asked to submit";
             default:
                 return kind;
         }
