@@ -284,7 +284,11 @@
 
   // ---- start -----------------------------------------------------------------------------------
 
+  var asOf = $('as-of');
+  var shown = new Date(asOf.getAttribute('datetime'));
+  if (!isNaN(shown.getTime())) { asOf.textContent = shown.toLocaleTimeString(); }
   setLive(describe());
+  refresh(); // anything that changed since the page was rendered
   connect();
   schedule();
 })();

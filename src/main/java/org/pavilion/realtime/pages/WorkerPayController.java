@@ -19,6 +19,7 @@ import org.pavilion.realtime.SignedTokens;
 import org.pavilion.realtime.WorkerIdentity;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
@@ -44,12 +45,14 @@ public class WorkerPayController {
 
     private final SignedTokens tokens;
     private final PayLedger ledger;
+    private final JdbcTemplate jdbc;
     private final Duration tokenTtl;
 
-    public WorkerPayController(SignedTokens tokens, PayLedger ledger,
+    public WorkerPayController(SignedTokens tokens, PayLedger ledger, JdbcTemplate jdbc,
                                @Value("${pavilion.worker-pages.token-ttl:PT24H}") Duration tokenTtl) {
         this.tokens = tokens;
         this.ledger = ledger;
+        this.jdbc = jdbc;
         this.tokenTtl = tokenTtl;
     }
 
@@ -74,9 +77,21 @@ public class WorkerPayController {
                     + "approvals as well.");
         }
         WorkerIdentity w = who.get();
-        List<Map<String, Object>> payouts = ledger.forSession(w.sessionId()).stream()
-                .filter(p -> p.workerId().equals(w.workerId()) && p.assignmentId().equals(w.assignmentId()))
-                .map(WorkerPayController::payout).toList();
+        List<Payout> own = ledger.forSession(w.sessionId()).stream()
+                .filter(p -> p.workerId().equals(w.workerId()) && p.assignmentId().equals(w.assignmentId())).toList();
+        // Task bonuses awarded and not yet fixed join the first bonus still to be sent (as the ledger will).
+        Money pendingTasks = Money.ofCents(jdbc.queryForObject("select coalesce(sum(cents), 0) from bonus where "
+                + "session_id = ? and worker_id = ? and state = 'REQUESTED' and payout_id is null", Long.class,
+                w.sessionId(), w.workerId()));
+        List<Map<String, Object>> payouts = new java.util.ArrayList<>();
+        for (Payout p : own) {
+            boolean takes = p.bonus() == null && pendingTasks.isPositive() && switch (p.bonusState()) {
+                case PENDING, DUE, SENT, FAILED -> true;
+                default -> false;
+            };
+            payouts.add(payout(p, takes ? pendingTasks : Money.ZERO));
+            pendingTasks = takes ? Money.ZERO : pendingTasks;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("worker", w.workerId());
         body.put("assignmentId", w.assignmentId());
@@ -86,12 +101,14 @@ public class WorkerPayController {
         return ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(body);
     }
 
-    private static Map<String, Object> payout(Payout p) {
-        Money bonus = p.bonusAmount();
+    /** @param pendingTasks task bonuses not yet fixed that this payout's bonus will carry */
+    private static Map<String, Object> payout(Payout p, Money pendingTasks) {
+        Money bonus = p.bonus() != null ? p.bonus() : p.waitingPay().plus(pendingTasks);
+        Money tasks = p.bonus() != null ? (p.taskBonuses() == null ? Money.ZERO : p.taskBonuses()) : pendingTasks;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("waited", minutesAndSeconds(p.waitedMillis() / 1000));
         m.put("waitingPay", p.waitingPay().display());
-        m.put("taskBonuses", p.taskBonuses() == null ? null : p.taskBonuses().display());
+        m.put("taskBonuses", tasks.display());
         m.put("bonus", bonus.display());
         m.put("bonusState", bonusState(p.bonusState()));
         m.put("bonusText", bonusText(p, bonus));

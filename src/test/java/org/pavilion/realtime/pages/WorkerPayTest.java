@@ -114,7 +114,7 @@ class WorkerPayTest {
         String body = pay(token("w2", "A2"));
         assertThat((String) JsonPath.read(body, "$.worker")).isEqualTo("w2");
         assertThat((List<String>) JsonPath.read(body, "$.payouts[*].bonusText"))
-                .containsExactly("Bonus $0.10 pending approval");
+                .containsExactly("Bonus $0.15 pending approval"); // 10 cents of waiting, 5 of task bonus
         assertThat((String) JsonPath.read(body, "$.payouts[0].waited")).isEqualTo("0:50");
         assertThat((String) JsonPath.read(body, "$.payouts[0].approvalText"))
                 .isEqualTo("Your submission awaits the researcher's review");
