@@ -8,6 +8,7 @@ import org.pavilion.marketplace.Marketplace;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -26,12 +27,19 @@ class PayConfiguration {
                                 @Value("${pavilion.pay.poll:5s}") Duration poll,
                                 @Value("${pavilion.pay.max-backoff:5m}") Duration maxBackoff,
                                 @Value("${pavilion.pay.compensation-url:}") String compensationUrl,
-                                @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck) {
+                                @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck,
+                                @Value("${pavilion.pay.dispatch:true}") boolean dispatch) {
         CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store, tasks, clock,
                 Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()), compensationCheck);
         PayDispatcher dispatcher = new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff,
                 meters);
-        dispatcher.start();
+        if (dispatch) {
+            dispatcher.start();
+        } else {
+            // Only for tests that move ledger rows by hand: nothing is ever paid like this.
+            LoggerFactory.getLogger(PayConfiguration.class).warn("pavilion.pay.dispatch=false: pay is recorded, "
+                    + "never sent to the marketplace");
+        }
         return dispatcher;
     }
 

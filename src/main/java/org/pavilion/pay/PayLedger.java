@@ -213,6 +213,12 @@ public class PayLedger {
             String where = " where session_id = ? and approval_state = 'REVIEW'" + (payoutId.isPresent() ? " and id = ?" : "");
             Object[] args = payoutId.isPresent() ? new Object[] {sessionId, payoutId.get()} : new Object[] {sessionId};
             if (bonus.equals("CANCELLED")) {
+                // A rejected submission pays no bonus: its task bonuses (attached or not yet) are cancelled with it.
+                jdbc.query("select id, worker_id from payout" + where, rs -> {
+                    jdbc.update("update bonus set payout_id = ?, updated_at = ? where session_id = ? and worker_id = ? "
+                            + "and state = 'REQUESTED' and payout_id is null", rs.getLong(1), SqlSupport.toSql(now),
+                            sessionId, rs.getString(2));
+                }, args);
                 jdbc.update("update bonus set state = 'CANCELLED', updated_at = ? where payout_id in (select id from "
                         + "payout" + where + ")", prepend(SqlSupport.toSql(now), args));
             }

@@ -183,7 +183,7 @@ public class SessionViews {
     }
 
     /** {@code m:ss}, or {@code h:mm:ss} from an hour on. */
-    static String duration(long seconds) {
+    public static String duration(long seconds) {
         long h = seconds / 3600;
         long m = seconds % 3600 / 60;
         long sec = seconds % 60;

@@ -52,7 +52,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * API checks SigV4, its board forms carry their own token), so no CSRF here, and no session is
  * created (an admin's existing one is read).</li>
  * <li><b>public</b> (workers, MTurk, static files): the worker pages
- * {@code /waiting_task}, {@code /main_task} and their assets ({@code /pavilion.js},
+ * {@code /waiting_task}, {@code /main_task}, the worker's pay page {@code /my_pay} and its
+ * {@code /worker_pay} (which answers only to a worker page's signed token) and their assets ({@code /pavilion.js},
  * {@code /pavilion.css}, {@code /pages/**}, {@code /vendor/**}), Socket.IO at
  * {@code /socket.io/**}, SNS intake {@code /api/from_mturk} (POST; other methods get its 405), the
  * admin pages' static files {@code /admin-assets/**} and {@code /favicon.ico}. Open to everyone,
@@ -81,6 +82,8 @@ public class SecurityConfiguration {
             pathPattern("/waiting_task"),
             pathPattern("/main_task"),
             pathPattern("/compensation"),
+            pathPattern("/my_pay"),
+            pathPattern("/worker_pay"),
             pathPattern("/pavilion.js"),
             pathPattern("/pavilion.css"),
             pathPattern("/pages/**"),

@@ -270,7 +270,7 @@ public class WorkerPagesController {
         return t.isEmpty() ? null : t;
     }
 
-    private static void securityHeaders(HttpServletResponse response) {
+    static void securityHeaders(HttpServletResponse response) {
         // The page carries a token: never cache it. MTurk shows it in a frame: no frame restrictions.
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Content-Security-Policy", CSP);

@@ -166,6 +166,7 @@ class WorkerPagesControllerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("data-worker-id=\"VICTIM\"").doesNotContain("data-token=\"ey");
         assertThat(TOKEN.matcher(r.body()).find()).isFalse();
+        assertThat(r.body()).doesNotContain("my-pay-link");
         // Confirmed for another worker: still no token for the victim.
         ConfirmedArrivals.confirm(sessions, session, "ATTACKER", "ANY-ASSIGNMENT", hit);
         assertThat(TOKEN.matcher(get("/waiting_task", mturk("ANY-ASSIGNMENT", hit, "VICTIM")).body()).find())
@@ -183,6 +184,8 @@ class WorkerPagesControllerTest {
         String html = r.body();
         assertThat(tokens.verifyWorker(token(html)))
                 .contains(new WorkerIdentity(session, "WORKER1", "ASG1", hit));
+        // the worker's own pay page, with the token in the fragment (never sent in a URL)
+        assertThat(html).contains("id=\"my-pay-link\" href=\"/my_pay#" + token(html) + "\"");
         assertThat(html).contains("data-worker-id=\"WORKER1\"").contains("data-assignment-id=\"ASG1\"")
                 .contains("data-hit-id=\"" + hit + "\"")
                 .contains("data-submit-url=\"" + base() + "/mturk/externalSubmit\"")
