@@ -132,27 +132,36 @@ class SessionExportTest {
         String ready = "\"client says time_waited=999, reward=\"\"5.00\"\"\nsecond line\"";
         String accepted = ",marketplace,AssignmentAccepted,HIT-1,";
         assertThat(csv).isEqualTo(String.join("\r\n",
-                "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget",
-                "1," + t(0) + ",confirm,w1,A1,,,,," + accepted,
-                "2," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,,,",
-                "3," + t(0) + ",phase,,,,,,started,,worker:w1,,,",
-                "4," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,,,",
-                "5," + t(10) + ",confirm,\"w,2\",A2,,,,," + accepted,
-                "6," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",,,",
-                "7," + t(20) + ",confirm,\"w\"\"3\",A3,,,,," + accepted,
-                "8," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",,,",
-                "9," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready + ",,",
-                "10," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted,,",
-                "11," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted,,",
-                "12," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,",
-                "13," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted,,",
-                "14," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",,,",
-                "15," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned,,",
-                "16," + t(100) + ",confirm,w4,A4,,,,," + accepted,
-                "17," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,,,",
-                "18," + t(120) + ",phase,,,,,,stopped,,ada@example.org,,,",
-                "19," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",,,",
-                "20," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console,,",
+                "seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget,waited_ms,"
+                        + "pay_cents",
+                "1," + t(0) + ",confirm,w1,A1,,,,," + accepted + ",,",
+                "2," + t(0) + ",status,w1,A1,,waiting,arrived,,,worker:w1,,,,,",
+                "3," + t(0) + ",phase,,,,,,started,,worker:w1,,,,,",
+                "4," + t(0) + ",status,w1,A1,waiting,active,promoted,,,worker:w1,,,,,",
+                "5," + t(10) + ",confirm,\"w,2\",A2,,,,," + accepted + ",,",
+                "6," + t(10) + ",status,\"w,2\",A2,,waiting,arrived,,,\"worker:w,2\",,,,,",
+                "7," + t(20) + ",confirm,\"w\"\"3\",A3,,,,," + accepted + ",,",
+                "8," + t(20) + ",status,\"w\"\"3\",A3,,waiting,arrived,,,\"worker:w\"\"3\",,,,,",
+                "9," + t(30) + ",ready,w1,,,,,,,worker:w1," + ready + ",,,,",
+                "10," + t(60) + ",status,w1,A1,active,submitted,submitted,,,marketplace,AssignmentSubmitted,,,,",
+                "11," + t(60) + ",status,\"w,2\",A2,waiting,active,promoted,,,marketplace,AssignmentSubmitted,,,,",
+                "12," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,,,",
+                // w1 was promoted on arrival: nothing earned by waiting
+                "13," + t(60) + ",paydue,w1,A1,,,submitted,,,marketplace,AssignmentSubmitted,,,0,0",
+                "14," + t(60) + ",hire,w1,,,,submitted,,1,marketplace,AssignmentSubmitted,,,,",
+                "15," + t(75) + ",ready,\"w,2\",,,,,,,\"worker:w,2\",,,,,",
+                "16," + t(90) + ",status,\"w\"\"3\",A3,waiting,returned,returned,,,marketplace,AssignmentReturned,,,,",
+                // 70 s at $7.25 an hour: 14.1 cents, owed (a returned assignment cannot carry a bonus)
+                "17," + t(90) + ",paydue,\"w\"\"3\",A3,,,returned,,,marketplace,AssignmentReturned,,,70000,14",
+                "18," + t(100) + ",confirm,w4,A4,,,,," + accepted + ",,",
+                "19," + t(100) + ",status,w4,A4,,waiting,arrived,,,worker:w4,,,,,",
+                "20," + t(120) + ",phase,,,,,,stopped,,ada@example.org,,,,,",
+                "21," + t(150) + ",status,\"w,2\",A2,active,submitted,submitted,,,\"worker:w,2\",,,,,",
+                "22," + t(180) + ",phase,,,,,,expired,,ada@example.org,expired from the console,,,,",
+                // open assignments are fixed at expiry: w,2 waited 10 s to 60 s, w4 from 100 s to 180 s
+                "23," + t(180) + ",paydue,\"w,2\",A2,,,session_ended,,,ada@example.org,expired from the console,,,"
+                        + "50000,10",
+                "24," + t(180) + ",paydue,w4,A4,,,session_ended,,,ada@example.org,expired from the console,,,80000,16",
                 ""));
     }
 
@@ -167,15 +176,18 @@ class SessionExportTest {
         assertThat((Object) JsonPath.read(json, "$.session")).isEqualTo((int) session);
         assertThat((String) JsonPath.read(json, "$.status")).isEqualTo("expired");
         assertThat((String) JsonPath.read(json, "$.as_of")).isEqualTo(t(180));
-        assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(20);
-        Map<String, Object> hire = JsonPath.read(json, "$.events[12]");
+        assertThat((List<?>) JsonPath.read(json, "$.events")).hasSize(24);
+        Map<String, Object> hire = JsonPath.read(json, "$.events[13]");
         assertThat(new ArrayList<>(hire.keySet())).isEqualTo(SessionExportService.EVENT_COLUMNS);
-        assertThat(new ArrayList<>(hire.values())).containsExactly(13, t(60), "hire", "w1", null, null, null,
-                "submitted", null, 1, "marketplace", "AssignmentSubmitted", null, null);
+        assertThat(new ArrayList<>(hire.values())).containsExactly(14, t(60), "hire", "w1", null, null, null,
+                "submitted", null, 1, "marketplace", "AssignmentSubmitted", null, null, null, null);
+        Map<String, Object> owed = JsonPath.read(json, "$.events[16]");
+        assertThat(owed).containsEntry("kind", "paydue").containsEntry("cause", "returned")
+                .containsEntry("waited_ms", 70000).containsEntry("pay_cents", 14);
         Map<String, Object> confirm = JsonPath.read(json, "$.events[0]");
         assertThat(confirm).containsEntry("kind", "confirm").containsEntry("worker", "w1")
                 .containsEntry("assignment", "A1").containsEntry("hit", "HIT-1").containsEntry("budget", null);
-        Map<String, Object> returned = JsonPath.read(json, "$.events[14]");
+        Map<String, Object> returned = JsonPath.read(json, "$.events[15]");
         assertThat(returned).containsEntry("worker", "w\"3").containsEntry("from", "waiting")
                 .containsEntry("to", "returned");
         assertThat((String) JsonPath.read(json, "$.events[8].detail"))
@@ -250,16 +262,17 @@ class SessionExportTest {
 
         List<String> rows = List.of(download("events.csv").getContentAsString(StandardCharsets.UTF_8).split("\r\n"));
         assertThat(rows).contains(
-                "6," + t(6) + ",release,,A9,,,,,,marketplace,AssignmentReturned,,",
-                "8," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,",
-                "9," + t(60) + ",withheld,w1,,,,,,,marketplace,AssignmentSubmitted,,0",
-                "10," + t(70) + ",budget,,,,,,,,admin:ada@example.org,hire budget 1,,1",
-                "11," + t(70) + ",hire,w1,,,,budget_raised,,1,admin:ada@example.org,hire budget 1,,");
-        assertThat(rows).hasSize(12); // the header and 11 facts: none left out
+                "6," + t(6) + ",release,,A9,,,,,,marketplace,AssignmentReturned,,,,",
+                "8," + t(60) + ",subok,w1,A1,,,,,,marketplace,AssignmentSubmitted,,,,",
+                "9," + t(60) + ",paydue,w1,A1,,,submitted,,,marketplace,AssignmentSubmitted,,,0,0",
+                "10," + t(60) + ",withheld,w1,,,,,,,marketplace,AssignmentSubmitted,,0,,",
+                "11," + t(70) + ",budget,,,,,,,,admin:ada@example.org,hire budget 1,,1,,",
+                "12," + t(70) + ",hire,w1,,,,budget_raised,,1,admin:ada@example.org,hire budget 1,,,,");
+        assertThat(rows).hasSize(13); // the header and 12 facts: none left out
         String json = download("events.json").getContentAsString(StandardCharsets.UTF_8);
         assertThat((List<Object>) JsonPath.read(json, "$.events[*].kind")).containsExactly("confirm", "status",
-                "phase", "status", "confirm", "release", "status", "subok", "withheld", "budget", "hire");
-        assertThat((Integer) JsonPath.read(json, "$.events[9].budget")).isEqualTo(1);
+                "phase", "status", "confirm", "release", "status", "subok", "paydue", "withheld", "budget", "hire");
+        assertThat((Integer) JsonPath.read(json, "$.events[10].budget")).isEqualTo(1);
         // The worker summary replays the same log.
         assertThat((String) JsonPath.read(download("workers.json").getContentAsString(StandardCharsets.UTF_8),
                 "$.workers[0].final_status")).isEqualTo("submitted");
@@ -286,11 +299,11 @@ class SessionExportTest {
 
         String events = download("events.csv").getContentAsString(StandardCharsets.UTF_8);
         assertThat(events).contains("," + t(10) + ",status,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",A1,,waiting,"
-                        + "arrived,,,worker:x,\"'-1 pay me\",,\r\n")
-                .contains("," + t(20) + ",status,\"'+1\",\"'@A2\",,waiting,arrived,,,worker:y,,,\r\n")
-                .contains("," + t(50) + ",status,\"'@SUM(A1)\",A3,,waiting,arrived,,,worker:z,,,\r\n")
-                .contains("," + t(60) + ",status,\"'\tx\",A4,,waiting,arrived,,,worker:t,,,\r\n")
-                .contains("," + t(80) + ",status,w5,A5,,waiting,arrived,,,worker:w5,,,\r\n");
+                        + "arrived,,,worker:x,\"'-1 pay me\",,,,\r\n")
+                .contains("," + t(20) + ",status,\"'+1\",\"'@A2\",,waiting,arrived,,,worker:y,,,,,\r\n")
+                .contains("," + t(50) + ",status,\"'@SUM(A1)\",A3,,waiting,arrived,,,worker:z,,,,,\r\n")
+                .contains("," + t(60) + ",status,\"'\tx\",A4,,waiting,arrived,,,worker:t,,,,,\r\n")
+                .contains("," + t(80) + ",status,w5,A5,,waiting,arrived,,,worker:w5,,,,,\r\n");
         for (String line : events.split("\r\n")) {
             assertThat(line).as("no cell starts like a formula").doesNotContain(",=", ",+", ",-", ",@", ",\t");
         }
@@ -316,7 +329,8 @@ class SessionExportTest {
     @Test
     void anEmptySessionHasOnlyHeaders() throws Exception {
         assertThat(download("events.csv").getContentAsString())
-                .isEqualTo("seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget\r\n");
+                .isEqualTo("seq,at,kind,worker,assignment,from,to,cause,phase,hire_number,actor,detail,hit,budget,"
+                        + "waited_ms,pay_cents\r\n");
         assertThat(download("workers.csv").getContentAsString()).startsWith("worker,assignment,").endsWith("\r\n");
         mvc.perform(get("/api/admin/sessions/" + session + "/export/workers.json"))
                 .andExpect(jsonPath("$.status").value("live"))
