@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -69,7 +71,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * database the real way, by the session store's commit of {@link PayDue} facts and {@link BonusLedger}. A
  * child JVM ({@link PayCrashDriver}) dispatches them and is SIGKILLed at the 15th payout, at a chosen point
  * ({@link KillPoint}): the marketplace holds that call until the child is dead, so the kill lands exactly
- * there. A fresh dispatcher on the same database then settles everything: one bonus per assignment, of
+ * there; or, unplanned, a random few milliseconds after the marketplace paid the 15th bonus. A fresh dispatcher on the same database then settles everything: one bonus per assignment, of
  * exactly the ledger's amount, before one approval; the balance falls by exactly the ledger plus MTurk's fees.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -92,7 +94,7 @@ class PayCrashRestartTest {
         BONUS_PAID_NOT_RECORDED("SendBonus", Gate.Hold.AFTER),
         /** Its bonus is recorded PAID; the marketplace approved it; the answer never reaches the child. */
         APPROVAL_NOT_RECORDED("ApproveAssignment", Gate.Hold.AFTER),
-        /** Not chosen: every call is a little slow, and the kill comes once 15 bonuses are paid. */
+        /** Not chosen: every call is a little slow; the kill comes 0–60 ms after the 15th bonus is paid. */
         UNPLANNED(null, null);
 
         final String operation;
@@ -141,7 +143,7 @@ class PayCrashRestartTest {
             sessionId = fixture.store.openSession(fixture.newTask(new Thresholds(1, 1, 10, 10)), Instant.now())
                     .sessionId();
             BonusLedger bonuses = new BonusLedger(new JdbcTemplate(ds), new DataSourceTransactionManager(ds),
-                    fixture.store, java.time.Clock.systemUTC());
+                    fixture.store, Clock.systemUTC());
             long seq = fixture.store.loadSession(sessionId).orElseThrow().facts().size() + 1;
             for (int i = 0; i < WORKERS; i++) {
                 AssignmentView a = submitted.get(i);
@@ -162,7 +164,7 @@ class PayCrashRestartTest {
                                 waitingCents)))));
             }
             assertThat(new PayLedger(new JdbcTemplate(ds), new DataSourceTransactionManager(ds),
-                    java.time.Clock.systemUTC()).forSession(sessionId))
+                    Clock.systemUTC()).forSession(sessionId))
                     .hasSize(WORKERS)
                     .allMatch(p -> p.bonusState() == PayoutState.Bonus.DUE
                             && p.approvalState() == PayoutState.Approval.DUE);
@@ -176,11 +178,14 @@ class PayCrashRestartTest {
         Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 PayCrashDriver.class.getName(), database[0], database[1], database[2], endpoint.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Unplanned: some moment within the next payout or so after the 15th bonus is paid.
+        long lateMillis = point == KillPoint.UNPLANNED ? ThreadLocalRandom.current().nextLong(60) : 0;
         try {
             BooleanSupplier killNow = point == KillPoint.UNPLANNED
                     ? () -> local.bonusesForHit(hit.hitId()).size() >= KILL_AT
                     : () -> reached.getCount() == 0;
             waitFor(killNow, child, log);
+            Thread.sleep(lateMillis);
         } finally {
             child.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed, no goodbye
             child.waitFor();
@@ -190,19 +195,19 @@ class PayCrashRestartTest {
 
         try (HikariDataSource ds = TestDatabases.pool(database[0], database[1], database[2])) {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
-            PayLedger ledger = new PayLedger(jdbc, new DataSourceTransactionManager(ds), java.time.Clock.systemUTC());
+            PayLedger ledger = new PayLedger(jdbc, new DataSourceTransactionManager(ds), Clock.systemUTC());
 
             // What the dead process left: the kill landed mid-dispatch, where it was meant to.
             List<Payout> atKill = ledger.forSession(sessionId);
             String state = describe(atKill);
-            System.out.println("PayCrashRestartTest " + db + " " + point + " at kill: " + state);
+            System.out.println("PayCrashRestartTest " + db + " " + point
+                    + (point == KillPoint.UNPLANNED ? " (+" + lateMillis + " ms)" : "") + " at kill: " + state);
             checkKillLanded(point, atKill, hit);
 
             // Restart: a fresh dispatcher on the same database settles everything.
             try (PayDispatcher restarted = PayCrashDriver.dispatcher(ds, endpoint, Duration.ofMillis(100))) {
                 restarted.start();
-                waitFor(() -> ledger.forSession(sessionId).stream().allMatch(p -> p.bonusState()
-                        == PayoutState.Bonus.PAID && p.approvalState() == PayoutState.Approval.APPROVED), null, log);
+                waitFor(() -> settled(ledger.forSession(sessionId)), null, log);
             }
 
             // Exactly once: one bonus of exactly the ledger's amount per assignment, then one approval.
@@ -235,6 +240,18 @@ class PayCrashRestartTest {
             assertThat(jdbc.queryForList("select state from bonus where session_id = ? and payout_id is not null",
                     String.class, sessionId)).hasSize(WORKERS / 4 + WORKERS / 12).containsOnly("DONE");
         }
+    }
+
+    /** Whether every payout is paid and approved; a payout that failed fails the test at once, with its reason. */
+    private static boolean settled(List<Payout> payouts) {
+        for (Payout p : payouts) {
+            if (p.bonusState() == PayoutState.Bonus.FAILED || p.approvalState() == PayoutState.Approval.FAILED) {
+                throw new AssertionError("after the restart, payout " + p.id() + " (" + p.assignmentId() + ") is "
+                        + p.bonusState() + "/" + p.approvalState() + ": " + p.lastError());
+            }
+        }
+        return payouts.stream().allMatch(p -> p.bonusState() == PayoutState.Bonus.PAID
+                && p.approvalState() == PayoutState.Approval.APPROVED);
     }
 
     /** The kill landed where it was meant to: payouts before the 15th settled, the 15th half-way, the rest due. */
@@ -315,7 +332,8 @@ class PayCrashRestartTest {
                 throw new AssertionError("the driver died by itself: " + read(log));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached in 90 s; the driver's log: " + read(log));
+                throw new AssertionError("not reached in 90 s"
+                        + (child == null ? "" : "; the driver's log: " + read(log)));
             }
             Thread.sleep(5);
         }
