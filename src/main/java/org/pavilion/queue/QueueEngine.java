@@ -251,6 +251,9 @@ public final class QueueEngine {
     // ---- SPEC §4.2 the four turnover conditions, abandon, §4.7 disconnect ---------------------
 
     private void leave(Leave e) {
+        if (expired && (!e.confirmed() || e.how() == Departure.DISCONNECT)) {
+            throw new SessionEndedException("a departure"); // after expiry only the marketplace's reports count
+        }
         String id = e.workerId();
         Worker w = requireWorker(id);
         if (e.assignmentId() != null && !e.assignmentId().equals(w.assignmentId)) {
@@ -323,10 +326,8 @@ public final class QueueEngine {
     private void leaveAfterExpiry(Leave e, Worker w, WorkerStatus from) {
         String id = e.workerId();
         Departure how = e.how();
-        boolean open = from.inQueue() || from == WorkerStatus.DISCONNECTED;
-        if (!e.confirmed() || how == Departure.DISCONNECT || !open) {
-            pending.add(new Ignored("the session has ended; only the marketplace's report of an open assignment "
-                    + "is recorded now"));
+        if (!from.inQueue() && from != WorkerStatus.DISCONNECTED) {
+            pending.add(new Ignored("worker '" + id + "' already left (" + from.name().toLowerCase() + ")"));
             return;
         }
         record(new StatusChange(id, w.assignmentId, from, how.status(), causeOf(how), 0));

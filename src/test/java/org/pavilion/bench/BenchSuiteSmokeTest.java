@@ -91,7 +91,8 @@ class BenchSuiteSmokeTest {
             assertThat(here).isEqualTo(handoffs / 2);
             List<String> sessionHits = store.sessionHits(posted.sessionId());
             long submittedAtMarket = sessionHits.stream().flatMap(h -> marketplace.assignmentsOfHit(h).stream())
-                    .filter(a -> a.status() == LocalMarketplace.AssignmentStatus.SUBMITTED).count();
+                    .filter(a -> a.status() == LocalMarketplace.AssignmentStatus.SUBMITTED
+                            || a.status() == LocalMarketplace.AssignmentStatus.APPROVED).count(); // pay approves them
             assertThat(submittedAtMarket).as("submissions the marketplace holds").isEqualTo(here);
             assertThat(store.hireRequests(posted.sessionId())).hasSize((int) here)
                     .allMatch(h -> h.state() == HireRequest.State.DONE);

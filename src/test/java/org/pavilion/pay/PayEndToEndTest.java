@@ -106,7 +106,7 @@ class PayEndToEndTest {
         AssignmentView a3 = local.accept("W3", hit);
         AssignmentView a4 = local.accept("W4", hit);
         ProtocolClient w1 = join("W1", a1, hit);
-        w1.expect("start_your_task", "{message:['W1']}");
+        w1.skipUntil("start_your_task", "{message:['W1']}"); // once the marketplace confirmed the acceptance
         ProtocolClient w2 = join("W2", a2, hit);
         join("W3", a3, hit);
         join("W4", a4, hit);

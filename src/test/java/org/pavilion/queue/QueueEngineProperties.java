@@ -212,7 +212,7 @@ class QueueEngineProperties {
         Class<? extends PavilionException> expectedRefusal(QueueSnapshot b, QueueEvent event) {
             if (b.expired()) {
                 // SPEC §4.9: the marketplace's reports of departures are still recorded after expiry
-                if (event instanceof Leave l) {
+                if (event instanceof Leave l && l.confirmed() && l.how() != Departure.DISCONNECT) {
                     return b.workers().containsKey(l.workerId()) ? null : UnknownWorkerException.class;
                 }
                 return SessionEndedException.class;
@@ -413,7 +413,7 @@ class QueueEngineProperties {
                                 && ((Decision.PayDue) p).ending() == ending));
             }
             if (b.expired()) { // SPEC §4.9: status only, no promotion, no hire
-                if (!open || e.how() == Departure.DISCONNECT) {
+                if (!open) {
                     assertIgnored(o, context);
                     return;
                 }

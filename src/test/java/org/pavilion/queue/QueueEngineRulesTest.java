@@ -910,9 +910,9 @@ class QueueEngineRulesTest {
         assertThat(engine.snapshot().waiting()).containsExactly("w5", "w6"); // nobody promoted
         assertThat(engine.snapshot().active()).containsExactly("w2", "w3");
 
-        // a page's claim, a disconnect, a duplicate: nothing
-        assertIgnored(apply(Leave.claimedByPage("w2", aid("w2"), Departure.SUBMIT)));
-        assertIgnored(apply(new Leave("w3", null, Departure.DISCONNECT)));
+        // a page's claim and a disconnect are refused as before; a duplicate report changes nothing
+        assertRefused(Leave.claimedByPage("w2", aid("w2"), Departure.SUBMIT), SessionEndedException.class);
+        assertRefused(new Leave("w3", null, Departure.DISCONNECT), SessionEndedException.class);
         assertIgnored(apply(new Leave("w1", aid("w1"), Departure.SUBMIT)));
         assertThat(engine.snapshot().hires()).isEqualTo(before.hires());
         assertReplayMatches();

@@ -54,7 +54,7 @@ class TaskLogicTest extends RealtimeTestSupport {
 
         w1.emit("round_done", new JSONObject().put("cents", 25));
         String token = w1.expect("round_paid").getString("token");
-        assertThat(token).startsWith("pav-").endsWith("-bonus-" + bonuses.forSession(s).get(0).id())
+        assertThat(token).startsWith("pav-").endsWith("-s" + s + "-t" + bonuses.forSession(s).get(0).id())
                 .hasSizeLessThanOrEqualTo(64);
         assertThat(bonuses.forSession(s)).singleElement().satisfies(b -> {
             assertThat(b.workerId()).isEqualTo("w1");
