@@ -199,4 +199,25 @@ class PayDispatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sessions.read(s, e -> e.hireBudget()).join() == expected);
         assertThat(expected).isLessThan(3);
     }
+
+    @Test
+    void withAutomaticCompensationOwedWorkersArePaidAtSessionEndWithoutAClick() throws Exception {
+        MarketplaceService.Posted posted = scenarios.goLive(new Thresholds(1, 0, 1, 2), ApprovalPolicy.AUTO, null, true);
+        long s = posted.sessionId();
+        scenarios.join(s, posted.hitId(), "A1");
+        AssignmentView returner = scenarios.join(s, posted.hitId(), "A2");
+        Thread.sleep(600);
+        local.returnAssignment(returner.assignmentId());
+        Payout owed = scenarios.payoutOf(s, returner);
+        Thread.sleep(800); // dispatcher rounds while the session is live: owed, not compensated yet
+        assertThat(compensations.forSession(s)).isEmpty();
+
+        sessions.apply(s, new org.pavilion.queue.QueueEvent.Expire("admin@lab"), "admin:admin@lab");
+        await().atMost(Duration.ofSeconds(15)).until(() -> compensations.forSession(s).stream()
+                .anyMatch(c -> c.state() == Compensations.State.POSTED));
+        Compensation c = compensations.forSession(s).get(0);
+        assertThat(c.workerId()).isEqualTo("A2");
+        assertThat(c.amount()).isEqualTo(owed.bonus());
+        assertThat(compensations.forSession(s)).hasSize(1);
+    }
 }

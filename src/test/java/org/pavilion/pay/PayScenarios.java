@@ -56,13 +56,19 @@ final class PayScenarios {
 
     /** {@link #goLive(Thresholds, ApprovalPolicy)} with a spending cap (cents, null for none). */
     MarketplaceService.Posted goLive(Thresholds thresholds, ApprovalPolicy approval, Integer spendCapCents) {
+        return goLive(thresholds, approval, spendCapCents, false);
+    }
+
+    /** ... and whether owed workers are paid automatically at session end. */
+    MarketplaceService.Posted goLive(Thresholds thresholds, ApprovalPolicy approval, Integer spendCapCents,
+                                     boolean autoCompensate) {
         long project = projects.create("Pay", "", Instant.now()).id();
         TaskSettings b = TaskSettings.basic("Steer a robot together", "A live task for several workers",
                 "http://localhost:" + port + "/waiting_task", REWARD, thresholds);
         TaskSettings paid = new TaskSettings(b.title(), b.description(), b.keywords(), b.rewardCents(),
                 b.assignmentDurationSeconds(), b.lifetimeSeconds(), b.autoApprovalDelaySeconds(), b.country(),
                 b.minApprovalPercent(), b.minApprovedHits(), b.externalUrl(), b.frameHeight(), b.thresholds(), false,
-                CENTS_PER_HOUR, b.disconnectGraceSeconds()).withPay(60, approval, false)
+                CENTS_PER_HOUR, b.disconnectGraceSeconds()).withPay(60, approval, autoCompensate)
                 .withHireBudget(null, spendCapCents);
         return market.goLive(tasks.create(project, paid, Instant.now()).id(), "admin@lab");
     }
