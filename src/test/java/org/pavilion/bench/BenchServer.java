@@ -58,6 +58,7 @@ public final class BenchServer {
      * The load client opens thousands of connections from one address (loopback): the per-address
      * limits, which stop one client from holding or churning many, are off for the benchmark.
      */
+    static final int BENCH_WAITING_CENTS_PER_HOUR = 36_000;
     static final String NO_ADDRESS_LIMITS = "pavilion.realtime.max-connections-per-address=0";
     static final String NO_HANDSHAKE_LIMITS = "pavilion.realtime.handshakes-per-second=0";
 
@@ -159,9 +160,16 @@ public final class BenchServer {
         List<MarketplaceService.Posted> posted = new ArrayList<>();
         for (int i = 1; i <= sessions; i++) {
             String name = "Benchmark " + project + "." + i;
-            long task = context.getBean(TaskRepository.class).create(project,
-                    TaskSettings.basic(name, "benchmark session " + project + "." + i, "https://localhost/task", 10,
-                            thresholds), Instant.now()).id();
+            TaskSettings basic = TaskSettings.basic(name, "benchmark session " + project + "." + i,
+                    "https://localhost/task", 10, thresholds);
+            // Waiting paid at $360 an hour (10 cents a second), so that every submission's payout carries a
+            // bonus: the pay dispatcher sends a SendBonus and an ApproveAssignment per handoff, the most
+            // marketplace work pay can add to the measured process.
+            TaskSettings paid = new TaskSettings(basic.title(), basic.description(), basic.keywords(),
+                    basic.rewardCents(), basic.assignmentDurationSeconds(), basic.lifetimeSeconds(),
+                    basic.autoApprovalDelaySeconds(), null, null, null, basic.externalUrl(), basic.frameHeight(),
+                    thresholds, false, BENCH_WAITING_CENTS_PER_HOUR, basic.disconnectGraceSeconds());
+            long task = context.getBean(TaskRepository.class).create(project, paid, Instant.now()).id();
             MarketplaceService.Posted session = marketplace.goLive(task, "bench");
             live.apply(session.sessionId(), new QueueEvent.SetHireBudget(HIRE_BUDGET, "bench"), "bench");
             posted.add(session);

@@ -94,6 +94,13 @@ class BenchSuiteSmokeTest {
                     .filter(a -> a.status() == LocalMarketplace.AssignmentStatus.SUBMITTED
                             || a.status() == LocalMarketplace.AssignmentStatus.APPROVED).count(); // pay approves them
             assertThat(submittedAtMarket).as("submissions the marketplace holds").isEqualTo(here);
+            // Pay ran alongside the handoffs measured: every submission is approved, and a waiting worker's
+            // after its bonus.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> sessionHits.stream()
+                    .flatMap(h -> marketplace.assignmentsOfHit(h).stream())
+                    .filter(a -> a.status() == LocalMarketplace.AssignmentStatus.APPROVED).count() == here);
+            assertThat(sessionHits.stream().mapToLong(h -> marketplace.bonusesForHit(h).size()).sum())
+                    .as("bonuses paid").isPositive();
             assertThat(store.hireRequests(posted.sessionId())).hasSize((int) here)
                     .allMatch(h -> h.state() == HireRequest.State.DONE);
             assertThat(sessionHits).as("the first HIT and one per hire").hasSize(1 + (int) here);

@@ -62,6 +62,8 @@ class PayEndToEndTest {
     TaskRepository tasks;
     @Autowired
     PayLedger ledger;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
 
     private final List<ProtocolClient> clients = new ArrayList<>();
 
@@ -181,6 +183,13 @@ class PayEndToEndTest {
             }
         }
         assertThat(before.minus(local.balance())).isEqualTo(expected);
+
+        // The admin's counters (Prometheus) saw the same.
+        assertThat(meters.get("pavilion_pay_bonuses").tag("outcome", "paid").counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(meters.get("pavilion_pay_bonus_cents").counter().count())
+                .isGreaterThanOrEqualTo(byWorker.get("W2").bonus().plus(byWorker.get("W4").bonus()).cents());
+        assertThat(meters.get("pavilion_pay_approvals").tag("outcome", "approved").counter().count())
+                .isGreaterThanOrEqualTo(3);
     }
 
     private static boolean settled(List<Payout> payouts) {
