@@ -20,18 +20,23 @@ import org.json.JSONObject;
  */
 final class RawHttp {
 
-    record Response(int status, Map<String, String> headers, String body) {
+    record Response(int status, Map<String, String> headers, byte[] bytes) {
+        /** The body as UTF-8 text. */
+        String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
         JSONObject json() {
-            return new JSONObject(body);
+            return new JSONObject(body());
         }
 
         /** The Engine.IO v4 packets of a polling response. */
         List<String> packets() {
-            return body.isEmpty() ? List.of() : List.of(body.split("\u001e"));
+            return bytes.length == 0 ? List.of() : List.of(body().split("\u001e"));
         }
     }
 
@@ -49,6 +54,11 @@ final class RawHttp {
 
     Response post(String pathAndQuery, String body) throws IOException {
         return send("POST", pathAndQuery, Map.of("Content-Type", "text/plain;charset=UTF-8"), body, false);
+    }
+
+    /** A GET with these request headers. */
+    Response get(String pathAndQuery, Map<String, String> headers) throws IOException {
+        return send("GET", pathAndQuery, headers, null, false);
     }
 
     /** A WebSocket opening handshake; only the status line and headers are read. */
@@ -122,7 +132,7 @@ final class RawHttp {
                 }
             }
             if (headOnly && status == 101) {
-                return new Response(status, responseHeaders, "");
+                return new Response(status, responseHeaders, new byte[0]);
             }
             return new Response(status, responseHeaders, readBody(in, responseHeaders));
         }
@@ -140,12 +150,11 @@ final class RawHttp {
         return head.toString();
     }
 
-    private static String readBody(InputStream in, Map<String, String> headers) throws IOException {
+    private static byte[] readBody(InputStream in, Map<String, String> headers) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         String length = headers.get("content-length");
         if (length != null) {
-            byte[] bytes = in.readNBytes(Integer.parseInt(length));
-            return new String(bytes, StandardCharsets.UTF_8);
+            return in.readNBytes(Integer.parseInt(length));
         }
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             while (true) {
@@ -158,10 +167,10 @@ final class RawHttp {
                 body.write(in.readNBytes(size));
                 readLine(in);
             }
-            return body.toString(StandardCharsets.UTF_8);
+            return body.toByteArray();
         }
         in.transferTo(body); // Connection: close
-        return body.toString(StandardCharsets.UTF_8);
+        return body.toByteArray();
     }
 
     private static String readLine(InputStream in) throws IOException {

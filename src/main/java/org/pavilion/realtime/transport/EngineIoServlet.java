@@ -104,8 +104,26 @@ final class EngineIoServlet extends HttpServlet {
         if (upgrade) {
             upgradeToWebSocket(request, response, admission);
         } else {
-            limits.runAdmitted(admission, () -> engineIoServer.handleRequest(request, response));
+            HttpServletResponse pollResponse = forClientProtocol(request, response);
+            limits.runAdmitted(admission, () -> engineIoServer.handleRequest(request, pollResponse));
         }
+    }
+
+    /**
+     * An Engine.IO 3 poll is answered in the framing its client reads ({@link EngineIo3PollingResponse}):
+     * binary unless it asked for base64, and CONNECT answers without payload. JSONP polls
+     * ({@code j=}) are left to the library.
+     */
+    private static HttpServletResponse forClientProtocol(HttpServletRequest request, HttpServletResponse response) {
+        String query = request.getQueryString();
+        if (query == null || !query.contains("EIO=3")) {
+            return response;
+        }
+        Map<String, String> parameters = ParseQS.decode(query);
+        if (!EngineIo3Framing.isEngineIo3(parameters) || parameters.containsKey("j")) {
+            return response;
+        }
+        return new EngineIo3PollingResponse(response, !parameters.containsKey("b64"));
     }
 
     private static String sid(HttpServletRequest request) {

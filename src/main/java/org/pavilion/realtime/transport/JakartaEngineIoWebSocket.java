@@ -37,6 +37,8 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
     private final Map<String, String> query;
     private final Map<String, List<String>> headers;
     private final int maxQueuedFrames;
+    /** An Engine.IO 3 client: CONNECT answers go without payload ({@link EngineIo3Framing}). */
+    private final boolean engineIo3;
 
     private final Object lock = new Object();
     /** Frames not yet handed to the async remote: {@code String} (text) or {@code byte[]} (binary). */
@@ -54,6 +56,7 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
         this.query = query;
         this.headers = headers;
         this.maxQueuedFrames = maxQueuedFrames;
+        this.engineIo3 = EngineIo3Framing.isEngineIo3(query);
     }
 
     @Override
@@ -68,7 +71,7 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
 
     @Override
     public void write(String message) throws IOException {
-        enqueue(message);
+        enqueue(engineIo3 ? EngineIo3Framing.connectWithoutPayload(message) : message);
     }
 
     @Override

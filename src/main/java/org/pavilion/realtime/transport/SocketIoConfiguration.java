@@ -25,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
  * <ul>
  *   <li>{@code engineIoServer}: the one {@link EngineIoServer}; ping interval and timeout, CORS
  *       origins and the handshake origin check come from {@link SocketIoProperties}. Engine.IO v3
- *       clients (socket.io-client 2.x, the seed's crowd pages) are accepted as well as v4.</li>
+ *       clients (socket.io-client 1.x and 2.x, the seed's crowd pages) are accepted as well as v4, and
+ *       answered in the framing they read ({@link EngineIo3Framing}).</li>
  *   <li>{@code socketIoServer}: the {@link SocketIoServer} built on it.</li>
  *   <li>{@code chatNamespace}: the {@code /chat} {@link SocketIoNamespace} (SPEC.md §5).</li>
  *   <li>{@code engineIoServlet}: every request at {@code /socket.io/*} ({@link EngineIoServlet}): long

@@ -200,9 +200,10 @@ class SocketIoTransportTest {
 
     @Test
     void acceptsTheEngineIo3PollingHandshake() throws Exception {
-        HttpResponse<String> response = get("/socket.io/?EIO=3&transport=polling", null);
+        // b64=1: the text payload (without it the answer is binary: EngineIo3WireTest)
+        HttpResponse<String> response = get("/socket.io/?EIO=3&transport=polling&b64=1", null);
         assertThat(response.statusCode()).isEqualTo(200);
-        // Engine.IO v3 payload framing: <length>:<packet>, the open packet type 0 first.
+        // Engine.IO v3 text payload framing: <length>:<packet>, the open packet type 0 first.
         String body = response.body();
         assertThat(body).matches("(?s)^\\d+:0\\{.*");
         JSONObject open = new JSONObject(body.substring(body.indexOf(":0") + 2));
