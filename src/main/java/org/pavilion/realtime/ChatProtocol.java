@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,8 @@ public final class ChatProtocol {
     private final EventLimits eventLimits;
     private final ProtocolRefusals refusals;
     private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
+    /** Connections that sent {@code IAmReady}: their page is leaving for the main task on purpose. */
+    private final Set<String> movedOn = ConcurrentHashMap.newKeySet();
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
@@ -253,6 +256,7 @@ public final class ChatProtocol {
     }
 
     private void ready(SocketIoSocket socket, WorkerBinding bound, Payload p, Ack ack) {
+        movedOn.add(socket.getId()); // before the outcome: the seed's page disconnects right after it emits
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
                 "worker:" + bound.workerId(), clientReport(p));
         whenDone(socket, "IAmReady", ack.after(done), outcome -> { });
@@ -323,6 +327,7 @@ public final class ChatProtocol {
 
     private void onDisconnect(SocketIoSocket socket) {
         admission.forget(socket.getId());
+        boolean leftForMainTask = movedOn.remove(socket.getId());
         WorkerBinding last = connections.unbind(socket.getId());
         if (last == null) {
             return;
@@ -339,14 +344,34 @@ public final class ChatProtocol {
             if (connections.isConnected(key)) {
                 return; // came back within the grace period
             }
-            sessions.submit(last.sessionId(), new QueueEvent.Leave(last.workerId(), last.assignmentId(),
-                    Departure.DISCONNECT), "system", "no connection for " + grace.toSeconds() + " s")
-                    .exceptionally(e -> null); // ended sessions and finished workers need nothing
+            if (!leftForMainTask) {
+                leave(last, grace);
+                return;
+            }
+            // The page said IAmReady and left for the main task. The seed's main page never identifies
+            // itself (it is silent until it submits), so an active worker there is not "disconnected":
+            // the marketplace's submission, return or abandon ends it, as in the seed (SPEC §5).
+            sessions.read(last.sessionId(), engine -> engine.statusOf(last.workerId()) == WorkerStatus.ACTIVE)
+                    .thenAccept(active -> {
+                        if (!active) {
+                            leave(last, grace);
+                        } else if (log.isDebugEnabled()) {
+                            log.debug("worker {} left its waiting page for the main task: kept active",
+                                    last.workerId());
+                        }
+                    })
+                    .exceptionally(e -> null); // an ended session needs nothing
         }, grace.toMillis(), TimeUnit.MILLISECONDS);
         ScheduledFuture<?> previous = graceTimers.put(key, timer);
         if (previous != null) {
             previous.cancel(false);
         }
+    }
+
+    private void leave(WorkerBinding last, Duration grace) {
+        sessions.submit(last.sessionId(), new QueueEvent.Leave(last.workerId(), last.assignmentId(),
+                Departure.DISCONNECT), "system", "no connection for " + grace.toSeconds() + " s")
+                .exceptionally(e -> null); // ended sessions and finished workers need nothing
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -129,6 +129,39 @@ class AdmissionTest extends RealtimeTestSupport {
     }
 
     @Test
+    void aWorkerWhoLeftForTheSeedsSilentMainPageStaysActiveWhileOthersAreFreedAfterTheGrace() throws Exception {
+        long s = openSession(new Thresholds(1, 1, 1, 2), 1, "HIT-SILENT"); // grace period 1 s
+        ProtocolClient w1 = seedPage("w1-waiting", "websocket");
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-SILENT"));
+        w1.expect("start_your_task", "{message:['w1']}");
+        ProtocolClient w2 = seedPage("w2-waiting", "websocket");
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-SILENT"));
+        ProtocolClient w3 = seedPage("w3-waiting", "websocket");
+        w3.emit("connected", acceptedJoin("w3", "a3", "HIT-SILENT"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.snapshot(s).waiting().size() == 2);
+
+        // The seed's waiting page: IAmReady, then it disconnects and opens the main page, which says nothing.
+        w1.emit("IAmReady", workerPayload("w1", "a1", "HIT-SILENT").put("time_waited", "00-00-02").put("reward", "0.01"));
+        w1.close();
+        ProtocolClient silentMain = seedPage("w1-main", "polling");
+        // A waiting worker that only closes its page (w2), and one that says IAmReady without being active (w3).
+        w3.emit("IAmReady", workerPayload("w3", "a3", "HIT-SILENT"));
+        w2.close();
+        w3.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var workers = sessions.snapshot(s).workers();
+            return workers.get("w2").status() == WorkerStatus.DISCONNECTED
+                    && workers.get("w3").status() == WorkerStatus.DISCONNECTED;
+        });
+        Thread.sleep(1500); // w1's timer ran with theirs (same grace): it found w1 active on its main task
+        assertThat(sessions.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.ACTIVE);
+        assertThat(sessions.snapshot(s).workers().get("w1").ready()).isTrue();
+        silentMain.emit("submit_active", workerPayload("w1", "a1", "HIT-SILENT").put("time_waited", "00-00-09"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                sessions.snapshot(s).workers().get("w1").status() == WorkerStatus.SUBMITTED);
+    }
+
+    @Test
     void aPageIsAdmittedAsSoonAsItsConfirmationLands() throws Exception {
         long s = openSession(SMALL, 30, "HIT-LATE");
         ProtocolClient page = seedPage("w1", "websocket");
