@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.socket.socketio.server.SocketIoSocket;
@@ -52,7 +53,7 @@ final class Admission {
         final SocketIoSocket socket;
         final WorkerBinding binding;
         // What the page asked for before it was admitted (the seed's main page joins with its submit).
-        final List<Runnable> whenAdmitted = new CopyOnWriteArrayList<>();
+        final List<Consumer<WorkerBinding>> whenAdmitted = new CopyOnWriteArrayList<>();
         volatile boolean waiting; // the engine answered AwaitConfirmation
         volatile ScheduledFuture<?> timeout;
 
@@ -99,10 +100,12 @@ final class Admission {
     /**
      * A claim whose page also asked for something to be done once it is admitted ({@code whenAdmitted},
      * run on the commit thread right after the page is bound; it must only hand work off). A second claim
-     * of the same place from the same connection while the first is pending adds its action to it.
+     * of the same place from the same connection while the first is pending adds its action to it. The
+     * action runs even if the page closed in the meantime: it asked while connected, and the seed's main
+     * page emits its {@code submit_active} and disconnects at once.
      */
     void claim(SocketIoSocket socket, WorkerIdentity presented, String workerId, String assignmentId, String hitId,
-               Runnable whenAdmitted) {
+               Consumer<WorkerBinding> whenAdmitted) {
         Binding current = connections.of(socket.getId());
         long sessionId;
         boolean verified;
@@ -209,7 +212,9 @@ final class Admission {
         for (Claim claim : admitted) {
             cancelTimeout(claim);
             if (!claim.socket.isConnected()) {
-                continue; // closed while it waited: nothing to bind
+                // Closed while it waited: nothing to bind, but what it asked for while connected still runs.
+                claim.whenAdmitted.forEach(action -> action.accept(claim.binding));
+                continue;
             }
             if (!connections.bindWorker(claim.socket, claim.binding)) {
                 Binding other = connections.of(claim.socket.getId());
@@ -219,7 +224,7 @@ final class Admission {
             }
             long sessionId = key.sessionId();
             outbound.run(() -> claim.socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, key.workerId())));
-            claim.whenAdmitted.forEach(Runnable::run);
+            claim.whenAdmitted.forEach(action -> action.accept(claim.binding));
         }
     }
 
@@ -290,19 +295,26 @@ final class Admission {
         return java.util.Optional.ofNullable(claimedSessions.get(socketId));
     }
 
-    /** A connection closed: its pending claims go. */
+    /**
+     * A connection closed: its pending claims go, except one that carries an event the page sent (it is
+     * decided as usual, and ends by the confirmation timeout at the latest).
+     */
     void forget(String socketId) {
         claimedSessions.remove(socketId);
-        forgetClaimsOtherThan(socketId, null);
+        forgetClaims(socketId, null, true);
     }
 
     private void forgetClaimsOtherThan(String socketId, ClaimKey keep) {
+        forgetClaims(socketId, keep, false);
+    }
+
+    private void forgetClaims(String socketId, ClaimKey keep, boolean keepThoseWithEvents) {
         claims.forEach((key, list) -> {
             if (key.equals(keep)) {
                 return;
             }
             for (Claim claim : list) {
-                if (claim.socket.getId().equals(socketId)) {
+                if (claim.socket.getId().equals(socketId) && !(keepThoseWithEvents && !claim.whenAdmitted.isEmpty())) {
                     drop(key, claim);
                 }
             }

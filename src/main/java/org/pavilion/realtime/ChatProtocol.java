@@ -241,9 +241,9 @@ public final class ChatProtocol {
         if (assignmentId == null || hitId == null && presented == null) {
             throw new ProtocolException("not_joined", "join first (send 'connected'), or name 'aid' and 'hit_id'");
         }
-        admission.claim(socket, presented, workerId, assignmentId, hitId, () -> {
+        admission.claim(socket, presented, workerId, assignmentId, hitId, bound -> {
             try {
-                action.accept(requireWorker(socket, p, "worker"), p);
+                action.accept(bound, p); // the place claimed with this payload's worker and assignment
             } catch (PavilionException e) {
                 error(socket, e.code(), e.getMessage(), event);
                 ack.refused(e.code(), e.getMessage());
@@ -257,6 +257,9 @@ public final class ChatProtocol {
 
     private void ready(SocketIoSocket socket, WorkerBinding bound, Payload p, Ack ack) {
         movedOn.add(socket.getId()); // before the outcome: the seed's page disconnects right after it emits
+        if (!socket.isConnected()) {
+            movedOn.remove(socket.getId()); // closed already (its disconnect ran before this line, or will not find it)
+        }
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
                 "worker:" + bound.workerId(), clientReport(p));
         whenDone(socket, "IAmReady", ack.after(done), outcome -> { });
