@@ -67,7 +67,9 @@
 // Anomalies (any of them makes ok=false): `error` events (but the expected refusal of a made-up
 // assignment), unexpected `job_is_full`/`stop`/disconnect, `awaiting_confirmation` twice or after
 // admission, refused or missing acks, `start_your_task` naming someone else or arriving twice or to a
-// worker that is not waiting, a broadcast out of its pair order, wrong counts, lost submits (no
+// worker that is not waiting, a broadcast out of its pair order, wrong counts (`update_worker_count`
+// {count, max_count} is the waiting queue's size and maxWaiting, SPEC §5; its count must equal the
+// next `workers_status`'s waiting), lost submits (no
 // promotion within --step-timeout-ms), a marketplace accept or submit that fails, a refill that finds
 // no hire's HIT within --step-timeout-ms, a session that does not settle, anything arriving after the end.
 //
@@ -81,8 +83,9 @@
 //   node pavilion-bench.js hold    --url URL --hits H1,... --workers N [--hold-seconds 20]
 //                                  [--server-pid PID] [--concurrency 200]
 // Filling (handoff, rate): sessions are filled in parallel, each one sequentially (so that the client
-// knows the FIFO order); each join waits for the joiner's own `update_worker_count` (count = k for the
-// k-th joiner; and its `start_your_task` when it is one of the first n/2), and only every --settle-every
+// knows the FIFO order); each join waits for the joiner's own `update_worker_count` (SPEC §5: the waiting
+// queue's size out of maxWaiting, so count = 0 for the first n/2 joiners and k - n/2 for the k-th after
+// them; and its `start_your_task` when it is one of the first n/2), and only every --settle-every
 // joins (100; 1 = after every join) for every member's broadcasts. The fill costs n(n+1) frames per
 // session (each join is announced to every member), so it is bound by frame handling, not round trips
 // (measured on 2 shared cores, one session: 1,000 workers 15 s without permessage-deflate, 55 s with it;
@@ -762,7 +765,8 @@ function onStatus(w, p) {
   if ((w.state === 'submitted' && !hooks.submittedMayHear) || w.state === 'closing') {
     anomaly(`${w.id} got workers_status ${J(p)} after it submitted`);
   }
-  if (!w.expectStatus || !p || p.waiting + p.active !== w.lastCount) {
+  // The pair describes one state: update_worker_count's count is the waiting queue (SPEC §5).
+  if (!w.expectStatus || !p || p.waiting !== w.lastCount) {
     anomaly(`${w.id} (${w.state}) got workers_status ${J(p)} not after a matching update_worker_count (last count ${w.lastCount})`);
   }
   w.expectStatus = false;
@@ -856,16 +860,17 @@ const clientRssKb = () => Math.round(process.memoryUsage().rss / 1024);
 // ---- filling the sessions in a known FIFO order (handoff, rate) -----------------------------------------
 
 // Joins one worker of a session being filled sequentially; resolves when its own update_worker_count
-// (count = members after it) arrived and, when it is promoted on arrival, its start_your_task too.
+// (count = the waiting queue after it, max_count = maxWaiting) arrived and, when it is promoted on
+// arrival, its start_your_task too.
 // Joins are sequential within a session, so the first count a joiner receives is its own arrival's.
 function joinInOrder(w, expectCount, expectPromoted) {
   const s = w.s;
   const gotCount = new Promise((resolve) => {
     w.onCount = (p) => {
       if (p.count !== expectCount) anomaly(`${w.id} joined and saw count ${p.count}, expected ${expectCount}`);
-      if (p.max_count !== s.n && !s.maxCountMismatch) {
+      if (p.max_count !== s.W && !s.maxCountMismatch) {
         s.maxCountMismatch = true;
-        anomaly(`session ${s.index} (${s.hit}) has max_count ${p.max_count}, the client assumes ${s.n} (maxActive ${s.A} + maxWaiting ${s.W})`);
+        anomaly(`session ${s.index} (${s.hit}) has max_count ${p.max_count}, the client assumes maxWaiting ${s.W}`);
       }
       w.onCount = null;
       resolve();
@@ -919,7 +924,7 @@ async function fillSessions(sessions) {
   await Promise.all(sessions.map(async (s, si) => {
     const ws = bySession[si];
     for (let k = 1; k <= s.n; k++) {
-      await joinInOrder(ws[k - 1], k, k <= s.A);
+      await joinInOrder(ws[k - 1], Math.max(0, k - s.A), k <= s.A); // the first A start on arrival
       joined += 1;
       if (k % SETTLE_EVERY === 0 || k === s.n) {
         const target = (k * (k + 1)) / 2;
@@ -950,14 +955,14 @@ function fillStartHook(w) {
   return false;
 }
 
-// Sessions full and quiet: queues as the client expects, and every member saw the full count and its
-// workers_status last.
+// Sessions full and quiet: queues as the client expects, and every member saw the full waiting queue
+// (count = maxWaiting) and its workers_status last.
 function sessionsQuiet(sessions) {
   for (const s of sessions) {
     if (s.outstanding.length || s.pendingRefills || s.active.length !== s.A || s.waiting.length !== s.W) return false;
     for (const list of [s.active, s.waiting]) {
       for (const w of list) {
-        if (w.lastCount !== s.n || w.expectStatus || !w.lastStatus
+        if (w.lastCount !== s.W || w.expectStatus || !w.lastStatus
             || w.lastStatus.active !== s.A || w.lastStatus.waiting !== s.W) return false;
       }
     }
@@ -968,7 +973,7 @@ function describeUnquiet(sessions) {
   const out = [];
   for (const s of sessions) {
     const members = [...s.active, ...s.waiting];
-    const off = members.filter((w) => w.lastCount !== s.n || w.expectStatus || !w.lastStatus
+    const off = members.filter((w) => w.lastCount !== s.W || w.expectStatus || !w.lastStatus
       || w.lastStatus.active !== s.A || w.lastStatus.waiting !== s.W);
     if (s.outstanding.length || s.pendingRefills || s.active.length !== s.A || s.waiting.length !== s.W || off.length) {
       out.push(`session ${s.index}: active ${s.active.length}/${s.A} waiting ${s.waiting.length}/${s.W} outstanding ${s.outstanding.length} `
@@ -1101,7 +1106,7 @@ async function runHandoff() {
     await acceptFromBoard(fresh);
     hireWaits.push(fresh.firstAcceptedAt - submittedAt);
     await connect(fresh);
-    await joinInOrder(fresh, s.n, false);
+    await joinInOrder(fresh, s.W, false); // the refill makes the waiting queue full again
     // The handoff's broadcast reached the n - 1 remaining members; the refill's, all n.
     const target = statusBase + (s.n - 1) + s.n;
     await waitFor(() => s.statuses >= target && s.counts >= target,
@@ -1116,7 +1121,7 @@ async function runHandoff() {
   for (const s of sessions) {
     if (s.active.length !== s.A || s.waiting.length !== s.W) anomaly(`session ${s.index}: final queues ${s.active.length}/${s.waiting.length}`);
     for (const w of [...s.active, ...s.waiting]) {
-      if (w.lastCount !== s.n) anomaly(`${w.id} last saw count ${w.lastCount}`);
+      if (w.lastCount !== s.W) anomaly(`${w.id} last saw count ${w.lastCount}, expected maxWaiting ${s.W}`);
       if (w.state === 'active' && w.starts !== 1) anomaly(`${w.id} active with ${w.starts} start_your_task`);
       if (w.state === 'waiting' && w.starts !== 0) anomaly(`${w.id} waiting with ${w.starts} start_your_task`);
     }
@@ -1530,8 +1535,13 @@ async function runBurst() {
     } else if (st.active !== active) {
       if (statusSums.get(key) === 1) anomaly(`admitted pages' last workers_status says ${st.active} active, ${active} got start_your_task`);
     }
-    if (w.lastCount !== admittedCount) {
-      if (countMismatches++ === 0) anomaly(`admitted ${w.id}'s last update_worker_count is ${w.lastCount}, ${admittedCount} were admitted`);
+    // update_worker_count is the waiting queue out of maxWaiting (SPEC §5). The session is full
+    // (admitted = EXPECT = maxActive + maxWaiting), so its waiting queue holds exactly maxWaiting.
+    if (w.lastCount !== waitingAdmitted || w.maxCount !== waitingAdmitted) {
+      if (countMismatches++ === 0) {
+        anomaly(`admitted ${w.id}'s last update_worker_count is ${w.lastCount} of ${w.maxCount}, `
+          + `expected ${waitingAdmitted} of ${waitingAdmitted} (the full session's waiting queue)`);
+      }
     }
   }
   closeAll();
@@ -1615,8 +1625,8 @@ async function runHold() {
   // (A join was answered by its first message; a refusal can still follow a broadcast, so recount.)
   const joinedIn = (w) => w.joinEmitAt > 0 && w.fulls === 0;
   const recount = () => sessions.forEach((s) => { s.admitted = s.workers.filter(joinedIn).length; });
-  const done = (w) => w.fulls > 0 || w.marketRefused || (w.lastCount === w.s.admitted && !w.expectStatus && w.lastStatus
-    && w.lastStatus.waiting + w.lastStatus.active === w.s.admitted);
+  const done = (w) => w.fulls > 0 || w.marketRefused || (!w.expectStatus && w.lastStatus
+    && w.lastCount === w.lastStatus.waiting && w.lastStatus.waiting + w.lastStatus.active === w.s.admitted);
   try {
     await pollUntil(() => recount() || allWorkers.every(done), () => {
       const off = allWorkers.filter((w) => !done(w));

@@ -119,8 +119,10 @@ const join = (w) => ({workerId: w, aid: aid(w), hit_id: hitId});
 const worker = (w) => ({worker: w, aid: aid(w), hit_id: hitId});
 const start = (w) => exactly('start_your_task', {message: [w]});
 // update_worker_count and workers_status go to every worker of the session (SPEC §4.1.7, §5).
+// update_worker_count is the seed's figure: the waiting queue's size out of maxWaiting (3).
+const MAX_WAITING = 3;
 const counts = (waiting, active) => [
-  exactly('update_worker_count', {count: waiting + active, max_count: 6}),
+  exactly('update_worker_count', {count: waiting, max_count: MAX_WAITING}),
   exactly('workers_status', {waiting, active}),
 ];
 const toEach = (names, events) => Object.fromEntries(names.map((n) => [n, events]));

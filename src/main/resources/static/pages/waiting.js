@@ -46,12 +46,13 @@
   });
   p.on('update_worker_count', function () { say('connection', 'Connected. Waiting for the task to start…'); });
   p.on('pay_status', showTime);
+  // update_worker_count is the seed's figure: the waiting queue out of maxWaiting (SPEC §5).
+  // workers_status, sent with it, adds how many are on the task.
   p.on('update_worker_count', function (d) {
-    $('worker-count').textContent = d.count;
-    $('max-count').textContent = d.max_count;
+    $('waiting-count').textContent = d.count;
+    $('max-waiting').textContent = d.max_count;
   });
   p.on('workers_status', function (d) {
-    $('waiting-count').textContent = d.waiting;
     $('active-count').textContent = d.active;
   });
   p.on('error', function (e) { say('error', 'Note: ' + (e.message || e.code || 'something went wrong')); });

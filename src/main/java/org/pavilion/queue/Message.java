@@ -11,7 +11,10 @@ public sealed interface Message {
     record JobIsFull(String reason) implements Message {
     }
 
-    /** {@code update_worker_count}: workers hired (waiting + active) out of the maximum. */
+    /**
+     * {@code update_worker_count}: the waiting queue's size out of maxWaiting, as the seed sends it
+     * (SPEC §5). {@link WorkersStatus} carries both queues.
+     */
     record WorkerCount(int count, int maxCount) implements Message {
     }
 

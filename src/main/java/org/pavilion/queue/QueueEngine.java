@@ -222,7 +222,7 @@ public final class QueueEngine {
     }
 
     private void resendState(String id, Worker known) {
-        tell(id, new Message.WorkerCount(waiting.size() + active.size(), thresholds.capacity()));
+        tell(id, workerCount());
         tell(id, new Message.WorkersStatus(waiting.size(), active.size()));
         if (known.status == WorkerStatus.ACTIVE) {
             tell(id, new Message.StartYourTask());
@@ -522,8 +522,13 @@ public final class QueueEngine {
     }
 
     private void announceCounts() {
-        pending.add(new TellSession(new Message.WorkerCount(waiting.size() + active.size(), thresholds.capacity())));
+        pending.add(new TellSession(workerCount()));
         pending.add(new TellSession(new Message.WorkersStatus(waiting.size(), active.size())));
+    }
+
+    /** SPEC §5: the seed's {@code update_worker_count} is the waiting queue against maxWaiting. */
+    private Message.WorkerCount workerCount() {
+        return new Message.WorkerCount(waiting.size(), thresholds.maxWaiting());
     }
 
     private void tell(String workerId, Message message) {

@@ -450,7 +450,7 @@ class QueueEngineProperties {
                     told.computeIfAbsent(tw.workerId(), k -> new ArrayList<>()).add(tw.message());
                 }
             }
-            Message.WorkerCount count = new Message.WorkerCount(a.waiting().size() + a.active().size(), t.capacity());
+            Message.WorkerCount count = new Message.WorkerCount(a.waiting().size(), t.maxWaiting()); // SPEC §5
             Message.WorkersStatus status = new Message.WorkersStatus(a.waiting().size(), a.active().size());
             if (event instanceof Arrive e && b.workers().containsKey(e.workerId())
                     && b.workers().get(e.workerId()).status().inQueue()) {

@@ -128,11 +128,14 @@ class QueueEngineRulesTest {
         assertThat(outcome.hires()).as("hires").isEmpty();
     }
 
-    /** The counts announced to the whole session (4.1.7) after a queue change. */
+    /**
+     * The counts announced to the whole session (4.1.7) after a queue change: {@code update_worker_count}
+     * is the waiting queue out of maxWaiting (SPEC §5), {@code workers_status} both queues.
+     */
     void assertAnnounced(Outcome outcome, int waiting, int active) {
-        int capacity = engine.thresholds().capacity();
+        int maxWaiting = engine.thresholds().maxWaiting();
         assertThat(outcome.toldSession()).as("told the session").containsExactly(
-                new Message.WorkerCount(waiting + active, capacity), new Message.WorkersStatus(waiting, active));
+                new Message.WorkerCount(waiting, maxWaiting), new Message.WorkersStatus(waiting, active));
     }
 
     static void assertNothingAnnounced(Outcome outcome) {
@@ -145,8 +148,9 @@ class QueueEngineRulesTest {
         assertThat(outcome.decisions()).hasSize(1).first().isInstanceOf(Ignored.class);
     }
 
-    static List<Message> resend(int count, int max, int waiting, int active, Message... extra) {
-        List<Message> m = new ArrayList<>(List.of(new Message.WorkerCount(count, max),
+    /** A reload's resent state: update_worker_count {waiting, maxWaiting}, workers_status, then extras. */
+    static List<Message> resend(int waiting, int maxWaiting, int active, Message... extra) {
+        List<Message> m = new ArrayList<>(List.of(new Message.WorkerCount(waiting, maxWaiting),
                 new Message.WorkersStatus(waiting, active)));
         m.addAll(List.of(extra));
         return m;
@@ -362,7 +366,7 @@ class QueueEngineRulesTest {
         QueueSnapshot before = engine.snapshot();
         Outcome o = arrive("w1");
         assertThat(engine.snapshot()).isEqualTo(before);
-        assertTold(o, Map.of("w1", resend(1, 6, 1, 0)));
+        assertTold(o, Map.of("w1", resend(1, 3, 0)));
         assertThat(o.changesState()).isFalse();
         assertNothingAnnounced(o);
 
@@ -374,14 +378,34 @@ class QueueEngineRulesTest {
         before = engine.snapshot();
         o = arrive("w2");
         assertThat(engine.snapshot()).isEqualTo(before);
-        assertTold(o, Map.of("w2", resend(3, 6, 1, 2, START)));
+        assertTold(o, Map.of("w2", resend(1, 3, 2, START)));
         assertNoHires(o);
         assertNothingAnnounced(o);
 
         // A waiting worker's reload does not get start_your_task.
         o = arrive("w3");
-        assertTold(o, Map.of("w3", resend(3, 6, 1, 2)));
+        assertTold(o, Map.of("w3", resend(1, 3, 2)));
         assertQueues(List.of("w3"), List.of("w1", "w2"));
+        assertReplayMatches();
+    }
+
+    @Test
+    void workerCountIsTheWaitingQueueOutOfMaxWaiting() {
+        // SPEC §5, as the seed sends it. maxActive 2 ≠ maxWaiting 4, so neither the hired total
+        // (waiting + active) nor the capacity (6) nor maxActive passes for it.
+        use(new Thresholds(1, 0, 2, 4), false);
+        Outcome o = arrive("w1"); // minActive 1: starts at once
+        assertQueues(List.of(), List.of("w1"));
+        assertThat(o.toldSession()).containsExactly(new Message.WorkerCount(0, 4), new Message.WorkersStatus(0, 1));
+        arrive("w2");
+        o = arrive("w3");
+        assertQueues(List.of("w3"), List.of("w1", "w2"));
+        assertThat(o.toldSession()).containsExactly(new Message.WorkerCount(1, 4), new Message.WorkersStatus(1, 2));
+        o = arrive("w1"); // an active worker's reload gets the same figures
+        assertTold(o, Map.of("w1", resend(1, 4, 2, START)));
+        o = submit("w1"); // w3 moves up: the waiting queue is empty again
+        assertQueues(List.of(), List.of("w2", "w3"));
+        assertThat(o.toldSession()).containsExactly(new Message.WorkerCount(0, 4), new Message.WorkersStatus(0, 2));
         assertReplayMatches();
     }
 
@@ -389,9 +413,9 @@ class QueueEngineRulesTest {
     void reloadOfAWorkerInAFullSessionIsNotRefusedAsFull() {
         fillSeedSession();
         Outcome o = arrive("w6"); // 4.1.1 is checked before 4.1.2
-        assertTold(o, Map.of("w6", resend(6, 6, 3, 3)));
+        assertTold(o, Map.of("w6", resend(3, 3, 3)));
         o = arrive("w1");
-        assertTold(o, Map.of("w1", resend(6, 6, 3, 3, START)));
+        assertTold(o, Map.of("w1", resend(3, 3, 3, START)));
         assertQueues(List.of("w4", "w5", "w6"), List.of("w1", "w2", "w3"));
     }
 
@@ -400,9 +424,9 @@ class QueueEngineRulesTest {
         fillSeedSession();
         apply(new Stop("admin"));
         Outcome o = arrive("w2");
-        assertTold(o, Map.of("w2", resend(6, 6, 3, 3, START, STOP)));
+        assertTold(o, Map.of("w2", resend(3, 3, 3, START, STOP)));
         o = arrive("w5");
-        assertTold(o, Map.of("w5", resend(6, 6, 3, 3, STOP)));
+        assertTold(o, Map.of("w5", resend(3, 3, 3, STOP)));
         assertThat(o.changesState()).isFalse();
     }
 

@@ -171,7 +171,7 @@ class AdmissionTest extends RealtimeTestSupport {
 
         confirm("w1", "a1", "HIT-LATE"); // MTurk's AssignmentAccepted arrives a moment later
         page.expect("start_your_task", "{message:['w1']}");
-        page.expect("update_worker_count", "{count:1,max_count:4}");
+        page.expect("update_worker_count", "{count:0,max_count:2}");
         page.expect("workers_status", "{waiting:0,active:1}");
         assertThat(sessions.snapshot(s).active()).containsExactly("w1");
     }
@@ -194,7 +194,7 @@ class AdmissionTest extends RealtimeTestSupport {
         // Nor does it hear the victim's messages, or lock the victim out of a reload.
         ProtocolClient reload = seedPage("victim-reload", "websocket");
         reload.emit("connected", joinPayload("VICTIM", "A-VICTIM", "HIT-VICTIM"));
-        reload.expect("update_worker_count", "{count:1,max_count:4}");
+        reload.expect("update_worker_count", "{count:0,max_count:2}");
         reload.expect("workers_status", "{waiting:0,active:1}");
         reload.expect("start_your_task", "{message:['VICTIM']}");
         assertThat(attacker.expect("error").getString("code")).isEqualTo("unconfirmed_assignment");

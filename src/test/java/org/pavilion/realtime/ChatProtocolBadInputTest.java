@@ -84,7 +84,8 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
 
         // Still usable: w1's own submit works (w1 leaves the session; the others hear the new counts).
         w1.emit("submit_active", workerPayload("w1", "a-w1", "HIT-ID"));
-        c.get(1).expect("update_worker_count", "{count:2,max_count:6}");
+        c.get(1).expect("update_worker_count", "{count:1,max_count:3}"); // the waiting queue (w3) of maxWaiting
+        c.get(1).expect("workers_status", "{waiting:1,active:1}");
         assertThat(sessions.snapshot(s).workers().get("w1").status()).isEqualTo(WorkerStatus.SUBMITTED);
     }
 

@@ -40,9 +40,9 @@ class ChatProtocolTest extends RealtimeTestSupport {
 
         // 1. w1 arrives: waits.
         w1.emit("connected", acceptedJoin("w1", "a1", "HIT-WALK"));
-        w1.expect("update_worker_count", "{count:1,max_count:6}");
+        w1.expect("update_worker_count", "{count:1,max_count:3}");
         w1.expect("workers_status", "{waiting:1,active:0}");
-        admin.expect("update_worker_count", "{count:1,max_count:6}");
+        admin.expect("update_worker_count", "{count:1,max_count:3}");
         admin.expect("workers_status", "{waiting:1,active:0}");
         quiet(all);
 
@@ -51,7 +51,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         w1.expect("start_your_task", "{message:['w1']}");
         w2.expect("start_your_task", "{message:['w2']}");
         for (ProtocolClient c : List.of(w1, w2, admin)) {
-            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("update_worker_count", "{count:0,max_count:3}");
             c.expect("workers_status", "{waiting:0,active:2}");
         }
         quiet(all);
@@ -59,7 +59,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         // 3. w3 arrives: waiting 1 is not above minWaiting 1, so it waits.
         w3.emit("connected", acceptedJoin("w3", "a3", "HIT-WALK"));
         for (ProtocolClient c : List.of(w1, w2, w3, admin)) {
-            c.expect("update_worker_count", "{count:3,max_count:6}");
+            c.expect("update_worker_count", "{count:1,max_count:3}");
             c.expect("workers_status", "{waiting:1,active:2}");
         }
         quiet(all);
@@ -68,7 +68,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         w4.emit("connected", acceptedJoin("w4", "a4", "HIT-WALK"));
         w3.expect("start_your_task", "{message:['w3']}");
         for (ProtocolClient c : List.of(w1, w2, w3, w4, admin)) {
-            c.expect("update_worker_count", "{count:4,max_count:6}");
+            c.expect("update_worker_count", "{count:1,max_count:3}");
             c.expect("workers_status", "{waiting:1,active:3}");
         }
         quiet(all);
@@ -79,7 +79,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         // 5. w1 submits while active: nobody can move up (waiting 1 = minWaiting), one hire.
         w1.emit("submit_active", workerPayload("w1", "a1", "HIT-WALK"));
         for (ProtocolClient c : List.of(w2, w3, w4, admin)) {
-            c.expect("update_worker_count", "{count:3,max_count:6}");
+            c.expect("update_worker_count", "{count:1,max_count:3}");
             c.expect("workers_status", "{waiting:1,active:2}");
         }
         quiet(all); // w1 left: it hears no more of the session
@@ -100,7 +100,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         // 7. Their pages submit; after a stop no one is promoted or hired.
         w4.emit("submit_waiting", workerPayload("w4", "a4", "HIT-WALK").put("time_waited", 5).put("reward", 0.01));
         for (ProtocolClient c : List.of(w2, w3, admin)) {
-            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("update_worker_count", "{count:0,max_count:3}");
             c.expect("workers_status", "{waiting:0,active:2}");
         }
         quiet(all);
@@ -122,12 +122,12 @@ class ChatProtocolTest extends RealtimeTestSupport {
         ProtocolClient c = seedPage("c", "websocket");
         a.emit("connected", acceptedJoin("a", "aa", "HIT-FULL"));
         a.expect("start_your_task", "{message:['a']}");
-        a.expect("update_worker_count", "{count:1,max_count:2}");
+        a.expect("update_worker_count", "{count:0,max_count:1}");
         a.expect("workers_status", "{waiting:0,active:1}");
         b.emit("connected", acceptedJoin("b", "ab", "HIT-FULL"));
-        a.expect("update_worker_count", "{count:2,max_count:2}");
+        a.expect("update_worker_count", "{count:1,max_count:1}");
         a.expect("workers_status", "{waiting:1,active:1}");
-        b.expect("update_worker_count", "{count:2,max_count:2}");
+        b.expect("update_worker_count", "{count:1,max_count:1}");
         b.expect("workers_status", "{waiting:1,active:1}");
 
         c.emit("connected", acceptedJoin("c", "ac", "HIT-FULL"));
@@ -162,7 +162,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         tab.emit("connected", acceptedJoin("w1", "a1", "HIT-RELOAD"));
         // The worker's own connections (both tabs) get its state again; w2 hears nothing.
         for (ProtocolClient c : List.of(w1, tab)) {
-            c.expect("update_worker_count", "{count:2,max_count:6}");
+            c.expect("update_worker_count", "{count:0,max_count:3}");
             c.expect("workers_status", "{waiting:0,active:2}");
             c.expect("start_your_task", "{message:['w1']}");
         }
@@ -175,7 +175,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         long s = openSession(SEED, 30, "HIT-SIGNED");
         ProtocolClient page = signedPage("signed", new WorkerIdentity(s, "w1", "a1", "HIT-SIGNED"), "websocket");
         page.emit("connected", acceptedJoin("w1", "a1", "HIT-SIGNED"));
-        page.expect("update_worker_count", "{count:1,max_count:6}");
+        page.expect("update_worker_count", "{count:1,max_count:3}");
         page.expect("workers_status", "{waiting:1,active:0}");
 
         // A seed-style page claiming the same worker is refused: w1 proved itself with a signed page.
@@ -219,7 +219,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         w4.close();
         ProtocolClient w4again = seedPage("w4-reloaded", "websocket");
         w4again.emit("connected", acceptedJoin("w4", "a-w4", "HIT-GRACE"));
-        w4again.expect("update_worker_count", "{count:4,max_count:6}");
+        w4again.expect("update_worker_count", "{count:1,max_count:3}");
         w4again.expect("workers_status", "{waiting:1,active:3}");
         Thread.sleep(1500); // past the grace period: the reloaded worker must still be there
         assertThat(sessions.snapshot(s).waiting()).containsExactly("w4");
@@ -227,7 +227,7 @@ class ChatProtocolTest extends RealtimeTestSupport {
         // w5 arrives so that a move will be possible once an active slot frees.
         ProtocolClient w5 = seedPage("w5", "websocket");
         w5.emit("connected", acceptedJoin("w5", "a-w5", "HIT-GRACE"));
-        w4again.expect("update_worker_count", "{count:5,max_count:6}");
+        w4again.expect("update_worker_count", "{count:2,max_count:3}");
         w4again.expect("workers_status", "{waiting:2,active:3}");
 
         // w1 drops and does not come back: after the grace period its slot goes to w4, the oldest waiting.

@@ -94,7 +94,7 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
         assertThat(w2.expect("pay_status").getInt("cents_per_hour")).isEqualTo(725);
         ProtocolClient w3 = from("127.0.0.13", "w3", "websocket");
         w3.emit("connected", acceptedJoin("w3", "a3", "HIT-FLOOD"));
-        w2.expect("update_worker_count", "{count:2,max_count:6}");
+        w2.expect("update_worker_count", "{count:0,max_count:3}");
         w2.expect("workers_status", "{waiting:0,active:2}");
         assertThat(sessions.snapshot(s).active()).containsExactly("w2", "w3");
 

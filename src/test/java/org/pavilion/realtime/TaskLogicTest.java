@@ -49,7 +49,7 @@ class TaskLogicTest extends RealtimeTestSupport {
         ProtocolClient w1 = seedPage("w1", "websocket");
         w1.emit("connected", acceptedJoin("w1", "a1", "HIT-BONUS"));
         w1.expect("start_your_task");
-        w1.expect("update_worker_count", "{count:1,max_count:4}");
+        w1.expect("update_worker_count", "{count:0,max_count:2}");
         w1.expect("workers_status", "{waiting:0,active:1}");
 
         w1.emit("round_done", new JSONObject().put("cents", 25));

@@ -141,7 +141,7 @@ public class WorkerPagesController {
         model.addAttribute("turkSubmitTo", submitTo);
         model.addAttribute("centsPerHour", config.waitingPayCentsPerHour());
         model.addAttribute("ratePerHour", Money.ofCents(config.waitingPayCentsPerHour()).display());
-        model.addAttribute("maxCount", config.thresholds().capacity());
+        model.addAttribute("maxWaiting", config.thresholds().maxWaiting()); // update_worker_count's max_count
         model.addAttribute("mainUrl", "main_task" + query);
         model.addAttribute("ready", view != null && view.ready());
         return stage == Stage.WAITING ? "worker/waiting" : "worker/main";

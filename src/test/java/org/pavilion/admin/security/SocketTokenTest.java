@@ -76,7 +76,7 @@ class SocketTokenTest extends SecurityTestBase {
         clients.add(worker);
         ConfirmedArrivals.confirm(sessions, session, "w1", "a1", hit); // the marketplace's AssignmentAccepted
         worker.emit("connected", new JSONObject().put("workerId", "w1").put("aid", "a1").put("hit_id", hit));
-        admin.expect("update_worker_count", "{count:1,max_count:6}");
+        admin.expect("update_worker_count", "{count:1,max_count:3}"); // w1 waits; maxWaiting 3
 
         // a worker's page token is no admin token
         String workerToken = signedTokens.workerToken(new WorkerIdentity(session, "w2", "a2", hit), Duration.ofHours(1));

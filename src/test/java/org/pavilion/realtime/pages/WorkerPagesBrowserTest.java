@@ -150,10 +150,9 @@ class WorkerPagesBrowserTest {
             // The first worker waits: connected, counted, paid for waiting.
             one.get(url("/waiting_task", "ASG1", "WORKER1"));
             waitForText(one, "connection", "Connected");
-            waitForText(one, "worker-count", "1");
-            assertThat(text(one, "max-count")).isEqualTo("6");
             waitForText(one, "waiting-count", "1");
-            assertThat(text(one, "active-count")).isEqualTo("0");
+            assertThat(text(one, "max-waiting")).isEqualTo("3");
+            waitForText(one, "active-count", "0");
             assertThat(text(one, "pay-earned")).matches("\\$0\\.\\d\\d");
             assertThat(text(one, "time-waited")).matches("0:\\d\\d");
             QueueSnapshot waitingOne = sessions.snapshot(session);
@@ -214,6 +213,31 @@ class WorkerPagesBrowserTest {
         } catch (AssertionError | RuntimeException e) {
             dumpConsole("worker 1", one);
             dumpConsole("worker 2", two);
+            throw e;
+        }
+    }
+
+    @Test
+    void theWaitingPageShowsTheWaitingQueueOutOfMaxWaitingAndWhoIsOnTheTask() throws Exception {
+        // Two workers start the session (minActive 2); the third waits: waiting 1 is not above minWaiting 1.
+        ConfirmedArrivals.arrive(sessions, session, "WORKER1", "ASG1", hit, "test");
+        ConfirmedArrivals.arrive(sessions, session, "WORKER2", "ASG2", hit, "test");
+        ChromeDriver d = browser();
+        try {
+            d.get(url("/waiting_task", "ASG3", "WORKER3"));
+            waitForText(d, "connection", "Connected");
+            // update_worker_count {count: 1, max_count: 3} is the waiting queue of maxWaiting, not the 3
+            // hired of 6; workers_status gives the 2 on the task.
+            waitForText(d, "active-count", "2");
+            assertThat(text(d, "waiting-count")).isEqualTo("1");
+            assertThat(text(d, "max-waiting")).isEqualTo("3");
+            assertThat(text(d, "main")).contains("Workers waiting").contains("Workers on the task")
+                    .doesNotContain("hired");
+            QueueSnapshot s = sessions.snapshot(session);
+            assertThat(s.waiting()).containsExactly("WORKER3");
+            assertThat(s.active()).containsExactly("WORKER1", "WORKER2");
+        } catch (AssertionError | RuntimeException e) {
+            dumpConsole("worker", d);
             throw e;
         }
     }

@@ -189,7 +189,8 @@ class WorkerPagesControllerTest {
         assertThat(html).contains("data-worker-id=\"WORKER1\"").contains("data-assignment-id=\"ASG1\"")
                 .contains("data-hit-id=\"" + hit + "\"")
                 .contains("data-submit-url=\"" + base() + "/mturk/externalSubmit\"")
-                .contains("data-max-count=\"6\"").contains("data-cents-per-hour=\"725\"")
+                .contains("data-max-waiting=\"3\"").contains("<span id=\"max-waiting\">3</span>") // maxWaiting
+                .contains("data-cents-per-hour=\"725\"")
                 .contains("src=\"/vendor/socket.io.min.js\"").contains("src=\"/pavilion.js\"")
                 .contains("src=\"/pages/waiting.js\"")
                 .doesNotContain("Accept the HIT to join");
