@@ -104,8 +104,16 @@ final class EngineIoServlet extends HttpServlet {
         if (upgrade) {
             upgradeToWebSocket(request, response, admission);
         } else {
-            HttpServletResponse pollResponse = forClientProtocol(request, response);
-            limits.runAdmitted(admission, () -> engineIoServer.handleRequest(request, pollResponse));
+            // A handshake's answer waits until the library has registered the session (HeldHandshakeResponse).
+            HeldHandshakeResponse held = sid == null ? new HeldHandshakeResponse(response) : null;
+            HttpServletResponse pollResponse = forClientProtocol(request, held != null ? held : response);
+            try {
+                limits.runAdmitted(admission, () -> engineIoServer.handleRequest(request, pollResponse));
+            } finally {
+                if (held != null) {
+                    held.release();
+                }
+            }
         }
     }
 

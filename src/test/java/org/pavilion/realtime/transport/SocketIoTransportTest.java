@@ -39,7 +39,8 @@ import org.springframework.context.annotation.Import;
  * served at /vendor/socket.io.min.js, the Engine.IO v3 handshake, the origin check and the size limit.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"pavilion.database.embedded=mem", "pavilion.realtime.max-message-bytes=4096"})
+        properties = {"pavilion.database.embedded=mem", "pavilion.realtime.max-message-bytes=4096",
+                      "pavilion.realtime.handshakes-per-second=0"})
 @Import(EchoNamespaceConfiguration.class)
 class SocketIoTransportTest {
 
@@ -210,6 +211,28 @@ class SocketIoTransportTest {
         assertThat(open.getString("sid")).isNotEmpty();
         assertThat(open.getLong("pingInterval")).isEqualTo(10_000);
         assertThat(open.getLong("pingTimeout")).isEqualTo(10_000);
+    }
+
+    /**
+     * A client may send its first request the moment it has read the handshake: the session must be known
+     * by then (engine.io-server registers it only after writing the answer; HeldHandshakeResponse holds
+     * the answer until it has). Each handshake here is followed at once by a close packet for its session.
+     */
+    @Test
+    void aSessionIsKnownToTheFirstRequestAfterItsHandshake() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            for (String eio : List.of("4", "3&b64=1")) {
+                HttpResponse<String> open = get("/socket.io/?EIO=" + eio + "&transport=polling", null);
+                assertThat(open.statusCode()).isEqualTo(200);
+                String body = open.body();
+                String sid = new JSONObject(body.substring(body.indexOf('{'))).getString("sid");
+                String close = eio.equals("4") ? "1" : "1:1";
+                HttpResponse<String> first = http.send(HttpRequest.newBuilder(
+                                URI.create(base() + "/socket.io/?EIO=" + eio + "&transport=polling&sid=" + sid))
+                        .POST(HttpRequest.BodyPublishers.ofString(close)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(first.statusCode()).as("EIO %s, try %d: %s", eio, i, first.body()).isEqualTo(200);
+            }
+        }
     }
 
     @Test
