@@ -73,13 +73,16 @@ final class Admission {
     private final ScheduledExecutorService timers;
     private final Duration confirmationTimeout;
     private final ProtocolRefusals refusals;
+    private final DisconnectGrace grace;
     private final Map<ClaimKey, List<Claim>> claims = new ConcurrentHashMap<>();
     // The session each connection last claimed a place in, admitted or not: isJobFull asks about it.
     private final Map<String, Long> claimedSessions = new ConcurrentHashMap<>();
 
     Admission(Supplier<LiveSessionService> sessions, SessionStore store, Connections connections, Outbound outbound,
-              ScheduledExecutorService timers, Duration confirmationTimeout, ProtocolRefusals refusals) {
+              ScheduledExecutorService timers, Duration confirmationTimeout, ProtocolRefusals refusals,
+              DisconnectGrace grace) {
         this.refusals = refusals;
+        this.grace = grace;
         this.sessions = sessions;
         this.store = store;
         this.connections = connections;
@@ -140,6 +143,7 @@ final class Admission {
                     + "' joined from a page signed by Pavilion; only such a page can act for it");
         }
         claimedSessions.put(socket.getId(), sessionId);
+        connections.claimed(key); // before the arrival is submitted: a grace timer's leave after this is stale
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);
         List<Claim> pendingHere = claims.get(claimKey);
         if (whenAdmitted != null && pendingHere != null) {
@@ -220,6 +224,16 @@ final class Admission {
                 Binding other = connections.of(claim.socket.getId());
                 error(claim.socket, "not_your_worker",
                         other instanceof WorkerBinding w ? notYours(w).getMessage() : "this connection is bound already");
+                continue;
+            }
+            if (!claim.socket.isConnected()) {
+                // Closed between the check above and the bind: its disconnect found nothing bound to free,
+                // so free it here (a dead connection must not keep the worker looking connected).
+                WorkerBinding last = connections.unbind(claim.socket.getId());
+                if (last != null) {
+                    grace.connectionLost(last);
+                }
+                claim.whenAdmitted.forEach(action -> action.accept(claim.binding));
                 continue;
             }
             long sessionId = key.sessionId();

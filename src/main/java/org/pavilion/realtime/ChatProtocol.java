@@ -1,7 +1,6 @@
 package org.pavilion.realtime;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,9 +8,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.socket.socketio.server.SocketIoNamespace;
 import io.socket.socketio.server.SocketIoSocket;
@@ -55,20 +51,17 @@ public final class ChatProtocol {
     private final SignedTokens tokens;
     private final Outbound outbound;
     private final Map<String, TaskLogic> taskEvents;
-    private final ScheduledExecutorService timers;
+    private final DisconnectGrace grace;
     private final Clock clock;
     private final Connections connections;
     private final BonusLedger bonuses;
     private final Admission admission;
     private final EventLimits eventLimits;
     private final ProtocolRefusals refusals;
-    private final Map<WorkerKey, ScheduledFuture<?>> graceTimers = new ConcurrentHashMap<>();
-    /** Connections that sent {@code IAmReady}: their page is leaving for the main task on purpose. */
-    private final Set<String> movedOn = ConcurrentHashMap.newKeySet();
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
-                 BonusLedger bonuses, List<TaskLogic> taskLogic, ScheduledExecutorService timers, Clock clock,
+                 BonusLedger bonuses, List<TaskLogic> taskLogic, DisconnectGrace grace, Clock clock,
                  EventLimits eventLimits, ProtocolRefusals refusals) {
         this.eventLimits = eventLimits;
         this.refusals = refusals;
@@ -80,7 +73,7 @@ public final class ChatProtocol {
         this.store = store;
         this.tokens = tokens;
         this.outbound = outbound;
-        this.timers = timers;
+        this.grace = grace;
         this.clock = clock;
         this.taskEvents = new ConcurrentHashMap<>();
         for (TaskLogic logic : taskLogic) {
@@ -256,9 +249,8 @@ public final class ChatProtocol {
     }
 
     private void ready(SocketIoSocket socket, WorkerBinding bound, Payload p, Ack ack) {
-        movedOn.add(socket.getId()); // before the outcome: the seed's page disconnects right after it emits
-        if (!socket.isConnected()) {
-            movedOn.remove(socket.getId()); // closed already (its disconnect ran before this line, or will not find it)
+        if (!bound.verified()) {
+            grace.leftForMainTask(bound.key()); // before the outcome: the seed's page disconnects right after it emits
         }
         CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
                 "worker:" + bound.workerId(), clientReport(p));
@@ -330,51 +322,11 @@ public final class ChatProtocol {
 
     private void onDisconnect(SocketIoSocket socket) {
         admission.forget(socket.getId());
-        boolean leftForMainTask = movedOn.remove(socket.getId());
         WorkerBinding last = connections.unbind(socket.getId());
         if (last == null) {
             return;
         }
-        Duration grace;
-        try {
-            grace = sessions.config(last.sessionId()).disconnectGrace();
-        } catch (PavilionException ended) {
-            return; // the session is over: nothing to free
-        }
-        WorkerKey key = last.key();
-        ScheduledFuture<?> timer = timers.schedule(() -> {
-            graceTimers.remove(key);
-            if (connections.isConnected(key)) {
-                return; // came back within the grace period
-            }
-            if (!leftForMainTask) {
-                leave(last, grace);
-                return;
-            }
-            // The page said IAmReady and left for the main task. The seed's main page never identifies
-            // itself (it is silent until it submits), so an active worker there is not "disconnected":
-            // the marketplace's submission, return or abandon ends it, as in the seed (SPEC §5).
-            sessions.read(last.sessionId(), engine -> engine.statusOf(last.workerId()) == WorkerStatus.ACTIVE)
-                    .thenAccept(active -> {
-                        if (!active) {
-                            leave(last, grace);
-                        } else if (log.isDebugEnabled()) {
-                            log.debug("worker {} left its waiting page for the main task: kept active",
-                                    last.workerId());
-                        }
-                    })
-                    .exceptionally(e -> null); // an ended session needs nothing
-        }, grace.toMillis(), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> previous = graceTimers.put(key, timer);
-        if (previous != null) {
-            previous.cancel(false);
-        }
-    }
-
-    private void leave(WorkerBinding last, Duration grace) {
-        sessions.submit(last.sessionId(), new QueueEvent.Leave(last.workerId(), last.assignmentId(),
-                Departure.DISCONNECT), "system", "no connection for " + grace.toSeconds() + " s")
-                .exceptionally(e -> null); // ended sessions and finished workers need nothing
+        grace.connectionLost(last);
     }
 
     // ---- helpers -----------------------------------------------------------------------------

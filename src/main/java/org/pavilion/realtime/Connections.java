@@ -3,6 +3,7 @@ package org.pavilion.realtime;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.socket.socketio.server.SocketIoSocket;
 
@@ -33,6 +34,11 @@ final class Connections {
     private final ConcurrentHashMap<WorkerKey, Set<String>> byWorker = new ConcurrentHashMap<>();
     /** Workers who joined with a signed token: later connections for them must prove it too. */
     private final Set<WorkerKey> tokenHolders = ConcurrentHashMap.newKeySet();
+    /**
+     * Per worker, a number that grows with every claim and bind of a connection for it: a grace timer
+     * started at one generation must not remove a worker that a newer connection has claimed since.
+     */
+    private final ConcurrentHashMap<WorkerKey, AtomicLong> generations = new ConcurrentHashMap<>();
 
     Binding of(String socketId) {
         return bySocket.get(socketId);
@@ -46,7 +52,14 @@ final class Connections {
             return false;
         }
         sockets.put(socketId, socket);
-        byWorker.computeIfAbsent(binding.key(), k -> ConcurrentHashMap.newKeySet()).add(socketId);
+        // Added inside compute: atomic with unbind's removal of an emptied set (a set taken out of the
+        // map between a lookup and an add would leave a connected worker looking disconnected).
+        byWorker.compute(binding.key(), (k, ids) -> {
+            Set<String> open = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+            open.add(socketId);
+            return open;
+        });
+        claimed(binding.key());
         if (binding.verified()) {
             tokenHolders.add(binding.key());
         }
@@ -79,6 +92,22 @@ final class Connections {
     List<SocketIoSocket> socketsOf(WorkerKey key) {
         Set<String> ids = byWorker.get(key);
         return ids == null ? List.of() : ids.stream().map(sockets::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** A connection claims the worker (before its arrival is submitted): a new generation. */
+    long claimed(WorkerKey key) {
+        return generations.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** The worker's current generation (0 if no connection ever claimed it here). */
+    long generation(WorkerKey key) {
+        AtomicLong g = generations.get(key);
+        return g == null ? 0 : g.get();
+    }
+
+    /** No connection is open for the worker and none has claimed it since {@code generation}. */
+    boolean goneSince(WorkerKey key, long generation) {
+        return generation(key) == generation && !isConnected(key);
     }
 
     boolean isConnected(WorkerKey key) {

@@ -16,6 +16,8 @@ import org.pavilion.tasklogic.TaskLogic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -47,12 +49,24 @@ class RealtimeConfiguration {
     Admission admission(ObjectProvider<LiveSessionService> sessions, SessionStore store, Connections connections,
                         Outbound outbound, @Qualifier("disconnectTimers") ScheduledExecutorService timers,
                         @Value("${pavilion.realtime.confirmation-timeout:30s}") Duration confirmationTimeout,
-                        ProtocolRefusals refusals) {
+                        ProtocolRefusals refusals, DisconnectGrace grace) {
         if (confirmationTimeout.isNegative() || confirmationTimeout.isZero()) {
             throw new IllegalArgumentException("pavilion.realtime.confirmation-timeout must be positive");
         }
         return new Admission(sessions::getObject, store, connections, outbound, timers, confirmationTimeout,
-                refusals);
+                refusals, grace);
+    }
+
+    @Bean
+    DisconnectGrace disconnectGrace(ObjectProvider<LiveSessionService> sessions, Connections connections,
+                                    @Qualifier("disconnectTimers") ScheduledExecutorService timers) {
+        return new DisconnectGrace(sessions::getObject, connections, timers);
+    }
+
+    /** After a restart, workers in live sessions' queues get their grace period once pages can reconnect. */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> graceAfterRestart(DisconnectGrace grace) {
+        return ready -> grace.startAfterRestart();
     }
 
     @Bean
@@ -84,11 +98,10 @@ class RealtimeConfiguration {
     ChatProtocol chatProtocol(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
                               LiveSessionService sessions, SessionStore store, SignedTokens tokens,
                               Outbound outbound, Connections connections, Admission admission, BonusLedger bonuses,
-                              ObjectProvider<TaskLogic> taskLogic,
-                              @Qualifier("disconnectTimers") ScheduledExecutorService disconnectTimers, Clock clock,
+                              ObjectProvider<TaskLogic> taskLogic, DisconnectGrace grace, Clock clock,
                               EventLimits eventLimits, ProtocolRefusals refusals) {
         ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections,
-                admission, bonuses, taskLogic.orderedStream().toList(), disconnectTimers, clock, eventLimits, refusals);
+                admission, bonuses, taskLogic.orderedStream().toList(), grace, clock, eventLimits, refusals);
         protocol.start();
         return protocol;
     }

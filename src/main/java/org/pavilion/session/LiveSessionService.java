@@ -83,6 +83,16 @@ public final class LiveSessionService implements AutoCloseable {
         return actor(sessionId, report).submit(event, actor, detail);
     }
 
+    /**
+     * {@link #submit}, applied only if {@code stillWanted} holds when the session's writer comes to it
+     * (checked there, between two events); otherwise the future completes with null and nothing changes.
+     * For events decided on a state that may change before they run (a grace period's end, say).
+     */
+    public CompletableFuture<Outcome> submitIf(long sessionId, QueueEvent event, String actor, String detail,
+                                               java.util.function.BooleanSupplier stillWanted) {
+        return actor(sessionId, false).submitIf(event, actor, detail, stillWanted);
+    }
+
     /** {@link #submit} and wait: returns once durable, throws the refusal itself. */
     public Outcome apply(long sessionId, QueueEvent event, String actor) {
         return await(submit(sessionId, event, actor, null));

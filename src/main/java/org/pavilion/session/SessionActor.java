@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import org.pavilion.queue.Outcome;
@@ -61,7 +62,15 @@ final class SessionActor implements Runnable {
 
     /** Applies the event on the session's writer; the future completes once its effect is durable. */
     CompletableFuture<Outcome> submit(QueueEvent event, String actor, String detail) {
-        Apply command = new Apply(event, actor, detail, new CompletableFuture<>());
+        return submitIf(event, actor, detail, null);
+    }
+
+    /**
+     * As {@link #submit}, but the event is applied only if {@code stillWanted} (checked on the writer,
+     * right before) says so; otherwise the future completes with null and nothing changes.
+     */
+    CompletableFuture<Outcome> submitIf(QueueEvent event, String actor, String detail, BooleanSupplier stillWanted) {
+        Apply command = new Apply(event, actor, detail, stillWanted, new CompletableFuture<>());
         enqueue(command);
         return command.done();
     }
@@ -88,8 +97,8 @@ final class SessionActor implements Runnable {
         void fail(RuntimeException why);
     }
 
-    private record Apply(QueueEvent event, String actor, String detail, CompletableFuture<Outcome> done)
-            implements Command {
+    private record Apply(QueueEvent event, String actor, String detail, BooleanSupplier stillWanted,
+                         CompletableFuture<Outcome> done) implements Command {
         public void fail(RuntimeException why) {
             done.completeExceptionally(why);
         }
@@ -108,6 +117,10 @@ final class SessionActor implements Runnable {
 
     private void handle(Command command) {
         if (command instanceof Apply a) {
+            if (a.stillWanted() != null && !a.stillWanted().getAsBoolean()) {
+                a.done().complete(null);
+                return;
+            }
             apply(a.event(), a.actor(), a.detail(), a.done());
         } else if (command instanceof Read<?> r) {
             read(r);

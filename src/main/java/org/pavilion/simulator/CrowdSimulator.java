@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.socket.client.IO;
 import io.socket.client.Socket;
@@ -23,6 +24,7 @@ import org.json.JSONObject;
 import org.pavilion.marketplace.local.LocalMarketplace;
 import org.pavilion.marketplace.local.LocalMarketplace.AssignmentView;
 import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.realtime.WorkerIdentity;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
@@ -53,6 +55,7 @@ public final class CrowdSimulator implements AutoCloseable {
     private final long sessionId;
     private final long noHitWaitMs;
     private final long reloadGapMs;
+    private final Function<WorkerIdentity, String> pageToken;
     private final ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "crowd-simulator");
         t.setDaemon(true);
@@ -66,8 +69,14 @@ public final class CrowdSimulator implements AutoCloseable {
     private volatile boolean closed;
     private volatile long startNanos;
 
+    /**
+     * @param pageToken the signed token Pavilion puts in the page it serves a worker (a simulated page
+     *                  joins as Pavilion's own pages do)
+     */
     public CrowdSimulator(LocalMarketplace market, JdbcSessionStore store, LiveSessionService sessions, URI base,
-                          long sessionId, long noHitWaitMs, long reloadGapMs) {
+                          long sessionId, long noHitWaitMs, long reloadGapMs,
+                          Function<WorkerIdentity, String> pageToken) {
+        this.pageToken = pageToken;
         this.market = market;
         this.store = store;
         this.sessions = sessions;
@@ -247,6 +256,8 @@ public final class CrowdSimulator implements AutoCloseable {
             options.forceNew = true;
             options.reconnection = false;
             options.transports = new String[] {"websocket"};
+            options.auth = Map.of("token", pageToken.apply(new WorkerIdentity(sessionId, id(),
+                    assignment.assignmentId(), assignment.hitId())));
             Socket s = IO.socket(chat, options);
             socket = s;
             s.on(Socket.EVENT_CONNECT, args -> exec.execute(() -> {
@@ -293,6 +304,9 @@ public final class CrowdSimulator implements AutoCloseable {
             socket.emit("IAmReady", new JSONObject().put("worker", id()).put("aid", assignment.assignmentId())
                     .put("hit_id", assignment.hitId()).put("time_waited", TimeUnit.NANOSECONDS.toSeconds(waited))
                     .put("reward", 0));
+            // As Pavilion's waiting page does: leave for the main task page, which joins again.
+            closeSocket();
+            openSocket();
             timer = exec.schedule(this::leave, plan.workMs(), TimeUnit.MILLISECONDS);
         }
 

@@ -14,6 +14,7 @@ import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.realtime.SignedTokens;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
 import org.springframework.beans.factory.ObjectProvider;
@@ -39,10 +40,13 @@ public class SimulationService {
     private final JdbcSessionStore store;
     private final Environment environment;
     private final PayLedger ledger;
+    private final SignedTokens tokens;
 
     public SimulationService(ObjectProvider<LocalMarketplace> local, MarketplaceService market,
                              ProjectRepository projects, TaskRepository tasks, LiveSessionService sessions,
-                             JdbcSessionStore store, Environment environment, PayLedger ledger) {
+                             JdbcSessionStore store, Environment environment, PayLedger ledger,
+                             SignedTokens tokens) {
+        this.tokens = tokens;
         this.ledger = ledger;
         this.local = local;
         this.market = market;
@@ -81,7 +85,8 @@ public class SimulationService {
 
     /** A simulator for a live session of this server. */
     public CrowdSimulator simulator(long sessionId, long noHitWaitMs, long reloadGapMs) {
-        return new CrowdSimulator(requireLocal(), store, sessions, base(), sessionId, noHitWaitMs, reloadGapMs);
+        return new CrowdSimulator(requireLocal(), store, sessions, base(), sessionId, noHitWaitMs, reloadGapMs,
+                page -> tokens.workerToken(page, Duration.ofHours(12)));
     }
 
     /**

@@ -22,13 +22,10 @@ import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.testing.ExcludeTestConfigurations;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.type.classreading.MetadataReader;
-import org.springframework.core.type.classreading.MetadataReaderFactory;
 
 /**
  * The server half of the benchmark suite (bench/suite.sh, docs/benchmarks.md): the real Pavilion
@@ -103,8 +100,7 @@ public final class BenchServer {
         SpringApplication app = new SpringApplication(PavilionApplication.class);
         // This runs from the test class path: keep the tests' own @TestConfiguration classes (echo
         // namespace, fake MTurk endpoint, ...) out of component scanning, as @SpringBootTest would.
-        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("benchTestExcludeFilter",
-                new ExcludeTestConfigurations()));
+        ExcludeTestConfigurations.applyTo(app);
         ConfigurableApplicationContext context = app.run(properties.toArray(String[]::new));
         int actualPort = Integer.parseInt(context.getEnvironment().getProperty("local.server.port",
                 String.valueOf(port)));
@@ -193,24 +189,6 @@ public final class BenchServer {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory left behind is harmless
-        }
-    }
-
-    /** Excludes classes annotated {@code @TestConfiguration} from component scanning. */
-    private static final class ExcludeTestConfigurations extends TypeExcludeFilter {
-        @Override
-        public boolean match(MetadataReader reader, MetadataReaderFactory factory) {
-            return reader.getAnnotationMetadata().hasAnnotation(TestConfiguration.class.getName());
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ExcludeTestConfigurations;
-        }
-
-        @Override
-        public int hashCode() {
-            return ExcludeTestConfigurations.class.hashCode();
         }
     }
 }

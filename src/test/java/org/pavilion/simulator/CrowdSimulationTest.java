@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.queue.WorkerStatus;
+import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.LoggedFact;
 import org.pavilion.storage.JdbcSessionStore;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -33,6 +34,8 @@ class CrowdSimulationTest {
     SimulationService simulations;
     @Autowired
     JdbcSessionStore store;
+    @Autowired
+    LiveSessionService sessions;
 
     @Test
     void aShortSimulationsReportAgreesWithTheServersEventLog() throws Exception {
@@ -46,7 +49,8 @@ class CrowdSimulationTest {
         Map<String, CrowdSimulator.WorkerResult> results;
         try (CrowdSimulator sim = simulations.simulator(s, 4_000, 100)) {
             sim.start(plan).get(20, TimeUnit.SECONDS);
-            assertThat(simulations.awaitSettled(sim, Duration.ofSeconds(8))).as("the server settled").isTrue();
+            assertThat(simulations.awaitSettled(sim, Duration.ofSeconds(8)))
+                    .as(() -> "the server settled: " + sessions.snapshot(s).workers()).isTrue();
             report = simulations.report(sim, workers);
             results = sim.results();
         }

@@ -176,6 +176,8 @@ class SeedPagesBrowserTest {
         } catch (AssertionError | RuntimeException e) {
             StringBuilder logs = new StringBuilder();
             pages.forEach((w, d) -> logs.append('\n').append(w).append(": ").append(log(d)));
+            logs.append("\nsession log:");
+            store.loadSession(session).ifPresent(l -> l.facts().forEach(f -> logs.append("\n  ").append(f)));
             throw new AssertionError("page logs:" + logs, e);
         }
     }
