@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.pavilion.marketplace.HitOwnership;
 import org.pavilion.marketplace.MarketplaceSettings;
 import org.pavilion.marketplace.local.LocalBaseUrl;
@@ -102,7 +103,7 @@ class NotificationConfiguration {
     @Bean
     NotificationIntake notificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger,
                                           LiveSessionService sessions, SubscriptionConfirmer confirmer, Clock clock,
-                                          SnsSettings settings, HitOwnership hits) {
-        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf);
+                                          SnsSettings settings, HitOwnership hits, MeterRegistry meters) {
+        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf, meters);
     }
 }
