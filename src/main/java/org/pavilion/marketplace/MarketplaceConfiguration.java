@@ -14,7 +14,11 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The marketplace side of live sessions: the hire outbox, HIT expiry and reconciliation. */
+/**
+ * The marketplace side of live sessions: the hire outbox, HIT expiry and reconciliation. The outbox and
+ * the reconciliation start only once the web server listens ({@link WhenListening}): a hire left pending
+ * before a restart is sent then, not while the application is still starting.
+ */
 @Configuration(proxyBeanMethods = false)
 class MarketplaceConfiguration {
 
@@ -30,10 +34,13 @@ class MarketplaceConfiguration {
                                   @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
                                   @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
                                   @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
-        HireDispatcher dispatcher = new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
+        return new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
                 new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay));
-        dispatcher.start();
-        return dispatcher;
+    }
+
+    @Bean
+    WhenListening hireDispatcherStart(HireDispatcher dispatcher) {
+        return new WhenListening("the hire outbox", dispatcher::start, dispatcher::close);
     }
 
     @Bean(destroyMethod = "close")
@@ -46,20 +53,20 @@ class MarketplaceConfiguration {
         return new Reconciler(marketplace, sessions, store);
     }
 
-    /** Polls every live session's HITs now and then; {@code 0} turns it off. */
-    @Bean(destroyMethod = "shutdownNow")
-    ScheduledExecutorService reconciliationSchedule(Reconciler reconciler,
-                                                    @Value("${pavilion.marketplace.reconcile-interval:60s}")
-                                                    Duration interval) {
+    /** Polls every live session's HITs now and then, from once the web server listens; {@code 0} turns it off. */
+    @Bean(destroyMethod = "stop")
+    WhenListening reconciliationSchedule(Reconciler reconciler,
+                                         @Value("${pavilion.marketplace.reconcile-interval:60s}") Duration interval) {
         ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pavilion-reconciliation");
             t.setDaemon(true);
             return t;
         });
-        if (!interval.isZero()) {
-            schedule.scheduleWithFixedDelay(reconciler::reconcileAll, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-        return schedule;
+        return new WhenListening("reconciliation", () -> {
+            if (!interval.isZero()) {
+                schedule.scheduleWithFixedDelay(reconciler::reconcileAll, interval.toMillis(), interval.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }, schedule::shutdownNow);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.WhenListening;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
@@ -17,7 +18,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Wires the pay dispatcher; it starts with whatever the ledger holds due. */
+/**
+ * Wires the pay dispatcher; once the web server listens ({@link WhenListening}) it starts with whatever
+ * the ledger holds due.
+ */
 @Configuration(proxyBeanMethods = false)
 class PayConfiguration {
 
@@ -27,20 +31,22 @@ class PayConfiguration {
                                 @Value("${pavilion.pay.poll:5s}") Duration poll,
                                 @Value("${pavilion.pay.max-backoff:5m}") Duration maxBackoff,
                                 @Value("${pavilion.pay.compensation-url:}") String compensationUrl,
-                                @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck,
-                                @Value("${pavilion.pay.dispatch:true}") boolean dispatch) {
+                                @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck) {
         CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store, tasks, clock,
                 Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()), compensationCheck);
-        PayDispatcher dispatcher = new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff,
-                meters);
-        if (dispatch) {
-            dispatcher.start();
-        } else {
+        return new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff, meters);
+    }
+
+    @Bean
+    WhenListening payDispatcherStart(PayDispatcher dispatcher,
+                                     @Value("${pavilion.pay.dispatch:true}") boolean dispatch) {
+        if (!dispatch) {
             // Only for tests that move ledger rows by hand: nothing is ever paid like this.
             LoggerFactory.getLogger(PayConfiguration.class).warn("pavilion.pay.dispatch=false: pay is recorded, "
                     + "never sent to the marketplace");
+            return new WhenListening("the pay outbox (off)", () -> { }, () -> { });
         }
-        return dispatcher;
+        return new WhenListening("the pay outbox", dispatcher::start, dispatcher::close);
     }
 
     @Bean(destroyMethod = "close")

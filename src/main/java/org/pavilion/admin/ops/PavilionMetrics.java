@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +19,6 @@ import io.micrometer.core.instrument.Timer;
 import org.pavilion.admin.live.LiveControls;
 import org.pavilion.admin.live.SessionQueries;
 import org.pavilion.admin.security.LoginThrottle;
-import org.pavilion.marketplace.notify.NotificationIntake;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.WorkerStatus;
@@ -51,7 +49,8 @@ import org.springframework.stereotype.Component;
  *     that start a session are not handoffs;</li>
  * <li>{@code pavilion_notifications_total{outcome}}: marketplace notifications by outcome:
  *     {@code accepted}, {@code refused} (not verified), {@code duplicate}, {@code malformed},
- *     {@code unverifiable} (certificate unavailable), {@code confirmation};</li>
+ *     {@code unverifiable} (certificate unavailable), {@code confirmation}; counted where they are
+ *     handled, by {@code org.pavilion.marketplace.notify.NotificationIntake};</li>
  * <li>{@code pavilion_login_throttled_total{reason}}: admin logins and API requests refused by the
  *     login throttle, {@code reason} {@code account} (too many failed logins for the email) or
  *     {@code address} (too many failed logins and invalid API tokens from the client address).</li>
@@ -81,22 +80,16 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
     private final Clock clock;
     private final Timer promotedLatency;
     private final Timer migratedLatency;
-    /*
-     * The objects the FunctionCounters read, held here: a FunctionCounter keeps only a weak
-     * reference to its object, and a collected one freezes the counter at its last value. The
-     * ObjectProvider is made for this constructor alone, so nothing else would keep it.
-     */
-    private final ObjectProvider<NotificationIntake> intake;
+    /** Held here too: a FunctionCounter keeps only a weak reference to the object it reads. */
     private final LoginThrottle loginThrottle;
     private final ScheduledThreadPoolExecutor worker;
     private final Map<Long, SessionGauges> gauges = new ConcurrentHashMap<>();
     private volatile CachedHires hires = new CachedHires(Instant.EPOCH, Map.of());
 
     public PavilionMetrics(MeterRegistry registry, ObjectProvider<LiveSessionService> sessions, SessionQueries queries,
-                           ObjectProvider<NotificationIntake> intake, LoginThrottle loginThrottle, Clock clock) {
+                           LoginThrottle loginThrottle, Clock clock) {
         this.registry = registry;
         this.sessions = sessions;
-        this.intake = intake;
         this.queries = queries;
         this.clock = clock;
         this.promotedLatency = handoffTimer("promoted");
@@ -108,12 +101,6 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         }
         Gauge.builder("pavilion.sessions.live", gauges, Map::size).description("Live sessions")
                 .strongReference(true).register(registry);
-        notifications(intake, "accepted", NotificationIntake.Stats::processed);
-        notifications(intake, "refused", NotificationIntake.Stats::refused);
-        notifications(intake, "duplicate", NotificationIntake.Stats::duplicates);
-        notifications(intake, "malformed", NotificationIntake.Stats::malformed);
-        notifications(intake, "unverifiable", NotificationIntake.Stats::unverifiable);
-        notifications(intake, "confirmation", NotificationIntake.Stats::confirmations);
         this.loginThrottle = loginThrottle;
         for (LoginThrottle.Reason reason : LoginThrottle.Reason.values()) {
             FunctionCounter.builder("pavilion.login.throttled", loginThrottle, t -> t.throttled(reason))
@@ -145,14 +132,6 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
 
     static String hireStateName(HireRequest.State state) {
         return state == HireRequest.State.REQUESTED ? "pending" : state.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private void notifications(ObjectProvider<NotificationIntake> intake, String outcome,
-                               ToDoubleFunction<NotificationIntake.Stats> value) {
-        FunctionCounter.builder("pavilion.notifications", intake, p -> {
-            NotificationIntake i = p.getIfAvailable();
-            return i == null ? 0 : value.applyAsDouble(i.stats());
-        }).description("Marketplace notifications by outcome").tag("outcome", outcome).register(registry);
     }
 
     // ---- the commit thread ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.WhenListening;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,7 +21,8 @@ import org.springframework.core.env.Environment;
  * default): {@link LocalMarketplace} (state and Java API), {@link LocalSns} with its
  * {@link SnsSigner}, the {@link MTurkNotifications} that connect them, the {@link SigV4Verifier}
  * of the MTurk API, the {@link FaultInjector}, and the schedule that runs
- * {@link LocalMarketplace#sweep()} every {@code pavilion.marketplace.local.sweep-interval}.
+ * {@link LocalMarketplace#sweep()} every {@code pavilion.marketplace.local.sweep-interval} (from once the
+ * web server listens).
  * Everything is in memory: a restart of Pavilion empties the local marketplace.
  */
 @Configuration(proxyBeanMethods = false)
@@ -88,32 +90,24 @@ public class LocalMarketplaceConfiguration {
         return new FaultInjector();
     }
 
-    @Bean(destroyMethod = "close")
-    Sweeper localMarketplaceSweeper(LocalMarketplace marketplace, LocalMarketplaceProperties props) {
-        return new Sweeper(marketplace, props.sweepInterval().toMillis());
-    }
-
-    /** Runs {@link LocalMarketplace#sweep()} on its own daemon thread (not a shared executor bean). */
-    static final class Sweeper implements AutoCloseable {
-        private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * Runs {@link LocalMarketplace#sweep()} on its own daemon thread (not a shared executor bean), from once
+     * the web server listens: a sweep may send notifications to this server.
+     */
+    @Bean(destroyMethod = "stop")
+    WhenListening localMarketplaceSweeper(LocalMarketplace marketplace, LocalMarketplaceProperties props) {
+        long everyMillis = props.sweepInterval().toMillis();
+        ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "local-marketplace-sweep");
             t.setDaemon(true);
             return t;
         });
-
-        Sweeper(LocalMarketplace marketplace, long everyMillis) {
-            schedule.scheduleWithFixedDelay(() -> {
-                try {
-                    marketplace.sweep();
-                } catch (RuntimeException e) {
-                    log.warn("local marketplace sweep failed", e);
-                }
-            }, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() {
-            schedule.shutdownNow();
-        }
+        return new WhenListening("the local marketplace's sweep", () -> schedule.scheduleWithFixedDelay(() -> {
+            try {
+                marketplace.sweep();
+            } catch (RuntimeException e) {
+                log.warn("local marketplace sweep failed", e);
+            }
+        }, everyMillis, everyMillis, TimeUnit.MILLISECONDS), schedule::shutdownNow);
     }
 }

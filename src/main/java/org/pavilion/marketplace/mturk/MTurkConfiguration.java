@@ -10,9 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.web.server.WebServer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -21,8 +18,9 @@ import org.springframework.core.env.Environment;
  * The {@link Marketplace} bean: an {@link MTurkClient} for the configured marketplace, built at its
  * first use ({@link LazyMarketplace}). In local mode without a configured endpoint it talks to the
  * local marketplace served by this very server at {@code /local-mturk/}, whose port is known only
- * once the web server has started (port 0 in tests), so the endpoint is resolved from the running
- * {@link WebServer} at the first call, not when the bean is created.
+ * once the web server has started (port 0 in tests), so the endpoint is resolved at the first call after
+ * that, from the port the server reported ({@link ListeningPort}) and {@code server.address}; never from
+ * a default port, and the server itself is never asked before it has started.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MTurkClientProperties.class)
@@ -40,9 +38,14 @@ public class MTurkConfiguration {
     }
 
     @Bean
-    LazyMarketplace mturkMarketplace(MTurkClientFactory factory, ApplicationContext context, Environment environment) {
+    ListeningPort mturkListeningPort() {
+        return new ListeningPort();
+    }
+
+    @Bean
+    LazyMarketplace mturkMarketplace(MTurkClientFactory factory, ListeningPort port, Environment environment) {
         return new LazyMarketplace(() -> {
-            URI local = factory.needsLocalEndpoint() ? localEndpoint(context, environment) : null;
+            URI local = factory.needsLocalEndpoint() ? localEndpoint(port, environment) : null;
             MTurkClient client = factory.create(local);
             log.info("Marketplace: {} at {} (region {})", factory.settings().mode(), client.endpoint(),
                     client.region());
@@ -50,14 +53,13 @@ public class MTurkConfiguration {
         });
     }
 
-    /** This server's local marketplace URL, from the running web server; retryable failure before it runs. */
-    static URI localEndpoint(ApplicationContext context, Environment environment) {
-        WebServer server = context instanceof WebServerApplicationContext web ? web.getWebServer() : null;
-        int port = server != null ? server.getPort() : -1;
-        if (port <= 0) {
-            throw new MarketplaceException("LocalMarketplaceNotReady",
-                    "the local marketplace is not reachable yet: the web server has not started", true);
-        }
+    /**
+     * This server's local marketplace URL, from the port the started web server reported; a retryable
+     * failure before it has started.
+     */
+    static URI localEndpoint(ListeningPort listening, Environment environment) {
+        int port = listening.port().orElseThrow(() -> new MarketplaceException("LocalMarketplaceNotReady",
+                "the local marketplace is not reachable yet: the web server has not started", true));
         return localEndpoint(environment.getProperty("server.address"), port,
                 environment.getProperty("server.servlet.context-path", ""));
     }

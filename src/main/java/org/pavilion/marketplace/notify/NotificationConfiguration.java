@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.pavilion.marketplace.HitOwnership;
 import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.local.LocalBaseUrl;
 import org.pavilion.session.LiveSessionService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,7 +48,8 @@ class NotificationConfiguration {
      * In local mode: the local marketplace's base URLs: {@code pavilion.marketplace.endpoint} when
      * set, {@code pavilion.marketplace.local.base-url}{@code /local-mturk/} when set (the base the
      * local marketplace names in what it sends), and this server's own {@code /local-mturk/} on its
-     * loopback names (asked on each check: the port is known only once the server listens).
+     * loopback names and on {@code server.address} (asked on each check: the port is known only once
+     * the server listens).
      */
     static Supplier<List<URI>> localBases(MarketplaceSettings marketplace, Environment env) {
         return () -> {
@@ -69,8 +72,13 @@ class NotificationConfiguration {
                 if (context.endsWith("/")) {
                     context = context.substring(0, context.length() - 1);
                 }
+                List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1", "[::1]"));
+                String bound = LocalBaseUrl.host(env.getProperty("server.address"));
+                if (!hosts.contains(bound)) {
+                    hosts.add(bound); // a server bound to one address is reached there
+                }
                 for (String scheme : List.of("http", "https")) {
-                    for (String host : List.of("localhost", "127.0.0.1", "[::1]")) {
+                    for (String host : hosts) {
                         bases.add(URI.create(scheme + "://" + host + ":" + port + context + "/local-mturk/"));
                     }
                 }
@@ -95,7 +103,7 @@ class NotificationConfiguration {
     @Bean
     NotificationIntake notificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger,
                                           LiveSessionService sessions, SubscriptionConfirmer confirmer, Clock clock,
-                                          SnsSettings settings, HitOwnership hits) {
-        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf);
+                                          SnsSettings settings, HitOwnership hits, MeterRegistry meters) {
+        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf, meters);
     }
 }

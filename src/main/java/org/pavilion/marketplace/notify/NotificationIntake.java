@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.json.JSONArray;
 import org.json.JSONObject;
 import org.pavilion.queue.Outcome;
@@ -81,12 +83,12 @@ public final class NotificationIntake {
     private final SnsSettings settings;
     private final HitOwner hits;
     private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-    private final AtomicLong processed = new AtomicLong();
-    private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong malformed = new AtomicLong();
-    private final AtomicLong confirmations = new AtomicLong();
-    private final AtomicLong unverifiable = new AtomicLong();
+    private final Tally processed;
+    private final Tally duplicates;
+    private final Tally refused;
+    private final Tally malformed;
+    private final Tally confirmations;
+    private final Tally unverifiable;
     private final AtomicLong lastPrune = new AtomicLong();
 
     /**
@@ -98,8 +100,45 @@ public final class NotificationIntake {
         Optional<Long> sessionOf(String hitId);
     }
 
+    /**
+     * One outcome's count: kept here for {@link #stats()} and as the Counter
+     * {@code pavilion.notifications{outcome}} ({@code pavilion_notifications_total} in Prometheus), which
+     * the registry holds strongly (a FunctionCounter would hold what it reads only weakly, and stop
+     * counting once that was collected).
+     */
+    private static final class Tally {
+        private final AtomicLong count = new AtomicLong();
+        private final Counter counter;
+
+        Tally(MeterRegistry meters, String outcome) {
+            this.counter = Counter.builder("pavilion.notifications").description("Marketplace notifications by outcome")
+                    .tag("outcome", outcome).register(meters);
+        }
+
+        void add() {
+            count.incrementAndGet();
+            counter.increment();
+        }
+
+        long get() {
+            return count.get();
+        }
+    }
+
+    /**
+     * @param meters where {@code pavilion.notifications{outcome}} is counted, by outcome: {@code accepted}
+     *               (applied and recorded), {@code refused} (not verified), {@code duplicate}, {@code malformed},
+     *               {@code unverifiable} (certificate unavailable), {@code confirmation}
+     */
     public NotificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger, LiveSessionService sessions,
-                              SubscriptionConfirmer confirmer, Clock clock, SnsSettings settings, HitOwner hits) {
+                              SubscriptionConfirmer confirmer, Clock clock, SnsSettings settings, HitOwner hits,
+                              MeterRegistry meters) {
+        this.processed = new Tally(meters, "accepted");
+        this.refused = new Tally(meters, "refused");
+        this.duplicates = new Tally(meters, "duplicate");
+        this.malformed = new Tally(meters, "malformed");
+        this.unverifiable = new Tally(meters, "unverifiable");
+        this.confirmations = new Tally(meters, "confirmation");
         this.hits = hits;
         this.verifier = verifier;
         this.ledger = ledger;
@@ -135,7 +174,7 @@ public final class NotificationIntake {
             verifier.verify(m);
         } catch (SnsVerificationException e) {
             if (e.retryable()) {
-                unverifiable.incrementAndGet();
+                unverifiable.add();
                 log.warn("SNS: could not verify a delivery from {} (answered 503): {}", safe(remote), e.getMessage());
                 return Response.of(503, new JSONObject().put("status", "error").put("reason", e.getMessage()));
             }
@@ -178,7 +217,7 @@ public final class NotificationIntake {
             log.warn("SNS: confirming the subscription to topic {} failed: {}", m.topicArn(), e.toString());
             return Response.of(502, new JSONObject().put("status", "error").put("reason", "confirmation failed"));
         }
-        confirmations.incrementAndGet();
+        confirmations.add();
         log.info("SNS: confirmed the subscription to topic {}", m.topicArn());
         ledger.recordMessage(m, null, sentAt(m), clock.instant());
         return Response.of(200, new JSONObject().put("status", "confirmed"));
@@ -219,7 +258,7 @@ public final class NotificationIntake {
             if (!ledger.recordDocument(m, sentAt(m), doc, results, clock.instant())) {
                 return duplicate("event document", doc.eventDocId());
             }
-            processed.incrementAndGet();
+            processed.add();
             JSONArray events = new JSONArray();
             for (int i = 0; i < results.size(); i++) {
                 events.put(new JSONObject().put("type", doc.events().get(i).eventType()).put("result", results.get(i)));
@@ -350,13 +389,13 @@ public final class NotificationIntake {
     // ---- answers ---------------------------------------------------------------------------------
 
     private Response duplicate(String what, String id) {
-        duplicates.incrementAndGet();
+        duplicates.add();
         log.debug("SNS: duplicate {} {} ignored", what, id);
         return Response.of(200, new JSONObject().put("status", "duplicate"));
     }
 
     private Response forbidden(String reason, String type, String remote) {
-        refused.incrementAndGet();
+        refused.add();
         log.warn("SNS: refused a delivery from {}: {}", safe(remote), reason);
         logRefusal(403, reason, type, remote);
         return Response.of(403, new JSONObject().put("status", "refused").put("reason", reason));
@@ -367,7 +406,7 @@ public final class NotificationIntake {
     }
 
     private Response malformedWithStatus(int status, String reason, String type, String remote) {
-        malformed.incrementAndGet();
+        malformed.add();
         log.warn("SNS: malformed delivery from {}: {}", safe(remote), reason);
         logRefusal(status, reason, type, remote);
         return Response.of(status, new JSONObject().put("status", "malformed").put("reason", reason));

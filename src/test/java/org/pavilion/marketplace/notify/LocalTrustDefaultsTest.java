@@ -35,6 +35,17 @@ class LocalTrustDefaultsTest {
     }
 
     @Test
+    void aServerBoundToOneAddressIsTrustedThere() {
+        MockEnvironment env = new MockEnvironment().withProperty("local.server.port", "8123")
+                .withProperty("server.address", "10.1.2.3");
+        var bases = NotificationConfiguration.localBases(settings(MarketplaceSettings.Mode.LOCAL, null), env);
+        assertThat(bases.get()).contains(URI.create("http://10.1.2.3:8123/local-mturk/"),
+                URI.create("http://127.0.0.1:8123/local-mturk/"));
+        env.setProperty("server.address", "fd00::5");
+        assertThat(bases.get()).contains(URI.create("http://[fd00::5]:8123/local-mturk/"));
+    }
+
+    @Test
     void anEndpointOverrideIsTheLocalBase() {
         var bases = NotificationConfiguration.localBases(
                 settings(MarketplaceSettings.Mode.LOCAL, URI.create("http://127.0.0.1:7000/local-mturk")),

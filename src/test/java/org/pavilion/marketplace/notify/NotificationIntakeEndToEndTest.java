@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Statistic;
 import org.json.JSONObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,6 +134,8 @@ class NotificationIntakeEndToEndTest {
     NotificationLedger ledger;
     @Autowired
     NotificationIntake intake;
+    @Autowired
+    MeterRegistry registry;
 
     final HttpClient http = HttpClient.newHttpClient();
     final SnsSigner signer = new SnsSigner(KEYS.getPrivate());
@@ -222,6 +228,52 @@ class NotificationIntakeEndToEndTest {
                 doc("AssignmentSubmitted " + assignment(2) + " -"), "2"));
         assertThat(v2.statusCode()).as(v2.body()).isEqualTo(200);
         assertThat(status(2)).isEqualTo(WorkerStatus.SUBMITTED);
+    }
+
+    /** The sum of the counts of {@code pavilion.notifications} with these tags (0 when absent). */
+    double notificationCount(String... tags) {
+        double sum = 0;
+        for (Meter m : registry.find("pavilion.notifications").tags(tags).meters()) {
+            for (Measurement measurement : m.measure()) {
+                if (measurement.getStatistic() == Statistic.COUNT) {
+                    sum += measurement.getValue();
+                }
+            }
+        }
+        return sum;
+    }
+
+    static void fullCollection() throws InterruptedException {
+        java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+        for (int i = 0; i < 20 && sentinel.get() != null; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertThat(sentinel.get()).as("a full collection ran").isNull();
+    }
+
+    /**
+     * {@code pavilion_notifications_total} counts every notification applied, before and after a
+     * full garbage collection, read from the application's MeterRegistry.
+     */
+    @Test
+    void theNotificationMetricCountsAppliedNotifications() throws Exception {
+        arrive(1, 2, 3);
+        double accepted = notificationCount("outcome", "accepted");
+        double duplicate = notificationCount("outcome", "duplicate");
+        Map<String, String> first = signed(UUID.randomUUID().toString(),
+                doc("AssignmentReturned " + assignment(1) + " " + worker(1)), "2");
+        assertThat(post(first).statusCode()).isEqualTo(200);
+        assertThat(notificationCount("outcome", "accepted")).isEqualTo(accepted + 1);
+
+        fullCollection();
+        HttpResponse<String> second = post(signed(UUID.randomUUID().toString(),
+                doc("AssignmentSubmitted " + assignment(2) + " -", "AssignmentAbandoned " + assignment(3) + " -"), "1"));
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        assertThat(status(2)).isEqualTo(WorkerStatus.SUBMITTED);
+        assertThat(notificationCount("outcome", "accepted")).isEqualTo(accepted + 2);
+        assertThat(post(first).statusCode()).isEqualTo(200);
+        assertThat(notificationCount("outcome", "duplicate")).isEqualTo(duplicate + 1);
     }
 
     @Test
