@@ -285,13 +285,18 @@ public final class QueueEngine {
         // 4.2.1, 4.2.2(b): a submitted assignment is used up, so hire one to make up for it, once the
         // marketplace confirms the submission (a page's claim alone spends no money: SPEC §4.2).
         // Returned/abandoned assignments go back to the marketplace's pool by themselves (4.2.3, 4.2.4).
-        // A disconnected worker who later submits used up its assignment too.
+        // A disconnected worker who later submits used up its assignment too, but its replacement was
+        // hired at the disconnect already (hireFor hires at most once per assignment).
         if (how == Departure.SUBMIT && e.confirmed() && (from.inQueue() || lateSubmitOfDisconnected)) {
             record(new SubmissionConfirmed(id, w.assignmentId));
             payDue(id, w, Ending.SUBMITTED);
-            hireFor(id);
+            hireFor(id, Cause.SUBMITTED);
         } else if (e.confirmed() && (how == Departure.RETURN || how == Departure.ABANDON)) {
             payDue(id, w, endingOf(how));
+        } else if (how == Departure.DISCONNECT && from.inQueue()) {
+            // 4.7: a disconnected worker's assignment stays held ("Accepted") at the marketplace until its
+            // time limit and does not return to the pool meanwhile, so it is replaced now, like a submit.
+            hireFor(id, Cause.DISCONNECTED);
         }
         if (from.inQueue()) {
             announceCounts();
@@ -308,7 +313,7 @@ public final class QueueEngine {
             case SUBMIT -> {
                 record(new SubmissionConfirmed(id, w.assignmentId));
                 payDue(id, w, Ending.SUBMITTED);
-                hireFor(id);
+                hireFor(id, Cause.SUBMITTED);
             }
             case RETURN, ABANDON -> {
                 record(new StatusChange(id, w.assignmentId, WorkerStatus.SUBMITTED, how.status(), causeOf(how), 0));
@@ -382,16 +387,25 @@ public final class QueueEngine {
         };
     }
 
-    /** One hire for a departure, unless hiring is off or the budget is used up (then withheld, visibly). */
-    private void hireFor(String workerId) {
-        if (stopped || expired) {
+    /**
+     * One hire for a departure, unless hiring is off or the budget is used up (then withheld, visibly).
+     *
+     * <p>At most one replacement per assignment (SPEC §4.7): it is decided at the first of the assignment's
+     * disconnect and its confirmed submit. So a disconnected worker's later submit hires nobody, and neither
+     * does a second disconnect or the submit of a worker who rejoined after its replacement was hired (the
+     * hire cannot be undone; the rejoined worker's assignment is the one it made up for). A rejoin before a
+     * withheld replacement was made drops that withheld hire instead (see {@link #evolve}), and the
+     * assignment's later departure is replaced as usual. Returns and abandons hire nobody, as before.
+     */
+    private void hireFor(String workerId, Cause cause) {
+        if (stopped || expired || workers.get(workerId).replaced) {
             return;
         }
         if (hires >= hireBudget) {
             record(new HireWithheld(workerId, hireBudget));
             return;
         }
-        record(new Hire(hires + 1, workerId, Cause.SUBMITTED));
+        record(new Hire(hires + 1, workerId, cause));
     }
 
     // ---- SPEC §4.1.0 confirmations from the marketplace -----------------------------------------
@@ -570,6 +584,14 @@ public final class QueueEngine {
                 w.capped = false;
                 w.payAssignment = null;
                 w.payEnding = null;
+                w.replaced = false;
+                w.replacementWithheld = false;
+            } else if (c.cause() == Cause.REJOINED && w.replacementWithheld
+                    && withheld.removeLastOccurrence(c.workerId())) {
+                // Back before its withheld replacement was made: nobody need replace it now (SPEC §4.7).
+                // Its entry is its last one: no hire is decided for an assignment already replaced.
+                w.replaced = false;
+                w.replacementWithheld = false;
             }
             w.assignmentId = c.assignmentId();
             Confirmation confirmation = confirmations.get(c.assignmentId());
@@ -609,8 +631,14 @@ public final class QueueEngine {
             w.closeWaiting(at);
         } else if (fact instanceof Hire h) {
             hires = h.number();
+            Worker w = workers.get(h.workerId());
             if (h.cause() == Cause.BUDGET_RAISED) {
                 withheld.pollFirst();
+                if (w != null && w.replacementWithheld && !withheld.contains(h.workerId())) {
+                    w.replacementWithheld = false; // its disconnect's replacement is made now
+                }
+            } else if (h.cause() == Cause.DISCONNECTED && w != null) {
+                w.replaced = true;
             }
         } else if (fact instanceof AssignmentConfirmed a) {
             confirmations.put(a.assignmentId(), new Confirmation(a.hitId(), a.workerId()));
@@ -620,6 +648,13 @@ public final class QueueEngine {
             workers.get(s.workerId()).submitConfirmed = true;
         } else if (fact instanceof HireWithheld h) {
             withheld.addLast(h.workerId());
+            Worker w = workers.get(h.workerId());
+            if (w != null && w.status == WorkerStatus.DISCONNECTED) {
+                // Withheld at the disconnect (a submit's is recorded after its status change to SUBMITTED):
+                // the assignment's one replacement is owed.
+                w.replaced = true;
+                w.replacementWithheld = true;
+            }
         } else if (fact instanceof HireBudgetChanged b) {
             hireBudget = b.budget();
         } else if (fact instanceof PayDue p) {
@@ -671,6 +706,9 @@ public final class QueueEngine {
         long payWaitedMillis;
         long attributedMillis;
         boolean capped;
+        // SPEC §4.7: the current assignment's one replacement was decided (hired, or withheld by the budget).
+        boolean replaced;
+        boolean replacementWithheld;
 
         void closeWaiting(Instant at) {
             if (waitingSince != null) {
@@ -773,7 +811,7 @@ public final class QueueEngine {
     public QueueSnapshot snapshot() {
         Map<String, QueueSnapshot.WorkerView> views = new LinkedHashMap<>();
         workers.forEach((id, w) -> views.put(id, new QueueSnapshot.WorkerView(
-                w.status, w.assignmentId, w.order, w.waitingSince, w.waitedMillis, w.ready)));
+                w.status, w.assignmentId, w.order, w.waitingSince, w.waitedMillis, w.ready, w.replaced)));
         return new QueueSnapshot(new ArrayList<>(waiting), new ArrayList<>(active), views,
                 started, stopped, expired, hires, hireBudget, withheld.size());
     }

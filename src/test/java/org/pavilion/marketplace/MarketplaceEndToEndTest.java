@@ -183,6 +183,62 @@ class MarketplaceEndToEndTest {
     }
 
     @Test
+    void aWorkerWhosePageDisconnectsIsReplacedByExactlyOneHire() throws Exception {
+        // One active place, no waiting one, and a one-second disconnect grace period.
+        long project = projects.create("Marketplace e2e", "", Instant.now()).id();
+        TaskSettings basic = TaskSettings.basic("Steer a robot together", "A live task for several workers",
+                "http://localhost:" + port + "/waiting_task", 50, new Thresholds(1, 0, 1, 1));
+        TaskSettings quickGrace = new TaskSettings(basic.title(), basic.description(), basic.keywords(),
+                basic.rewardCents(), basic.assignmentDurationSeconds(), basic.lifetimeSeconds(),
+                basic.autoApprovalDelaySeconds(), basic.country(), basic.minApprovalPercent(), basic.minApprovedHits(),
+                basic.externalUrl(), basic.frameHeight(), basic.thresholds(), false, basic.waitingPayCentsPerHour(), 1);
+        MarketplaceService.Posted posted = market.goLive(tasks.create(project, quickGrace, Instant.now()).id(),
+                "admin@lab");
+        long s = posted.sessionId();
+
+        AssignmentView a1 = local.accept("W1", posted.hitId());
+        ProtocolClient w1 = workerPage("W1");
+        w1.emit("connected", new JSONObject().put("workerId", "W1").put("aid", a1.assignmentId())
+                .put("hit_id", posted.hitId()));
+        w1.expect("start_your_task", "{message:['W1']}");
+        assertThat(store.hireRequests(s)).isEmpty();
+
+        // The page goes away and does not come back: after the grace period W1 is disconnected, its assignment
+        // still held ("Accepted") at the marketplace, and the session is at 0 waiting / 0 active.
+        w1.close();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sessions.snapshot(s).workers().get("W1").status() == WorkerStatus.DISCONNECTED);
+        assertThat(local.assignment(a1.assignmentId()).orElseThrow().status())
+                .isEqualTo(LocalMarketplace.AssignmentStatus.ACCEPTED);
+
+        // The hire dispatcher posts exactly one new one-assignment HIT in its place.
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.hireRequests(s).stream()
+                .anyMatch(h -> h.state() == HireRequest.State.DONE));
+        List<HireRequest> hires = store.hireRequests(s);
+        assertThat(hires).hasSize(1);
+        assertThat(hires.get(0).causeWorkerId()).isEqualTo("W1");
+        HitView hired = local.getHit(store.hireRequestHitId(s, 1).orElseThrow());
+        assertThat(hired.hitTypeId()).isEqualTo(posted.hitTypeId());
+        assertThat(hired.maxAssignments()).isEqualTo(1);
+        assertThat(store.sessionHits(s)).containsExactly(posted.hitId(), hired.hitId());
+        assertThat(hitsOf(s)).hasSize(2);
+
+        // A new worker takes the hired HIT and fills the place.
+        AssignmentView a2 = local.accept("W2", hired.hitId());
+        ProtocolClient w2 = workerPage("W2");
+        w2.emit("connected", new JSONObject().put("workerId", "W2").put("aid", a2.assignmentId())
+                .put("hit_id", hired.hitId()));
+        w2.expect("start_your_task", "{message:['W2']}");
+
+        // W1's assignment is submitted at the marketplace later: its replacement was hired already, none again.
+        local.submit(a1.assignmentId(), Map.of("stage", "active"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sessions.snapshot(s).workers().get("W1").status() == WorkerStatus.SUBMITTED);
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3))
+                .until(() -> store.hireRequests(s).size() == 1 && hitsOf(s).size() == 2);
+    }
+
+    @Test
     void aFlakyMarketplaceStillGetsEachHireExactlyOnce() throws Exception {
         MarketplaceService.Posted posted = market.goLive(task(new Thresholds(1, 0, 2, 2)), "admin@lab");
         long s = posted.sessionId();

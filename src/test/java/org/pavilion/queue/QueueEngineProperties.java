@@ -65,7 +65,8 @@ class QueueEngineProperties {
         Statistics.label("promotion on an active departure").collect(run.sawPromotionOnLeave);
         Statistics.label("rejoin").collect(run.sawRejoin);
         Statistics.label("forced migrate past maxActive").collect(run.sawForcedOverflow);
-        Statistics.label("late submit of a disconnected worker hired").collect(run.sawLateSubmitHire);
+        Statistics.label("disconnect replaced").collect(run.sawDisconnectHire);
+        Statistics.label("late submit of a replaced worker hired nobody").collect(run.sawLateSubmitCovered);
         Statistics.label("stale assignment id ignored").collect(run.sawStaleLeave);
 
         // The generators must reach the interesting states often enough for the checks to mean something.
@@ -75,7 +76,9 @@ class QueueEngineProperties {
         Statistics.label("rejoin").coverage(c -> c.check(true).percentage(p -> p >= 5));
         Statistics.label("forced migrate past maxActive").coverage(c -> c.check(true).percentage(p -> p >= 3));
         Statistics.label("hires").coverage(c -> c.check("0").percentage(p -> p <= 75));
-        Statistics.label("late submit of a disconnected worker hired").coverage(c -> c.check(true).percentage(p -> p >= 2));
+        Statistics.label("disconnect replaced").coverage(c -> c.check(true).percentage(p -> p >= 10));
+        Statistics.label("late submit of a replaced worker hired nobody")
+                .coverage(c -> c.check(true).percentage(p -> p >= 2));
         Statistics.label("stale assignment id ignored").coverage(c -> c.check(true).percentage(p -> p >= 10));
     }
 
@@ -158,7 +161,10 @@ class QueueEngineProperties {
         boolean sawPromotionOnLeave;
         boolean sawRejoin;
         boolean sawForcedOverflow;
-        boolean sawLateSubmitHire;
+        boolean sawDisconnectHire;
+        boolean sawLateSubmitCovered;
+        /** Workers whose current assignment was replaced at a disconnect (SPEC §4.7): it is never replaced again. */
+        final Set<String> replaced = new HashSet<>();
         boolean sawStaleLeave;
 
         Run(Thresholds t, boolean allowRepeat) {
@@ -483,22 +489,39 @@ class QueueEngineProperties {
             assertThat(o.toldSession()).as("told the session " + context).isEqualTo(session);
         }
 
-        /** Hires: one per submit of a worker in a queue or disconnected, unless stopped; numbered 1, 2, ... */
+        /**
+         * Hires, unless stopped or expired, numbered 1, 2, ...: one per assignment a worker held in a queue and
+         * left with, decided at the first of its submit (SPEC §4.2) or its disconnect (§4.7, the assignment
+         * stays held); a disconnected worker's later submit, and a rejoined one's second disconnect or
+         * submit, hire nobody. A new admission (another assignment) starts afresh.
+         */
         void checkHires(QueueEvent event, QueueSnapshot b, QueueSnapshot a, Outcome o, String context) {
-            boolean hire = false;
-            if (event instanceof Leave e && e.how() == Departure.SUBMIT && !b.stopped() && !b.expired()) {
+            Cause hire = null;
+            if (event instanceof Leave e && !b.stopped() && !b.expired()) {
                 WorkerView w = b.workers().get(e.workerId());
-                hire = (e.assignmentId() == null || e.assignmentId().equals(w.assignmentId()))
-                        && (w.status().inQueue() || w.status() == WorkerStatus.DISCONNECTED);
+                boolean current = e.assignmentId() == null || e.assignmentId().equals(w.assignmentId());
+                boolean wasReplaced = replaced.contains(e.workerId());
+                if (current && e.how() == Departure.SUBMIT
+                        && (w.status().inQueue() || w.status() == WorkerStatus.DISCONNECTED)) {
+                    hire = wasReplaced ? null : Cause.SUBMITTED;
+                    sawLateSubmitCovered |= wasReplaced && w.status() == WorkerStatus.DISCONNECTED;
+                } else if (current && e.how() == Departure.DISCONNECT && w.status().inQueue()) {
+                    hire = wasReplaced ? null : Cause.DISCONNECTED;
+                }
             }
-            if (hire) {
+            if (hire != null) {
                 hires++;
-                sawLateSubmitHire |= b.workers().get(((Leave) event).workerId()).status() == WorkerStatus.DISCONNECTED;
-                assertThat(o.hires()).as("hire " + context)
-                        .containsExactly(new Hire(hires, ((Leave) event).workerId(), Cause.SUBMITTED));
+                String worker = ((Leave) event).workerId();
+                if (hire == Cause.DISCONNECTED) {
+                    replaced.add(worker);
+                    sawDisconnectHire = true;
+                }
+                assertThat(o.hires()).as("hire " + context).containsExactly(new Hire(hires, worker, hire));
             } else {
                 assertThat(o.hires()).as("no hire " + context).isEmpty();
             }
+            o.statusChanges().stream().filter(c -> c.cause() == Cause.ARRIVED)
+                    .forEach(c -> replaced.remove(c.workerId()));
             assertThat(a.hires()).as("hires so far " + context).isEqualTo(hires);
         }
 

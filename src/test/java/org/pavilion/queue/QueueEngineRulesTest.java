@@ -604,16 +604,64 @@ class QueueEngineRulesTest {
     // ---- §4.7 disconnects ------------------------------------------------------------------------
 
     @Test
-    void activeWorkerDisconnecting_freesItsSlotLikeAReturn() {
+    void activeWorkerDisconnecting_freesItsSlotLikeAReturnAndIsReplaced() {
         fillSeedSession();
         Outcome o = leave("w2", Departure.DISCONNECT);
         assertQueues(List.of("w5", "w6"), List.of("w1", "w3", "w4"));
         assertThat(o.statusChanges().get(0)).isEqualTo(new StatusChange("w2", aid("w2"), WorkerStatus.ACTIVE,
                 WorkerStatus.DISCONNECTED, Cause.DISCONNECTED, 0));
         assertTold(o, Map.of("w4", List.of(START)));
-        assertNoHires(o);
+        // Its assignment stays held at the marketplace until its time limit: one replacement is hired now.
+        assertThat(o.hires()).containsExactly(new Hire(1, "w2", Cause.DISCONNECTED));
         assertAnnounced(o, 2, 3);
         assertThat(engine.statusOf("w2")).isEqualTo(WorkerStatus.DISCONNECTED);
+        assertReplayMatches();
+    }
+
+    @Test
+    void waitingWorkerDisconnecting_isReplacedToo() {
+        fillSeedSession();
+        Outcome o = leave("w5", Departure.DISCONNECT);
+        assertQueues(List.of("w4", "w6"), List.of("w1", "w2", "w3"));
+        assertThat(o.facts()).containsExactly(new StatusChange("w5", aid("w5"), WorkerStatus.WAITING,
+                WorkerStatus.DISCONNECTED, Cause.DISCONNECTED, 0), new Hire(1, "w5", Cause.DISCONNECTED));
+        assertToldNobody(o);
+        assertAnnounced(o, 2, 3);
+        assertReplayMatches();
+    }
+
+    @Test
+    void aReplacedWorkerWhoRejoinsIsNeverReplacedAgain() {
+        fillSeedSession();
+        assertThat(leave("w5", Departure.DISCONNECT).hires()).containsExactly(new Hire(1, "w5", Cause.DISCONNECTED));
+        Outcome o = arrive("w5"); // rejoins before its replacement arrived: the hire stands (it cannot be undone)
+        assertNoHires(o);
+        assertQueues(List.of("w4", "w6", "w5"), List.of("w1", "w2", "w3"));
+        // A second disconnect of the same assignment: its replacement was hired already.
+        o = leave("w5", Departure.DISCONNECT);
+        assertThat(o.statusChanges()).hasSize(1);
+        assertNoHires(o);
+        arrive("w5");
+        o = submit("w1"); // an ordinary hire; w4 promoted
+        assertThat(o.hires()).containsExactly(new Hire(2, "w1", Cause.SUBMITTED));
+        assertQueues(List.of("w6", "w5"), List.of("w2", "w3", "w4"));
+        // Its submission uses up the assignment whose replacement was hired at the disconnect: no second hire.
+        o = submit("w5");
+        assertThat(o.facts()).contains(new SubmissionConfirmed("w5", aid("w5")));
+        assertNoHires(o);
+        assertThat(engine.snapshot().hires()).isEqualTo(2);
+        assertReplayMatches();
+    }
+
+    @Test
+    void aDisconnectAfterStopHiresNobody() {
+        fillSeedSession();
+        apply(new Stop("admin"));
+        Outcome o = leave("w1", Departure.DISCONNECT);
+        assertThat(o.statusChanges()).hasSize(1);
+        assertNoHires(o);
+        assertThat(submit("w1").hires()).isEmpty();
+        assertThat(engine.snapshot().hires()).isZero();
         assertReplayMatches();
     }
 
@@ -626,6 +674,7 @@ class QueueEngineRulesTest {
 
         Outcome o = arrive("w2"); // repeats are not allowed, but this is the same assignment
         assertQueues(List.of("w5", "w2"), List.of("w1", "w3", "w4"));
+        // (w2 and w6 were each replaced at their disconnect: hires 1 and 2; a rejoin hires nobody)
         assertThat(o.facts()).containsExactly(new StatusChange("w2", aid("w2"), WorkerStatus.DISCONNECTED,
                 WorkerStatus.WAITING, Cause.REJOINED, 11));
         assertToldNobody(o);
@@ -643,7 +692,7 @@ class QueueEngineRulesTest {
         o = submit("w3");
         assertQueues(List.of("w6"), List.of("w4", "w5", "w2"));
         assertTold(o, Map.of("w2", List.of(START)));
-        assertThat(o.hires()).containsExactly(new Hire(2, "w3", Cause.SUBMITTED));
+        assertThat(o.hires()).containsExactly(new Hire(4, "w3", Cause.SUBMITTED));
         assertReplayMatches();
     }
 
@@ -678,9 +727,9 @@ class QueueEngineRulesTest {
     }
 
     @Test
-    void disconnectedWorkerSubmittingLater_hiresWithoutTouchingTheQueues() {
+    void disconnectedWorkerSubmittingLater_isNotReplacedASecondTime() {
         fillSeedSession();
-        leave("w2", Departure.DISCONNECT);
+        leave("w2", Departure.DISCONNECT); // hire 1 replaces it
         assertQueues(List.of("w5", "w6"), List.of("w1", "w3", "w4"));
         QueueSnapshot before = engine.snapshot();
 
@@ -688,8 +737,9 @@ class QueueEngineRulesTest {
         assertThat(o.facts()).containsExactly(
                 new StatusChange("w2", aid("w2"), WorkerStatus.DISCONNECTED, WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0),
                 new SubmissionConfirmed("w2", aid("w2")),
-                new PayDue("w2", aid("w2"), Ending.SUBMITTED, 0, 0),
-                new Hire(1, "w2", Cause.SUBMITTED));
+                new PayDue("w2", aid("w2"), Ending.SUBMITTED, 0, 0));
+        assertNoHires(o);
+        assertThat(engine.snapshot().hires()).isEqualTo(1);
         assertQueues(before.waiting(), before.active());
         assertToldNobody(o);
         assertNothingAnnounced(o);
@@ -753,7 +803,8 @@ class QueueEngineRulesTest {
             assertIgnored(o);
             assertThat(engine.snapshot()).isEqualTo(before);
         }
-        assertThat(engine.snapshot().hires()).isEqualTo(first == Departure.SUBMIT ? 1 : 0);
+        assertThat(engine.snapshot().hires())
+                .isEqualTo(first == Departure.SUBMIT || first == Departure.DISCONNECT ? 1 : 0);
     }
 
     @Test
@@ -867,7 +918,7 @@ class QueueEngineRulesTest {
     @Test
     void afterStopADisconnectedWorkerCannotRejoinAndItsLateSubmitDoesNotHire() {
         fillSeedSession();
-        leave("w1", Departure.DISCONNECT); // w4 promoted
+        leave("w1", Departure.DISCONNECT); // w4 promoted; hire 1 replaces w1
         apply(new Stop("admin"));
         Outcome o = arrive("w1");
         jobIsFull(o, "w1");
@@ -877,6 +928,7 @@ class QueueEngineRulesTest {
                 WorkerStatus.SUBMITTED, Cause.SUBMITTED, 0), new SubmissionConfirmed("w1", aid("w1")),
                 new PayDue("w1", aid("w1"), Ending.SUBMITTED, 10_000, 0));
         assertNoHires(o);
+        assertThat(engine.snapshot().hires()).isEqualTo(1);
     }
 
     // ---- §4.5 expire -----------------------------------------------------------------------------
@@ -1096,6 +1148,7 @@ class QueueEngineRulesTest {
         QueueSnapshot replayed = QueueEngine.replay(SEED, false, log).snapshot();
         assertThat(replayed).isEqualTo(engine.snapshot());
         assertThat(replayed.expired()).isTrue();
-        assertThat(replayed.hires()).isEqualTo(2); // w1 and w2 submitted before the stop
+        // w1 submitted and w2 disconnected before the stop; w2's later submit is covered by its replacement
+        assertThat(replayed.hires()).isEqualTo(2);
     }
 }

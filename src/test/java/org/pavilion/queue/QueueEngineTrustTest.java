@@ -204,6 +204,58 @@ class QueueEngineTrustTest {
     }
 
     @Test
+    void aDisconnectIsReplacedWithinTheHireBudgetAndNeverTwice() {
+        initialBudget = 1;
+        use(1);
+        admit("w1", "A1"); // active
+        admit("w2", "A2"); // waiting
+        Outcome first = apply(new Leave("w1", "A1", Departure.DISCONNECT));
+        assertThat(first.hires()).containsExactly(new Hire(1, "w1", Cause.DISCONNECTED));
+        assertThat(engine.statusOf("w2")).isEqualTo(WorkerStatus.ACTIVE);
+
+        // The budget is used up: the next disconnect's replacement is withheld, visibly.
+        Outcome over = apply(new Leave("w2", "A2", Departure.DISCONNECT));
+        assertThat(over.hires()).isEmpty();
+        assertThat(over.facts()).contains(new HireWithheld("w2", 1));
+        assertThat(engine.snapshot().withheldHires()).isEqualTo(1);
+
+        // The marketplace reports their submissions later: the replacements are decided already.
+        for (String[] w : new String[][] {{"w1", "A1"}, {"w2", "A2"}}) {
+            Outcome late = apply(new Leave(w[0], w[1], Departure.SUBMIT));
+            assertThat(late.facts()).contains(new SubmissionConfirmed(w[0], w[1]));
+            assertThat(late.facts()).noneMatch(f -> f instanceof Hire || f instanceof HireWithheld);
+        }
+        assertThat(engine.snapshot().withheldHires()).isEqualTo(1);
+
+        Outcome raised = apply(new SetHireBudget(5, "admin"));
+        assertThat(raised.facts()).containsExactly(new HireBudgetChanged(5), new Hire(2, "w2", Cause.BUDGET_RAISED));
+        assertThat(engine.snapshot().hires()).isEqualTo(2);
+        assertReplayMatches();
+    }
+
+    @Test
+    void aWorkerWhoRejoinsBeforeItsWithheldReplacementIsMadeNeedsNone() {
+        initialBudget = 0;
+        use(0);
+        admit("w1", "A1");
+        assertThat(apply(new Leave("w1", "A1", Departure.DISCONNECT)).facts()).contains(new HireWithheld("w1", 0));
+        assertThat(engine.snapshot().withheldHires()).isEqualTo(1);
+
+        // It comes back with its assignment: nobody need replace it, so the withheld hire is dropped.
+        Outcome back = apply(new Arrive("w1", "A1"));
+        assertThat(back.statusChanges().get(0).cause()).isEqualTo(Cause.REJOINED);
+        assertThat(engine.snapshot().withheldHires()).isZero();
+        assertThat(engine.statusOf("w1")).isEqualTo(WorkerStatus.ACTIVE);
+
+        // Its submission is then replaced as any other: withheld now, made when the budget is raised, once.
+        assertThat(apply(new Leave("w1", "A1", Departure.SUBMIT)).facts()).contains(new HireWithheld("w1", 0));
+        Outcome raised = apply(new SetHireBudget(3, "admin"));
+        assertThat(raised.facts()).containsExactly(new HireBudgetChanged(3), new Hire(1, "w1", Cause.BUDGET_RAISED));
+        assertThat(engine.snapshot().withheldHires()).isZero();
+        assertReplayMatches();
+    }
+
+    @Test
     void aReleasedConfirmationAdmitsNobody() {
         apply(new Confirm("A1", HIT, null));
         assertThat(apply(new Release("A1")).facts()).containsExactly(new AssignmentReleased("A1"));

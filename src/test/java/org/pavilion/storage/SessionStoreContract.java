@@ -287,11 +287,11 @@ abstract class SessionStoreContract {
         s.apply(new QueueEvent.Arrive("A", "a1"), "worker:A", null); // STARTED + promote
         s.apply(new QueueEvent.Arrive("B", "b1"), "worker:B", null);
         s.apply(new QueueEvent.Ready("A"), "worker:A", "{\"time_waited\":3}");
-        s.apply(new QueueEvent.Leave("B", null, QueueEvent.Departure.DISCONNECT), "system", null);
+        s.apply(new QueueEvent.Leave("B", null, QueueEvent.Departure.DISCONNECT), "system", null); // hire 1 replaces B
         s.apply(new QueueEvent.Arrive("B", "b1"), "worker:B", null); // REJOINED
-        s.apply(new QueueEvent.Leave("A", "a1", QueueEvent.Departure.SUBMIT), "marketplace", null); // promote B + hire
+        s.apply(new QueueEvent.Leave("A", "a1", QueueEvent.Departure.SUBMIT), "marketplace", null); // promote B + hire 2
         s.apply(new QueueEvent.Arrive("A", "a2"), "worker:A", null); // repeat worker, new assignment
-        s.apply(new QueueEvent.SetHireBudget(1, "admin"), "admin", null); // budget used up by the hire above
+        s.apply(new QueueEvent.SetHireBudget(2, "admin"), "admin", null); // budget used up by the hires above
         s.apply(QueueEvent.Leave.claimedByPage("A", "a2", QueueEvent.Departure.SUBMIT), "worker:A", null);
         s.apply(new QueueEvent.Leave("A", "a2", QueueEvent.Departure.SUBMIT), "marketplace", null); // withheld
         s.apply(new QueueEvent.Confirm("c1", "HIT-C", null), "marketplace", null);
