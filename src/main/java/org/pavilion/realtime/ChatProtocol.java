@@ -1,12 +1,16 @@
 package org.pavilion.realtime;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.socket.socketio.server.SocketIoNamespace;
@@ -56,6 +60,9 @@ public final class ChatProtocol {
     private final Connections connections;
     private final BonusLedger bonuses;
     private final Admission admission;
+    /** The longest a socket thread waits for a session's writer. */
+    static final Duration SOCKET_WAIT = Duration.ofSeconds(2);
+
     private final EventLimits eventLimits;
     private final ProtocolRefusals refusals;
 
@@ -388,6 +395,24 @@ public final class ChatProtocol {
         return s.length() <= max ? s : s.substring(0, max) + "…";
     }
 
+    /**
+     * Waits for a session's writer on a socket thread, for at most {@link #SOCKET_WAIT}: a stalled writer
+     * (a slow database under its commit) must not hold the threads every connection shares. Past it the
+     * event is refused with {@code try_again}, having changed nothing.
+     */
+    private static <T> T within(CompletableFuture<T> answer) {
+        try {
+            return answer.get(SOCKET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ProtocolException("try_again", "the server is busy; nothing was done, try again in a moment");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+        }
+    }
+
     /** What task logic sees of one event: its sender and ways to answer within the session. */
     private final class Context implements TaskContext {
         private final SocketIoSocket socket;
@@ -410,12 +435,12 @@ public final class ChatProtocol {
 
         @Override
         public WorkerStatus status() {
-            return sessions.read(sender.sessionId(), engine -> engine.statusOf(sender.workerId())).join();
+            return within(sessions.read(sender.sessionId(), engine -> engine.statusOf(sender.workerId())));
         }
 
         @Override
         public List<String> activeWorkers() {
-            return sessions.read(sender.sessionId(), engine -> engine.snapshot().active()).join();
+            return within(sessions.read(sender.sessionId(), engine -> engine.snapshot().active()));
         }
 
         @Override
@@ -430,7 +455,7 @@ public final class ChatProtocol {
 
         @Override
         public String awardBonus(String workerId, int cents, String reason) {
-            WorkerStatus status = sessions.read(sender.sessionId(), engine -> engine.statusOf(workerId)).join();
+            WorkerStatus status = within(sessions.read(sender.sessionId(), engine -> engine.statusOf(workerId)));
             if (status == null) {
                 throw new ProtocolException("refused", "worker '" + workerId + "' has not joined this session");
             }

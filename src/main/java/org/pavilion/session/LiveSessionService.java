@@ -162,15 +162,17 @@ public final class LiveSessionService implements AutoCloseable {
         if (actor != null) {
             return actor;
         }
-        // Not in memory: it either never existed or ended before this process started.
-        Optional<SessionLog> stored = store.loadSession(sessionId);
-        if (stored.isEmpty()) {
+        // Not in memory: it either never existed or ended before this process started. Which one is a
+        // one-row question; its log is read only if it is needed.
+        Optional<Boolean> expired = store.isExpired(sessionId);
+        if (expired.isEmpty()) {
             throw new UnknownSessionException(sessionId);
         }
-        if (stored.get().expired() && !evenIfEnded) {
+        if (expired.get() && !evenIfEnded) {
             throw new SessionEndedException("session " + sessionId + ": any event");
         }
-        return sessions.computeIfAbsent(sessionId, id -> newActor(stored.get()));
+        SessionLog stored = store.loadSession(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
+        return sessions.computeIfAbsent(sessionId, id -> newActor(stored));
     }
 
     private SessionActor newActor(SessionLog session) {

@@ -15,6 +15,14 @@ public interface SessionStore {
     /** The session's settings and log, or empty if there is no such session. */
     Optional<SessionLog> loadSession(long sessionId);
 
+    /**
+     * Whether the session has expired, or empty if there is no such session: cheaper than
+     * {@link #loadSession} (no log), for refusing events of sessions that ended long ago.
+     */
+    default Optional<Boolean> isExpired(long sessionId) {
+        return loadSession(sessionId).map(SessionLog::expired);
+    }
+
     /** Every session that has not expired, each with its whole log, for rebuilding after a restart. */
     List<SessionLog> loadLiveSessions();
 

@@ -263,6 +263,12 @@ public class JdbcSessionStore implements SessionStore {
     }
 
     @Override
+    public Optional<Boolean> isExpired(long sessionId) {
+        return jdbc.query("select expired from live_session where id = ?", (rs, row) -> rs.getBoolean(1), sessionId)
+                .stream().findFirst();
+    }
+
+    @Override
     public Optional<Long> findSessionByHit(String hitId) {
         return jdbc.query("select session_id from session_hit where hit_id = ?", (rs, row) -> rs.getLong(1), hitId)
                 .stream().findFirst();

@@ -170,6 +170,40 @@ class ChatProtocolTest extends RealtimeTestSupport {
         assertThat(sessions.snapshot(s).active()).containsExactly("w1", "w2");
     }
 
+    /** Issue 13 item 4: a socket thread never waits on a stalled session writer for long. */
+    @Test
+    void aStalledSessionWriterGetsTheSenderATryAgainInsteadOfHoldingItsThread() throws Exception {
+        long s = openSession(SEED, 30, "HIT-STALL");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        ProtocolClient w2 = seedPage("w2", "websocket");
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-STALL"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-STALL"));
+        w1.skipUntil("start_your_task", "{message:['w1']}");
+        w2.skipUntil("start_your_task", "{message:['w2']}");
+        w1.skipUntil("workers_status", "{waiting:0,active:2}");
+        w2.skipUntil("workers_status", "{waiting:0,active:2}");
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        sessions.read(s, engine -> { // the session's writer is stuck (as under a commit to a stalled database)
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        try {
+            w1.emit("chat_message", new JSONObject().put("text", "hello"));
+            JSONObject refused = w1.expect("error");
+            assertThat(refused.getString("code")).isEqualTo("try_again");
+            assertThat(refused.getString("event")).isEqualTo("chat_message");
+        } finally {
+            release.countDown();
+        }
+        w1.emit("chat_message", new JSONObject().put("text", "again"));
+        assertThat(w2.expect("chat_message").getString("text")).isEqualTo("again");
+    }
+
     @Test
     void aPageServedByPavilionProvesItsWorker() throws Exception {
         long s = openSession(SEED, 30, "HIT-SIGNED");

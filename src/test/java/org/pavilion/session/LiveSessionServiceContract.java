@@ -332,4 +332,36 @@ abstract class LiveSessionServiceContract {
     private long logSize(long s) {
         return store.loadSession(s).orElseThrow().facts().size();
     }
+
+    /** Issue 13 item 4: an event for a session that ended before this process started is refused without reading its log. */
+    @Test
+    void anEndedSessionIsRefusedWithoutReplayingItsLog() {
+        long s = service.open(newTask(SEED)).sessionId();
+        for (int i = 0; i < 20; i++) {
+            ConfirmedArrivals.arrive(service, s, "w" + i, "a" + i, "worker:w" + i);
+        }
+        service.apply(s, new QueueEvent.Expire("admin"), "admin:admin");
+        service.close();
+        java.util.concurrent.atomic.AtomicInteger logReads = new java.util.concurrent.atomic.AtomicInteger();
+        SessionStore counting = (SessionStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SessionStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("loadSession")) {
+                        logReads.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        service = new LiveSessionService(counting, List.of(listener), Clock.systemUTC());
+        service.recover();
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> service.apply(s, new Arrive("late", "a-late"), "worker:late"))
+                    .isInstanceOf(SessionEndedException.class);
+        }
+        assertThatThrownBy(() -> service.apply(424242, new Arrive("x", "a-x"), "worker:x"))
+                .isInstanceOf(UnknownSessionException.class);
+        assertThat(logReads).as("session logs read").hasValue(0);
+    }
 }
