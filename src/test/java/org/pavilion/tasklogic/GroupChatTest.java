@@ -24,6 +24,7 @@ class GroupChatTest {
     private final class Sender implements TaskContext {
         final String workerId;
         final List<String> delivered = new ArrayList<>();
+        final List<String> recorded = new ArrayList<>();
         final AtomicInteger sessionReads = new AtomicInteger();
 
         Sender(String workerId) {
@@ -64,6 +65,11 @@ class GroupChatTest {
         @Override
         public String awardBonus(String worker, int cents, String reason) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void record(String kind, String alias, JSONObject data) {
+            recorded.add(kind + ":" + alias + ":" + data.getString("text"));
         }
 
         @Override
