@@ -126,6 +126,9 @@ class GroupChatTest {
         }
         assertThat(w1.delivered).hasSize(5 * 3);
         assertThat(refusedCount()).isEqualTo(15);
+        assertThat(w1.recorded).as("every delivered message is recorded once, with the sender's alias; refused ones never")
+                .containsExactly("chat_message:Worker 1:flood 0", "chat_message:Worker 1:flood 1",
+                        "chat_message:Worker 1:flood 2", "chat_message:Worker 1:flood 3", "chat_message:Worker 1:flood 4");
     }
 
     @Test
@@ -134,5 +137,6 @@ class GroupChatTest {
         assertThatThrownBy(() -> chat.onEvent(w1, GroupChat.EVENT, new JSONObject().put("text", "x".repeat(501))))
                 .hasMessageContaining("longer than 500");
         assertThat(w1.delivered).isEmpty();
+        assertThat(w1.recorded).isEmpty();
     }
 }
