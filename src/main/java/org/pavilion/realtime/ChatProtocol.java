@@ -2,6 +2,8 @@ package org.pavilion.realtime;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +35,7 @@ import org.pavilion.session.SessionConfig;
 import org.pavilion.session.SessionStore;
 import org.pavilion.tasklogic.TaskContext;
 import org.pavilion.tasklogic.TaskLogic;
+import org.pavilion.tasklogic.TaskRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,11 +68,13 @@ public final class ChatProtocol {
 
     private final EventLimits eventLimits;
     private final ProtocolRefusals refusals;
+    private final TaskDataWriter taskData;
 
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
                  BonusLedger bonuses, List<TaskLogic> taskLogic, DisconnectGrace grace, Clock clock,
-                 EventLimits eventLimits, ProtocolRefusals refusals) {
+                 EventLimits eventLimits, ProtocolRefusals refusals, TaskDataWriter taskData) {
+        this.taskData = taskData;
         this.eventLimits = eventLimits;
         this.refusals = refusals;
         this.connections = connections;
@@ -171,7 +176,7 @@ public final class ChatProtocol {
                 case "stop_this_job" -> stopJob(socket, Payload.of(event, args));
                 case "expireHIT" -> expire(socket, Payload.of(event, args));
                 case "pay_status" -> payStatus(socket, Payload.of(event, args));
-                default -> taskEvent(socket, event, args);
+                default -> taskEvent(socket, event, args, ack);
             }
         } catch (PavilionException e) {
             error(socket, e.code(), e.getMessage(), event);
@@ -312,7 +317,7 @@ public final class ChatProtocol {
                         .put("cents_per_hour", rules.waitingCentsPerHour())));
     }
 
-    private void taskEvent(SocketIoSocket socket, String event, Object[] args) {
+    private void taskEvent(SocketIoSocket socket, String event, Object[] args, Ack ack) {
         TaskLogic logic = taskEvents.get(event);
         if (logic == null) {
             throw new ProtocolException("unknown_event", "unknown event '" + clip(event, 64) + "'");
@@ -322,7 +327,9 @@ public final class ChatProtocol {
             throw new ProtocolException("not_joined", event + ": join first (send 'connected')");
         }
         Payload payload = Payload.of(event, args);
-        logic.onEvent(new Context(socket, bound), event, payload.json());
+        Context context = new Context(socket, bound);
+        logic.onEvent(context, event, payload.json()); // a refusal throws: nothing recorded, nothing held sent
+        context.finish(event, ack);
     }
 
     // ---- disconnects (SPEC §4.7) -------------------------------------------------------------
@@ -413,10 +420,16 @@ public final class ChatProtocol {
         }
     }
 
-    /** What task logic sees of one event: its sender and ways to answer within the session. */
+    /**
+     * What task logic sees of one event: its sender and ways to answer within the session. Once the logic
+     * has recorded task data, its messages are held until the records are durable ({@link #finish}).
+     */
     private final class Context implements TaskContext {
         private final SocketIoSocket socket;
         private final WorkerBinding sender;
+        private final List<TaskRecord> records = new ArrayList<>();
+        private final List<Runnable> held = new ArrayList<>();
+        private boolean finished;
 
         Context(SocketIoSocket socket, WorkerBinding sender) {
             this.socket = socket;
@@ -445,12 +458,66 @@ public final class ChatProtocol {
 
         @Override
         public void sendTo(String workerId, String event, JSONObject payload) {
-            outbound.toRoom(Rooms.worker(sender.sessionId(), workerId), event, payload);
+            send(() -> outbound.toRoom(Rooms.worker(sender.sessionId(), workerId), event, payload));
         }
 
         @Override
         public void reply(String event, JSONObject payload) {
-            outbound.toSocket(socket, event, payload);
+            send(() -> outbound.toSocket(socket, event, payload));
+        }
+
+        @Override
+        public void record(String kind, String alias, JSONObject data) {
+            String text = TaskRecord.check(kind, alias, sender.workerId(), data);
+            TaskRecord r = new TaskRecord(0, sender.sessionId(), clock.instant().truncatedTo(ChronoUnit.MICROS),
+                    sender.workerId(), alias, kind, text);
+            synchronized (this) {
+                if (!finished) {
+                    records.add(r);
+                    return;
+                }
+            }
+            // Recorded after the event was answered (from another thread of the logic's): written on its own.
+            if (!taskData.submit(new TaskDataWriter.Unit(List.of(r), () -> { }, failure -> { }))) {
+                throw busy(kind);
+            }
+        }
+
+        private void send(Runnable message) {
+            synchronized (this) {
+                if (!finished && !records.isEmpty()) {
+                    held.add(message);
+                    return;
+                }
+            }
+            message.run();
+        }
+
+        /**
+         * The logic is done with the event: its records are queued for writing; its held messages, then its
+         * acknowledgement, leave once they are durable. Nothing recorded: acknowledged at once.
+         */
+        void finish(String event, Ack ack) {
+            List<TaskRecord> written;
+            List<Runnable> messages;
+            synchronized (this) {
+                finished = true;
+                written = List.copyOf(records);
+                messages = List.copyOf(held);
+            }
+            if (written.isEmpty()) {
+                ack.after(CompletableFuture.completedFuture(null));
+                return;
+            }
+            CompletableFuture<Void> durable = new CompletableFuture<>();
+            boolean queued = taskData.submit(new TaskDataWriter.Unit(written, () -> {
+                messages.forEach(Runnable::run);
+                durable.complete(null);
+            }, durable::completeExceptionally));
+            if (!queued) {
+                throw busy(event);
+            }
+            whenDone(socket, event, ack.after(durable), done -> { });
         }
 
         @Override
@@ -466,6 +533,11 @@ public final class ChatProtocol {
         public void refuse(String message) {
             throw new ProtocolException("refused", message);
         }
+    }
+
+    private static ProtocolException busy(String event) {
+        return new ProtocolException("busy", clip(event, 64) + ": the server is busy storing task data; "
+                + "nothing was sent, try again");
     }
 
     /** For tests and views: whether a worker has a live connection to its session now. */

@@ -12,6 +12,7 @@ import org.pavilion.pay.BonusLedger;
 import org.pavilion.realtime.transport.SocketIoProperties;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
+import org.pavilion.storage.TaskDataStore;
 import org.pavilion.tasklogic.TaskLogic;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -94,14 +95,19 @@ class RealtimeConfiguration {
                 outbound, registry);
     }
 
+    @Bean(destroyMethod = "close")
+    TaskDataWriter taskDataWriter(TaskDataStore store) {
+        return new TaskDataWriter(store);
+    }
+
     @Bean
     ChatProtocol chatProtocol(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
                               LiveSessionService sessions, SessionStore store, SignedTokens tokens,
                               Outbound outbound, Connections connections, Admission admission, BonusLedger bonuses,
                               ObjectProvider<TaskLogic> taskLogic, DisconnectGrace grace, Clock clock,
-                              EventLimits eventLimits, ProtocolRefusals refusals) {
+                              EventLimits eventLimits, ProtocolRefusals refusals, TaskDataWriter taskData) {
         ChatProtocol protocol = new ChatProtocol(chatNamespace, sessions, store, tokens, outbound, connections,
-                admission, bonuses, taskLogic.orderedStream().toList(), grace, clock, eventLimits, refusals);
+                admission, bonuses, taskLogic.orderedStream().toList(), grace, clock, eventLimits, refusals, taskData);
         protocol.start();
         return protocol;
     }

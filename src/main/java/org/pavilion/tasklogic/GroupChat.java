@@ -1,5 +1,6 @@
 package org.pavilion.tasklogic;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,11 @@ import org.springframework.stereotype.Component;
  * types) of at most {@value #MAX_TEXT} characters. A refused message gets {@code error {code:
  * "refused"}} and reaches no one; refusals are counted in
  * {@code pavilion_realtime_refused_total{reason="chat_rate"}}.
+ *
+ * <p>Every delivered message is recorded as task data ({@code chat_message}: {@code text}, {@code from}
+ * = the sender's alias, {@code recipients} = how many active workers it went to; the sender's worker id
+ * and the server's time are columns of the record) before any copy leaves: the transcript is kept,
+ * exported with the session and shown in its live view.
  */
 @Component
 public final class GroupChat implements TaskLogic {
@@ -84,8 +90,13 @@ public final class GroupChat implements TaskLogic {
             return;
         }
         String from = alias(context.sessionId(), context.workerId());
-        for (String worker : context.activeWorkers()) {
-            context.sendTo(worker, EVENT, new JSONObject().put("from", from).put("text", text.strip())
+        String said = text.strip();
+        List<String> recipients = context.activeWorkers();
+        // Stored first: the copies below leave once the message is durable (TaskContext#record).
+        context.record(EVENT, from, new JSONObject().put("text", said).put("from", from)
+                .put("recipients", recipients.size()));
+        for (String worker : recipients) {
+            context.sendTo(worker, EVENT, new JSONObject().put("from", from).put("text", said)
                     .put("mine", worker.equals(context.workerId())));
         }
     }

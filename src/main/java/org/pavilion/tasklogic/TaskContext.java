@@ -31,6 +31,27 @@ public interface TaskContext {
      */
     String awardBonus(String workerId, int cents, String reason);
 
+    /**
+     * Records data of this event for the researcher (issue 13 item 7): stored with the session, the
+     * sender, the sender's {@code alias} as other workers saw it (null if none), the server's time and
+     * {@code data} (a JSON object of at most {@link TaskRecord#MAX_PAYLOAD} characters), exported with
+     * the session and shown in its live view.
+     *
+     * <p>Durable before it is answered: the messages this event sends after its first record (with
+     * {@link #sendTo} and {@link #reply}) and its acknowledgement leave only once its records are
+     * committed, off the connection's thread. If they cannot be written, none of them leaves and the
+     * sender gets an error ("try again"). A refused event ({@link #refuse}) stores nothing.
+     *
+     * @throws InvalidTaskDataException (the event is refused, nothing stored) if {@code kind} is not
+     *         1-64 characters of letters, digits and {@code _ . : -}, or {@code data} is too large
+     */
+    void record(String kind, String alias, JSONObject data);
+
+    /** {@link #record(String, String, JSONObject)} without an alias. */
+    default void record(String kind, JSONObject data) {
+        record(kind, null, data);
+    }
+
     /** Refuses the event: the sender gets an {@code error} event with this message. */
     void refuse(String message);
 }

@@ -9,7 +9,8 @@ import org.json.JSONObject;
  * implementing this interface receives the real-time events it names from workers who have
  * joined a session (messages among active workers, a game's moves, ...), and answers through the
  * {@link TaskContext}. Pavilion has already checked who sent the event; the logic checks its
- * own payload (and refuses with {@link TaskContext#refuse}).
+ * own payload (and refuses with {@link TaskContext#refuse}), and keeps what the researcher needs with
+ * {@link TaskContext#record} (stored, exported with the session).
  *
  * <p>Event names must not clash with those of SPEC §5 or another logic's. {@code onEvent} runs on
  * the connection's thread: keep it short.

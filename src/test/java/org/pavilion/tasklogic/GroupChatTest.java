@@ -24,6 +24,7 @@ class GroupChatTest {
     private final class Sender implements TaskContext {
         final String workerId;
         final List<String> delivered = new ArrayList<>();
+        final List<String> recorded = new ArrayList<>();
         final AtomicInteger sessionReads = new AtomicInteger();
 
         Sender(String workerId) {
@@ -64,6 +65,11 @@ class GroupChatTest {
         @Override
         public String awardBonus(String worker, int cents, String reason) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void record(String kind, String alias, JSONObject data) {
+            recorded.add(kind + ":" + alias + ":" + data.getString("text"));
         }
 
         @Override
@@ -120,6 +126,9 @@ class GroupChatTest {
         }
         assertThat(w1.delivered).hasSize(5 * 3);
         assertThat(refusedCount()).isEqualTo(15);
+        assertThat(w1.recorded).as("every delivered message is recorded once, with the sender's alias; refused ones never")
+                .containsExactly("chat_message:Worker 1:flood 0", "chat_message:Worker 1:flood 1",
+                        "chat_message:Worker 1:flood 2", "chat_message:Worker 1:flood 3", "chat_message:Worker 1:flood 4");
     }
 
     @Test
@@ -128,5 +137,6 @@ class GroupChatTest {
         assertThatThrownBy(() -> chat.onEvent(w1, GroupChat.EVENT, new JSONObject().put("text", "x".repeat(501))))
                 .hasMessageContaining("longer than 500");
         assertThat(w1.delivered).isEmpty();
+        assertThat(w1.recorded).isEmpty();
     }
 }

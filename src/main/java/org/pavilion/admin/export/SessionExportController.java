@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.pavilion.admin.export.SessionExportService.EventRow;
 import org.pavilion.admin.export.SessionExportService.SessionExport;
+import org.pavilion.admin.export.SessionExportService.TaskDataExport;
+import org.pavilion.admin.export.SessionExportService.TaskDataRow;
 import org.pavilion.admin.export.SessionExportService.WorkerRow;
 import org.pavilion.admin.projects.ApiError;
 import org.springframework.http.ContentDisposition;
@@ -30,14 +32,15 @@ import io.swagger.v3.oas.annotations.tags.Tag;
  * <pre>
  * GET /api/admin/sessions/{id}/export/events.csv    events.json    the full event log
  * GET /api/admin/sessions/{id}/export/workers.csv   workers.json   the per-worker summary
+ * GET /api/admin/sessions/{id}/export/taskdata.csv  taskdata.json  what the task logic recorded (chat messages, ...)
  * </pre>
  *
  * CSV is RFC 4180 with a header row (UTF-8, CRLF); every response is an attachment named
- * {@code pavilion-session-<id>-<events|workers>.<csv|json>}. An unknown session is a 404 JSON error.
+ * {@code pavilion-session-<id>-<events|workers|taskdata>.<csv|json>}. An unknown session is a 404 JSON error.
  */
 @RestController
 @RequestMapping("/api/admin/sessions/{id}/export")
-@Tag(name = "Exports", description = "A session's event log and per-worker summary as CSV or JSON downloads")
+@Tag(name = "Exports", description = "A session's event log, per-worker summary and task data as CSV or JSON downloads")
 @ApiResponse(responseCode = "404", description = "Unknown session",
         content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
 public class SessionExportController {
@@ -89,6 +92,26 @@ public class SessionExportController {
         List<Map<String, Object>> workers = e.workers().stream().map(WorkerRow::json).toList();
         body.put("workers", workers);
         return attachment(id, "workers.json", MediaType.APPLICATION_JSON, body);
+    }
+
+    @Operation(summary = "The task data as CSV (header row; seq, at, worker, alias, kind, payload): what the task logic recorded, e.g. every chat message")
+    @GetMapping("/taskdata.csv")
+    public ResponseEntity<String> taskDataCsv(@PathVariable long id) {
+        TaskDataExport e = exports.taskData(id);
+        CsvWriter csv = new CsvWriter().row(SessionExportService.TASK_DATA_COLUMNS);
+        for (TaskDataRow row : e.records()) {
+            csv.row(row.csv());
+        }
+        return attachment(id, "taskdata.csv", CSV, csv.toString());
+    }
+
+    @Operation(summary = "The task data as JSON: session, task, as_of, records[] (seq, at, worker, alias, kind, payload as an object)")
+    @GetMapping("/taskdata.json")
+    public ResponseEntity<Map<String, Object>> taskDataJson(@PathVariable long id) {
+        TaskDataExport e = exports.taskData(id);
+        Map<String, Object> body = new LinkedHashMap<>(e.header());
+        body.put("records", e.records().stream().map(TaskDataRow::json).toList());
+        return attachment(id, "taskdata.json", MediaType.APPLICATION_JSON, body);
     }
 
     private static <T> ResponseEntity<T> attachment(long id, String name, MediaType type, T body) {

@@ -35,6 +35,8 @@ import org.pavilion.session.SessionLog;
 import org.pavilion.session.SessionStore;
 import org.pavilion.session.UnknownSessionException;
 import org.pavilion.session.WaitingPay;
+import org.pavilion.storage.TaskDataStore;
+import org.pavilion.tasklogic.TaskRecord;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
@@ -68,14 +70,70 @@ public class SessionExportService {
             "promotion", "ready_at", "left_at", "final_status", "waiting_seconds", "active_seconds",
             "waiting_pay_cents");
 
+    /**
+     * The task data's columns (issue 13 item 7): {@code seq} numbers the session's records from 1 in the
+     * order they were stored; {@code worker} is the worker whose event it was, {@code alias} how other
+     * workers saw it; {@code payload} the logic's JSON object as text (in JSON exports: the object).
+     */
+    public static final List<String> TASK_DATA_COLUMNS = List.of("seq", "at", "worker", "alias", "kind", "payload");
+
     private final SessionStore store;
     private final JdbcTemplate jdbc;
     private final Clock clock;
+    private final TaskDataStore taskData;
 
-    public SessionExportService(SessionStore store, JdbcTemplate jdbc, Clock clock) {
+    public SessionExportService(SessionStore store, JdbcTemplate jdbc, Clock clock, TaskDataStore taskData) {
         this.store = store;
         this.jdbc = jdbc;
         this.clock = clock;
+        this.taskData = taskData;
+    }
+
+    /** One task-data record of the session. */
+    public record TaskDataRow(long seq, TaskRecord record) {
+
+        public List<Object> csv() {
+            return java.util.Arrays.asList(seq, time(record.at()), record.workerId(), record.alias(), record.kind(),
+                    record.payload());
+        }
+
+        public Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seq", seq);
+            m.put("at", time(record.at()));
+            m.put("worker", record.workerId());
+            m.put("alias", record.alias());
+            m.put("kind", record.kind());
+            m.put("payload", record.json().toMap());
+            return m;
+        }
+    }
+
+    /** A session's task data: {@code session}, {@code task}, {@code as_of} (the export's time) and the records. */
+    public record TaskDataExport(long sessionId, long taskId, Instant asOf, List<TaskDataRow> records) {
+
+        public Map<String, Object> header() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("session", sessionId);
+            m.put("task", taskId);
+            m.put("as_of", time(asOf));
+            return m;
+        }
+    }
+
+    /** The session's task data, oldest first; an unknown session is refused with {@link UnknownSessionException}. */
+    public TaskDataExport taskData(long sessionId) {
+        List<Long> task = jdbc.queryForList("select task_id from live_session where id = ?", Long.class, sessionId);
+        if (task.isEmpty()) {
+            throw new UnknownSessionException(sessionId);
+        }
+        Instant asOf = clock.instant();
+        List<TaskRecord> records = taskData.forSession(sessionId);
+        List<TaskDataRow> rows = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            rows.add(new TaskDataRow(i + 1, records.get(i)));
+        }
+        return new TaskDataExport(sessionId, task.get(0), asOf, rows);
     }
 
     /** One row of the event log. */

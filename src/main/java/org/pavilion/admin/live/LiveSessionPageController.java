@@ -2,6 +2,8 @@ package org.pavilion.admin.live;
 
 import java.security.Principal;
 
+import org.json.JSONObject;
+import org.pavilion.admin.export.SessionExportService;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.TaskRepository;
@@ -10,6 +12,8 @@ import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.SessionEndedException;
 import org.pavilion.session.SessionStorageException;
 import org.pavilion.session.UnknownSessionException;
+import org.pavilion.storage.TaskDataStore;
+import org.pavilion.tasklogic.TaskRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -36,11 +40,32 @@ public class LiveSessionPageController {
     private final LiveControls controls;
     private final SessionViews views;
     private final TaskRepository tasks;
+    private final TaskDataStore taskData;
 
-    public LiveSessionPageController(LiveControls controls, SessionViews views, TaskRepository tasks) {
+    /** How many of the latest task-data records the live view shows. */
+    static final int TASK_DATA_SHOWN = 50;
+
+    public LiveSessionPageController(LiveControls controls, SessionViews views, TaskRepository tasks,
+                                     TaskDataStore taskData) {
         this.controls = controls;
         this.views = views;
         this.tasks = tasks;
+        this.taskData = taskData;
+    }
+
+    /** One task-data record as the live view shows it: text only (the template escapes it). */
+    public record TaskDataView(String at, String worker, String alias, String kind, String text) {
+
+        static TaskDataView of(TaskRecord r) {
+            String text;
+            try {
+                JSONObject data = r.json();
+                text = data.opt("text") instanceof String t ? t : r.payload(); // a chat message: its text
+            } catch (RuntimeException e) {
+                text = r.payload();
+            }
+            return new TaskDataView(SessionExportService.time(r.at()), r.workerId(), r.alias(), r.kind(), text);
+        }
     }
 
     @GetMapping("/admin/sessions")
@@ -55,6 +80,8 @@ public class LiveSessionPageController {
     @GetMapping("/admin/sessions/{sessionId}")
     public String session(@PathVariable long sessionId, Model model) {
         model.addAttribute("s", views.view(sessionId));
+        model.addAttribute("taskData", taskData.latest(sessionId, TASK_DATA_SHOWN).stream().map(TaskDataView::of).toList());
+        model.addAttribute("taskDataCount", taskData.count(sessionId));
         return "admin/live/session";
     }
 

@@ -25,6 +25,9 @@ import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.SessionStore;
+import org.pavilion.storage.TaskDataStore;
+import org.pavilion.tasklogic.TaskRecord;
+import org.json.JSONObject;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -118,6 +121,46 @@ class SessionExportTest {
 
     private static String t(long seconds) {
         return SessionExportService.TIME.format(T0.plusSeconds(seconds));
+    }
+
+    @Autowired
+    TaskDataStore taskData;
+
+    /** Task data (issue 13 item 7): exported as CSV (hostile text neutralised) and JSON, and shown escaped live. */
+    @Test
+    void taskDataIsExportedAndShownInTheLiveViewAsText() throws Exception {
+        arrive(0, "w1", "A1");
+        taskData.append(List.of(
+                new TaskRecord(0, session, T0.plusSeconds(5), "w1", "Worker 1", "chat_message",
+                        new JSONObject().put("text", "<script>alert(1)</script>").put("from", "Worker 1").toString()),
+                new TaskRecord(0, session, T0.plusSeconds(6), "-w2", "=Worker 2", "move",
+                        new JSONObject().put("x", 3).toString())));
+
+        MockHttpServletResponse csv = download("taskdata.csv");
+        assertThat(csv.getContentType()).isEqualTo("text/csv;charset=UTF-8");
+        assertThat(csv.getHeader("Content-Disposition"))
+                .isEqualTo("attachment; filename=\"pavilion-session-" + session + "-taskdata.csv\"");
+        assertThat(csv.getContentAsString(StandardCharsets.UTF_8)).isEqualTo(String.join("\r\n",
+                "seq,at,worker,alias,kind,payload",
+                "1," + t(5) + ",w1,Worker 1,chat_message,\"{\"\"from\"\":\"\"Worker 1\"\",\"\"text\"\":\"\"<script>alert(1)<\\/script>\"\"}\"", // org.json writes </ as <\\/
+                "2," + t(6) + ",\"'-w2\",\"'=Worker 2\",move,\"{\"\"x\"\":3}\"", ""));
+
+        mvc.perform(get("/api/admin/sessions/" + session + "/export/taskdata.json")).andExpect(status().isOk())
+                .andExpect(jsonPath("$.session").value(session))
+                .andExpect(jsonPath("$.records.length()").value(2))
+                .andExpect(jsonPath("$.records[0].seq").value(1))
+                .andExpect(jsonPath("$.records[0].at").value(t(5)))
+                .andExpect(jsonPath("$.records[0].worker").value("w1"))
+                .andExpect(jsonPath("$.records[0].alias").value("Worker 1"))
+                .andExpect(jsonPath("$.records[0].payload.text").value("<script>alert(1)</script>"))
+                .andExpect(jsonPath("$.records[1].payload.x").value(3));
+        mvc.perform(get("/api/admin/sessions/999999/export/taskdata.json")).andExpect(status().isNotFound());
+
+        String page = mvc.perform(get("/admin/sessions/" + session)).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString(StandardCharsets.UTF_8);
+        assertThat(page).contains("id=\"taskdata\"").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                .doesNotContain("<script>alert(1)").contains("Worker 1").contains("{&quot;x&quot;:3}");
+        assertThat(page.indexOf("{&quot;x&quot;:3}")).as("newest first").isLessThan(page.indexOf("&lt;script&gt;"));
     }
 
     @Test
