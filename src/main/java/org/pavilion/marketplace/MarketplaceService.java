@@ -89,31 +89,48 @@ public class MarketplaceService {
         Object lock = clicks.computeIfAbsent(key, k -> new Object());
         try {
             synchronized (lock) { // a double submit waits for the first, then answers what it did
-                Optional<GoLiveIntent> earlier = store.goLive(taskId, click);
-                if (earlier.isPresent() && !earlier.get().pending()) {
-                    return answer(earlier.get());
+                SideEffectOutbox sender = outbox.getObject();
+                while (!sender.claim(taskId, click)) { // the outbox's own round is settling this click
+                    Thread.sleep(50);
                 }
-                GoLiveIntent intent;
-                if (earlier.isPresent()) {
-                    intent = earlier.get();
-                } else {
-                    String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings()));
-                    intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
-                    if (!intent.pending()) {
-                        return answer(intent);
-                    }
+                try {
+                    return goLive(task, click, admin, sender);
+                } finally {
+                    sender.release(taskId, click);
                 }
-                if (intent.state() == GoLiveIntent.State.CANCELLING) {
-                    throw new MarketplaceException("GoLiveFailed", "this go-live failed: " + intent.lastError(), false);
-                }
-                Posted posted = outbox.getObject().post(intent);
-                log.info("session {} of task {} is live: HIT {} of type {}, by {}", posted.sessionId(), taskId,
-                        posted.hitId(), posted.hitTypeId(), admin);
-                return posted;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MarketplaceException("Interrupted", "go-live interrupted", true);
         } finally {
             clicks.remove(key, lock);
         }
+    }
+
+    /** Goes live for a click this request has claimed: answers an earlier attempt, or records and posts. */
+    private Posted goLive(Task task, String click, String admin, SideEffectOutbox sender) {
+        long taskId = task.id();
+        Optional<GoLiveIntent> earlier = store.goLive(taskId, click);
+        if (earlier.isPresent() && !earlier.get().pending()) {
+            return answer(earlier.get());
+        }
+        GoLiveIntent intent;
+        if (earlier.isPresent()) {
+            intent = earlier.get();
+        } else {
+            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings()));
+            intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
+            if (!intent.pending()) {
+                return answer(intent);
+            }
+        }
+        if (intent.state() == GoLiveIntent.State.CANCELLING) {
+            throw new MarketplaceException("GoLiveFailed", "this go-live failed: " + intent.lastError(), false);
+        }
+        Posted posted = sender.post(intent);
+        log.info("session {} of task {} is live: HIT {} of type {}, by {}", posted.sessionId(), taskId,
+                posted.hitId(), posted.hitTypeId(), admin);
+        return posted;
     }
 
     /** What an earlier go-live of the same click did. */

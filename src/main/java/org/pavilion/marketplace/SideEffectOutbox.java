@@ -55,7 +55,7 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
     private final String notificationTopicArn;
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> misses = new ConcurrentHashMap<>();
-    /** Go-live tokens an admin's request is posting right now: this thread leaves them alone. */
+    /** Go-lives (task/click) an admin's request is recording or posting right now: this thread leaves them alone. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     public SideEffectOutbox(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
@@ -83,8 +83,12 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
     public void dispatchPending() {
         Instant now = clock.instant();
         for (GoLiveIntent intent : store.pendingGoLives()) {
-            if (!inFlight.contains(intent.token()) && due(intent.token(), now)) {
-                settle(intent);
+            if (due(intent.token(), now) && claim(intent.taskId(), intent.nonce())) {
+                try {
+                    settle(intent);
+                } finally {
+                    release(intent.taskId(), intent.nonce());
+                }
             }
         }
         for (HitExpiryRequest expiry : store.pendingHitExpiries()) {
@@ -101,16 +105,33 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
 
     // ---- go live -----------------------------------------------------------------------------
 
+    private static String click(long taskId, String nonce) {
+        return taskId + "/" + nonce;
+    }
+
     /**
-     * Posts a go-live's HIT now, on the admin's request. A refusal is thrown after the session was
+     * Claims a go-live click for the admin's request, before its intent is recorded, so this thread does
+     * not post it at the same time (which would be harmless, the token being the same, but could make the
+     * request see a HIT it cannot list yet). False if another request holds it. {@link #release} after.
+     */
+    public boolean claim(long taskId, String nonce) {
+        return inFlight.add(click(taskId, nonce));
+    }
+
+    public void release(long taskId, String nonce) {
+        inFlight.remove(click(taskId, nonce));
+    }
+
+    /**
+     * Posts a go-live's HIT now, on the admin's request, which holds its {@link #claim}. A refusal is thrown after the session was
      * expired (nobody can have joined it); a failure that may have posted the HIT all the same leaves
      * the intent CANCELLING for this thread to find and expire that HIT.
      */
     public MarketplaceService.Posted post(GoLiveIntent intent) {
-        if (!inFlight.add(intent.token())) {
-            throw new IllegalStateException("go-live " + intent.token() + " is being posted already");
+        if (!inFlight.contains(click(intent.taskId(), intent.nonce()))) {
+            throw new IllegalStateException("go-live " + intent.token() + " was not claimed");
         }
-        try {
+        {
             int attempts = intent.attempts() + 1;
             store.updateGoLive(intent.sessionId(), GoLiveIntent.State.POSTING, attempts, intent.lastError());
             Hit hit;
@@ -129,8 +150,6 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
                 throw e;
             }
             return new MarketplaceService.Posted(intent.sessionId(), intent.hitTypeId(), hit.hitId());
-        } finally {
-            inFlight.remove(intent.token());
         }
     }
 
