@@ -8,10 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.project.Task;
@@ -48,7 +44,7 @@ import org.springframework.beans.factory.ObjectProvider;
  * <p>States: REQUESTED (decided) → SENT (on its way; a crash here resends with the same token)
  * → DONE (the HIT exists) or FAILED.
  */
-public final class HireDispatcher implements OutcomeListener, AutoCloseable {
+public final class HireDispatcher extends OutboxLoop implements OutcomeListener {
 
     private static final Logger log = LoggerFactory.getLogger(HireDispatcher.class);
 
@@ -57,8 +53,6 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
     private final JdbcSessionStore store;
     private final TaskRepository tasks;
     private final Clock clock;
-    private final Duration poll;
-    private final Duration maxBackoff;
     /**
      * How long the marketplace surely remembers a UniqueRequestToken: MTurk keeps them 24 hours;
      * an hour less, for clock differences and the time between a request's decision and its send.
@@ -70,11 +64,6 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     /** Tokens the marketplace said were used, with how many lookups have not found their HIT yet. */
     private final Map<String, Integer> usedTokens = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private boolean signalled;
 
     /**
      * How a hire whose token was already used looks for the HIT its first attempt made.
@@ -104,21 +93,13 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
 
     public HireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                           TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff, TokenLookup lookup) {
+        super("hires", poll, maxBackoff);
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.store = store;
         this.tasks = tasks;
         this.clock = clock;
-        this.poll = poll;
-        this.maxBackoff = maxBackoff;
-        this.thread = new Thread(this::loop, "pavilion-hires");
-        this.thread.setDaemon(true);
-    }
-
-    /** Starts sending, beginning with whatever was left pending before a restart. */
-    public void start() {
-        thread.start();
     }
 
     @Override
@@ -128,40 +109,8 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
         }
     }
 
-    private void wake() {
-        lock.lock();
-        try {
-            signalled = true;
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                dispatchPending();
-                lock.lock();
-                try {
-                    if (!signalled && running) {
-                        work.await(poll.toMillis(), TimeUnit.MILLISECONDS);
-                    }
-                    signalled = false;
-                } finally {
-                    lock.unlock();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("hire dispatch round failed; retrying", e); // e.g. the database is down
-                sleepQuietly(poll);
-            }
-        }
-    }
-
     /** One round over the outbox; public for tests that drive it step by step. */
+    @Override
     public void dispatchPending() {
         Instant now = clock.instant();
         for (HireRequest request : store.pendingHireRequests()) {
@@ -324,31 +273,6 @@ public final class HireDispatcher implements OutcomeListener, AutoCloseable {
                 return Optional.of(ended.getMessage());
             }
             throw e;
-        }
-    }
-
-    /** Exponential backoff with full jitter, capped. */
-    private Duration backoff(int attempts) {
-        long cap = Math.min(maxBackoff.toMillis(), 500L << Math.min(attempts, 16));
-        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
-    }
-
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        wake();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

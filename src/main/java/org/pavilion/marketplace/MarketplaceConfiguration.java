@@ -44,8 +44,20 @@ class MarketplaceConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    HitExpiry hitExpiry(ObjectProvider<Marketplace> marketplace, JdbcSessionStore store) {
-        return new HitExpiry(marketplace, store);
+    SideEffectOutbox sideEffectOutbox(ObjectProvider<Marketplace> marketplace,
+                                      ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
+                                      TaskRepository tasks, Clock clock, MarketplaceSettings settings,
+                                      @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
+                                      @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
+                                      @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
+                                      @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
+        return new SideEffectOutbox(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
+                new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay), settings.notificationTopicArn());
+    }
+
+    @Bean
+    WhenListening sideEffectOutboxStart(SideEffectOutbox outbox) {
+        return new WhenListening("the go-live and HIT expiry outbox", outbox::start, outbox::close);
     }
 
     @Bean

@@ -1,7 +1,12 @@
 package org.pavilion.marketplace;
 
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
@@ -13,6 +18,7 @@ import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.project.UnknownTaskException;
 import org.pavilion.queue.QueueEvent;
+import org.pavilion.session.GoLiveIntent;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.RequestTokens;
 import org.pavilion.session.SessionConfig;
@@ -41,9 +47,13 @@ public class MarketplaceService {
     private final JdbcSessionStore store;
     private final TaskRepository tasks;
     private final MarketplaceSettings settings;
+    private final ObjectProvider<SideEffectOutbox> outbox;
+    private final Map<String, Object> clicks = new ConcurrentHashMap<>();
 
     public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
-                              JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings) {
+                              JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
+                              ObjectProvider<SideEffectOutbox> outbox) {
+        this.outbox = outbox;
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.store = store;
@@ -56,40 +66,86 @@ public class MarketplaceService {
     }
 
     /**
-     * Goes live: opens a session of the task and posts its HIT. If the marketplace refuses, the
-     * session just opened is expired at once (nobody can have joined it) and the refusal is thrown.
+     * Goes live for a click without a nonce of its own (tools, the simulator): never a repeat.
+     * See {@link #goLive(long, String, String)}.
      */
     public Posted goLive(long taskId, String admin) {
-        Task task = tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId));
-        Marketplace market = marketplace.getObject();
-        String hitTypeId = market.createHitType(hitType(task.settings()));
-        SessionConfig session = sessions.open(taskId);
-        try {
-            String token = postToken(session.sessionId());
-            Hit hit = post(market, hitTypeId, hit(task.settings(), session.thresholds().capacity(), token), token);
-            store.recordSessionHit(session.sessionId(), hitTypeId, hit.hitId());
-            market.registerNotifications(hitTypeId, settings.notificationTopicArn(), EVENT_TYPES);
-            log.info("session {} of task {} is live: HIT {} of type {} ({} assignments), by {}", session.sessionId(),
-                    taskId, hit.hitId(), hitTypeId, session.thresholds().capacity(), admin);
-            return new Posted(session.sessionId(), hitTypeId, hit.hitId());
-        } catch (RuntimeException e) {
-            sessions.apply(session.sessionId(), new QueueEvent.Expire("system"), "system");
-            throw e;
-        }
+        return goLive(taskId, admin, null);
     }
 
     /**
-     * Posts the session's HIT. If the client's own retry finds the token already used (its first
-     * attempt made the HIT, the answer was lost), that HIT is the one annotated with the token.
+     * Goes live, once per task and click ({@code nonce}: the go-live form's, or the API's
+     * Idempotency-Key; null or blank: a new click). The intent is recorded with the session it opens
+     * before the HIT is posted with the session's post token (issue 13 item 1), so a crash in between
+     * is recovered by token ({@link SideEffectOutbox}) and never posts a second HIT. A repeat of a
+     * click answers what the first did: the same session and HIT, or its refusal. If the marketplace
+     * refuses, the session just opened is expired at once (nobody can have joined it) and the refusal
+     * is thrown.
      */
-    private static Hit post(Marketplace market, String hitTypeId, HitSpec spec, String token) {
+    public Posted goLive(long taskId, String admin, String nonce) {
+        Task task = tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId));
+        String click = nonce == null || nonce.isBlank() ? UUID.randomUUID().toString() : checkedNonce(nonce);
+        String key = taskId + "/" + click;
+        Object lock = clicks.computeIfAbsent(key, k -> new Object());
         try {
-            return market.createHit(hitTypeId, spec, token);
-        } catch (RequestTokenUsedException e) {
-            return market.findHitByAnnotation(hitTypeId, token).orElseThrow(() -> new MarketplaceException(
-                    e.errorCode(), "the marketplace had already seen token " + token + ", but lists no HIT of type "
-                    + hitTypeId + " annotated with it; nothing was posted in its place", false, e));
+            synchronized (lock) { // a double submit waits for the first, then answers what it did
+                SideEffectOutbox sender = outbox.getObject();
+                while (!sender.claim(taskId, click)) { // the outbox's own round is settling this click
+                    Thread.sleep(50);
+                }
+                try {
+                    return goLive(task, click, admin, sender);
+                } finally {
+                    sender.release(taskId, click);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MarketplaceException("Interrupted", "go-live interrupted", true);
+        } finally {
+            clicks.remove(key, lock);
         }
+    }
+
+    /** Goes live for a click this request has claimed: answers an earlier attempt, or records and posts. */
+    private Posted goLive(Task task, String click, String admin, SideEffectOutbox sender) {
+        long taskId = task.id();
+        Optional<GoLiveIntent> earlier = store.goLive(taskId, click);
+        if (earlier.isPresent() && !earlier.get().pending()) {
+            return answer(earlier.get());
+        }
+        GoLiveIntent intent;
+        if (earlier.isPresent()) {
+            intent = earlier.get();
+        } else {
+            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings()));
+            intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
+            if (!intent.pending()) {
+                return answer(intent);
+            }
+        }
+        if (intent.state() == GoLiveIntent.State.CANCELLING) {
+            throw new MarketplaceException("GoLiveFailed", "this go-live failed: " + intent.lastError(), false);
+        }
+        Posted posted = sender.post(intent);
+        log.info("session {} of task {} is live: HIT {} of type {}, by {}", posted.sessionId(), taskId,
+                posted.hitId(), posted.hitTypeId(), admin);
+        return posted;
+    }
+
+    /** What an earlier go-live of the same click did. */
+    private static Posted answer(GoLiveIntent intent) {
+        if (intent.state() == GoLiveIntent.State.DONE) {
+            return new Posted(intent.sessionId(), intent.hitTypeId(), intent.hitId());
+        }
+        throw new MarketplaceException("GoLiveFailed", "this go-live failed: " + intent.lastError(), false);
+    }
+
+    private static String checkedNonce(String nonce) {
+        String n = nonce.strip();
+        // a longer key stands for itself by its digest, so it fits the column and still names one click
+        return n.length() <= 64 ? n
+                : UUID.nameUUIDFromBytes(n.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     /** The deterministic token of a session's first HIT. */

@@ -42,7 +42,9 @@ import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.HireBudget;
 import org.pavilion.session.CommitItem;
+import org.pavilion.session.GoLiveIntent;
 import org.pavilion.session.HireRequest;
+import org.pavilion.session.HitExpiryRequest;
 import org.pavilion.session.PaySettings;
 import org.pavilion.session.RequestTokens;
 import org.pavilion.session.LoggedFact;
@@ -100,6 +102,18 @@ public class JdbcSessionStore implements SessionStore {
             "update live_session set expired = true, ended_at = coalesce(ended_at, ?) where id = ?";
     private static final String INSERT_HIRE = "insert into hire_request (session_id, number, token, state, "
             + "cause_worker_id, attempts, requested_at, updated_at) values (?, ?, ?, 'REQUESTED', ?, 0, ?, ?)";
+
+    /** Every HIT of a session not yet in the expiry outbox: set 1, 2 = now, 3 = the session. */
+    static final String INSERT_EXPIRIES_OF_SESSION = "insert into hit_expiry (hit_id, session_id, state, attempts, "
+            + "requested_at, updated_at) select h.hit_id, h.session_id, 'PENDING', 0, ?, ? from session_hit h "
+            + "where h.session_id = ? and not exists (select 1 from hit_expiry e where e.hit_id = h.hit_id)";
+    private static final String INSERT_EXPIRY_OF_HIT = "insert into hit_expiry (hit_id, session_id, state, attempts, "
+            + "requested_at, updated_at) select ?, id, 'PENDING', 0, ?, ? from live_session "
+            + "where id = ? and not exists (select 1 from hit_expiry e where e.hit_id = ?)";
+    private static final String GO_LIVE_COLUMNS = "task_id, nonce, session_id, hit_type_id, token, state, admin, "
+            + "attempts, last_error, hit_id, requested_at";
+    private static final String EXPIRY_COLUMNS = "hit_id, session_id, state, attempts, last_error, requested_at, "
+            + "updated_at";
 
     private static final String SESSION_COLUMNS = "id, task_id, min_active, min_waiting, max_active, max_waiting, "
             + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, hire_budget, expired, "
@@ -238,16 +252,37 @@ public class JdbcSessionStore implements SessionStore {
         return updated;
     }
 
+    /**
+     * Records a HIT of the session. A HIT that lands after its session expired (a hire in flight across
+     * the expiry, a go-live recovered late) is put in the expiry outbox in the same transaction. The
+     * session's row is locked first, so this and the session's expiry (which enqueues the HITs recorded
+     * by then) are ordered: every HIT of an expired session gets an expiry request.
+     */
     @Override
     public void addSessionHit(long sessionId, String hitTypeId, String hitId) {
-        jdbc.update("insert into session_hit (hit_id, session_id, hit_type_id, created_at) values (?, ?, ?, ?) "
-                + "on conflict do nothing", hitId, sessionId, hitTypeId, SqlSupport.toSql(Instant.now()));
+        writeTx.executeWithoutResult(status -> {
+            List<Boolean> expired = jdbc.query("select expired from live_session where id = ? for update",
+                    (rs, row) -> rs.getBoolean(1), sessionId);
+            Instant now = clock.instant();
+            jdbc.update("insert into session_hit (hit_id, session_id, hit_type_id, created_at) values (?, ?, ?, ?) "
+                    + "on conflict do nothing", hitId, sessionId, hitTypeId, SqlSupport.toSql(now));
+            if (!expired.isEmpty() && expired.get(0)) {
+                jdbc.update(INSERT_EXPIRY_OF_HIT, hitId, SqlSupport.toSql(now), SqlSupport.toSql(now), sessionId,
+                        hitId);
+            }
+        });
     }
 
     /** Every HIT posted for the session, oldest first. */
     public List<String> sessionHits(long sessionId) {
         return jdbc.queryForList("select hit_id from session_hit where session_id = ? order by created_at, hit_id",
                 String.class, sessionId);
+    }
+
+    /** Whether the session has expired. */
+    public boolean sessionExpired(long sessionId) {
+        return jdbc.query("select expired from live_session where id = ?", (rs, row) -> rs.getBoolean(1), sessionId)
+                .stream().findFirst().orElse(false);
     }
 
     /** Whether a session with this id exists. */
@@ -482,6 +517,13 @@ public class JdbcSessionStore implements SessionStore {
             updateFlag(jdbc, UPDATE_STARTED, started);
             updateFlag(jdbc, UPDATE_STOPPED, stopped);
             updateFlag(jdbc, UPDATE_EXPIRED, expired);
+            if (!expired.isEmpty()) { // the expiry outbox: every HIT of the session, in the expiry's transaction
+                jdbc.batchUpdate(INSERT_EXPIRIES_OF_SESSION, expired.entrySet(), expired.size(), (ps, s) -> {
+                    SqlSupport.set(ps, 1, s.getValue());
+                    SqlSupport.set(ps, 2, s.getValue());
+                    ps.setLong(3, s.getKey());
+                });
+            }
             for (PayoutRow p : payouts) {
                 PayoutWriter.write(jdbc, RequestTokens.bonus(instanceId, p.sessionId(), p.seq()), p.sessionId(), p.due(), p.at());
             }
@@ -667,6 +709,99 @@ public class JdbcSessionStore implements SessionStore {
                 (rs, row) -> rs.getString(1), sessionId, number).stream().filter(Objects::nonNull).findFirst();
     }
 
+    // ---- go live (the intent recorded before CreateHIT) ---------------------------------------
+
+    /** The go-live of this task and click, if it was recorded. */
+    public Optional<GoLiveIntent> goLive(long taskId, String nonce) {
+        return jdbc.query("select " + GO_LIVE_COLUMNS + " from go_live where task_id = ? and nonce = ?",
+                JdbcSessionStore::goLiveIntent, taskId, nonce).stream().findFirst();
+    }
+
+    /** The go-live that opened this session, if it went live through one. */
+    public Optional<GoLiveIntent> goLiveOfSession(long sessionId) {
+        return jdbc.query("select " + GO_LIVE_COLUMNS + " from go_live where session_id = ?",
+                JdbcSessionStore::goLiveIntent, sessionId).stream().findFirst();
+    }
+
+    /** Every go-live not yet settled (POSTING or CANCELLING), oldest first: the dispatcher's work list. */
+    public List<GoLiveIntent> pendingGoLives() {
+        return jdbc.query("select " + GO_LIVE_COLUMNS + " from go_live where state in ('POSTING', 'CANCELLING') "
+                + "order by requested_at, session_id", JdbcSessionStore::goLiveIntent);
+    }
+
+    /**
+     * Records the intent to go live with this task for this click, opening its session, in one
+     * transaction: the session's HIT type is kept and its post token fixed before anything is posted.
+     * If this click was recorded before, that intent is returned and nothing is opened.
+     */
+    public GoLiveIntent recordGoLive(long taskId, String nonce, String hitTypeId, String admin, Instant at) {
+        Objects.requireNonNull(nonce, "nonce");
+        try {
+            return writeTx.execute(status -> {
+                Optional<GoLiveIntent> earlier = goLive(taskId, nonce);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+                SessionConfig session = openSession(taskId, at);
+                String token = RequestTokens.post(instanceId(), session.sessionId());
+                jdbc.update("update live_session set hit_type_id = ? where id = ?", hitTypeId, session.sessionId());
+                jdbc.update("insert into go_live (task_id, nonce, session_id, hit_type_id, token, state, admin, "
+                        + "attempts, requested_at, updated_at) values (?, ?, ?, ?, ?, 'POSTING', ?, 0, ?, ?)",
+                        taskId, nonce, session.sessionId(), hitTypeId, token, SqlSupport.clip(admin, 320),
+                        SqlSupport.toSql(at), SqlSupport.toSql(at));
+                return new GoLiveIntent(taskId, nonce, session.sessionId(), hitTypeId, token,
+                        GoLiveIntent.State.POSTING, admin, 0, null, null, at);
+            });
+        } catch (DataIntegrityViolationException raced) {
+            // another process recorded the same click first: its intent is this click's
+            return goLive(taskId, nonce).orElseThrow(() -> raced);
+        }
+    }
+
+    /** Records what became of a go-live (no HIT yet). Returns false if there is no such intent. */
+    public boolean updateGoLive(long sessionId, GoLiveIntent.State state, int attempts, String lastError) {
+        return jdbc.update("update go_live set state = ?, attempts = ?, last_error = ?, updated_at = ? "
+                + "where session_id = ?", state.name(), attempts, SqlSupport.clip(lastError, TEXT_MAX),
+                SqlSupport.toSql(clock.instant()), sessionId) > 0;
+    }
+
+    /**
+     * Records the go-live's HIT as the session's, and the intent DONE with it, in one transaction
+     * (a session expired meanwhile gets the HIT in its expiry outbox, see {@link #addSessionHit}).
+     */
+    public void completeGoLive(long sessionId, int attempts, String hitTypeId, String hitId) {
+        Objects.requireNonNull(hitId, "hitId");
+        writeTx.executeWithoutResult(status -> {
+            addSessionHit(sessionId, hitTypeId, hitId);
+            jdbc.update("update live_session set hit_type_id = ?, hit_id = ? where id = ?", hitTypeId, hitId,
+                    sessionId);
+            jdbc.update("update go_live set state = 'DONE', attempts = ?, last_error = null, hit_id = ?, "
+                    + "updated_at = ? where session_id = ?", attempts, hitId, SqlSupport.toSql(clock.instant()),
+                    sessionId);
+        });
+    }
+
+    // ---- HIT expiry (the outbox of expiries) -------------------------------------------------
+
+    /** Every HIT expiry not yet confirmed by the marketplace, oldest first: the dispatcher's work list. */
+    public List<HitExpiryRequest> pendingHitExpiries() {
+        return jdbc.query("select " + EXPIRY_COLUMNS + " from hit_expiry where state = 'PENDING' "
+                + "order by requested_at, hit_id", JdbcSessionStore::hitExpiry);
+    }
+
+    /** The session's HIT expiries, confirmed or not. */
+    public List<HitExpiryRequest> hitExpiries(long sessionId) {
+        return jdbc.query("select " + EXPIRY_COLUMNS + " from hit_expiry where session_id = ? "
+                + "order by requested_at, hit_id", JdbcSessionStore::hitExpiry, sessionId);
+    }
+
+    /** Records an attempt at expiring a HIT: confirmed ({@code done}) or failed with {@code lastError}. */
+    public void updateHitExpiry(String hitId, boolean done, int attempts, String lastError) {
+        jdbc.update("update hit_expiry set state = ?, attempts = ?, last_error = ?, updated_at = ? where hit_id = ?",
+                done ? "DONE" : "PENDING", attempts, SqlSupport.clip(lastError, TEXT_MAX),
+                SqlSupport.toSql(clock.instant()), hitId);
+    }
+
     // ---- assignments -------------------------------------------------------------------------
 
     /**
@@ -773,6 +908,19 @@ public class JdbcSessionStore implements SessionStore {
                 HireRequest.State.valueOf(rs.getString("state")), rs.getString("cause_worker_id"),
                 rs.getInt("attempts"), rs.getString("last_error"), SqlSupport.get(rs, "requested_at"),
                 SqlSupport.get(rs, "updated_at"));
+    }
+
+    private static GoLiveIntent goLiveIntent(ResultSet rs, int row) throws SQLException {
+        return new GoLiveIntent(rs.getLong("task_id"), rs.getString("nonce"), rs.getLong("session_id"),
+                rs.getString("hit_type_id"), rs.getString("token"), GoLiveIntent.State.valueOf(rs.getString("state")),
+                rs.getString("admin"), rs.getInt("attempts"), rs.getString("last_error"), rs.getString("hit_id"),
+                SqlSupport.get(rs, "requested_at"));
+    }
+
+    private static HitExpiryRequest hitExpiry(ResultSet rs, int row) throws SQLException {
+        return new HitExpiryRequest(rs.getString("hit_id"), rs.getLong("session_id"),
+                "DONE".equals(rs.getString("state")), rs.getInt("attempts"), rs.getString("last_error"),
+                SqlSupport.get(rs, "requested_at"), SqlSupport.get(rs, "updated_at"));
     }
 
     private static AssignmentRef assignmentRef(ResultSet rs, int row) throws SQLException {

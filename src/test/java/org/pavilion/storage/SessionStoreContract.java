@@ -50,6 +50,9 @@ import org.pavilion.session.LoggedFact;
 import org.pavilion.session.PaySettings;
 import org.pavilion.session.PaySettings.ApprovalPolicy;
 import org.pavilion.session.SessionConfig;
+import org.pavilion.session.RequestTokens;
+import org.pavilion.session.HitExpiryRequest;
+import org.pavilion.session.GoLiveIntent;
 import org.pavilion.session.SessionLog;
 import org.pavilion.session.UnknownSessionException;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -64,7 +67,7 @@ abstract class SessionStoreContract {
 
     static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
     static final List<String> TABLES = List.of("pavilion_instance", "project", "task", "live_session", "worker",
-            "assignment", "session_worker", "session_event", "hire_request", "session_hit", "bonus", "sns_message_seen", "mturk_event_doc_seen", "mturk_event", "sns_refusal");
+            "assignment", "session_worker", "session_event", "hire_request", "session_hit", "bonus", "sns_message_seen", "mturk_event_doc_seen", "mturk_event", "sns_refusal", "go_live", "hit_expiry");
 
     HikariDataSource dataSource;
     MigrateResult migration;
@@ -539,6 +542,64 @@ abstract class SessionStoreContract {
     }
 
     // ---- marketplace support -------------------------------------------------------------------
+
+    /**
+     * Issue 13 item 1: the expiry of a session puts every HIT it has in the expiry outbox, in the expiry's
+     * transaction; a HIT recorded after the expiry (a hire that was in flight) is put there as it is recorded.
+     */
+    @Test
+    void everyHitOfAnExpiredSessionIsInTheExpiryOutboxEvenOneRecordedAfterTheExpiry() {
+        SessionConfig c = newSession(new Thresholds(1, 0, 1, 2), false);
+        long s = c.sessionId();
+        store.recordSessionHit(s, "TYPE-X", "HIT-X1");
+        store.addSessionHit(s, "TYPE-X", "HIT-X2");
+        assertThat(store.hitExpiries(s)).as("a live session's HITs are not expired").isEmpty();
+
+        EngineScenario scenario = new EngineScenario(c, 7, T0);
+        scenario.apply(new QueueEvent.Expire("admin"), "admin", null);
+        store.commit(scenario.items);
+        assertThat(store.sessionExpired(s)).isTrue();
+        assertThat(store.pendingHitExpiries()).extracting(HitExpiryRequest::hitId).contains("HIT-X1", "HIT-X2");
+
+        store.addSessionHit(s, "TYPE-X", "HIT-X3"); // a hire that lands after the expiry
+        assertThat(store.hitExpiries(s)).extracting(HitExpiryRequest::hitId)
+                .containsExactlyInAnyOrder("HIT-X1", "HIT-X2", "HIT-X3");
+        store.addSessionHit(s, "TYPE-X", "HIT-X3"); // recorded twice: still one expiry
+        assertThat(store.hitExpiries(s)).hasSize(3);
+
+        store.updateHitExpiry("HIT-X1", false, 1, "ServiceUnavailable: try later");
+        store.updateHitExpiry("HIT-X2", true, 1, null);
+        List<HitExpiryRequest> after = store.hitExpiries(s);
+        assertThat(after).filteredOn(HitExpiryRequest::done).extracting(HitExpiryRequest::hitId)
+                .containsExactly("HIT-X2");
+        assertThat(after).filteredOn(e -> e.hitId().equals("HIT-X1")).first()
+                .satisfies(e -> assertThat(e.lastError()).isEqualTo("ServiceUnavailable: try later"));
+        assertThat(store.pendingHitExpiries()).extracting(HitExpiryRequest::hitId).doesNotContain("HIT-X2");
+    }
+
+    /** Issue 13 item 1: a go-live's intent is recorded once per task and click, with the session it opens. */
+    @Test
+    void aGoLiveIntentIsRecordedOncePerTaskAndClick() {
+        Task task = newTask(new Thresholds(1, 0, 1, 2), false);
+        GoLiveIntent first = store.recordGoLive(task.id(), "click-A", "TYPE-G", "admin@lab", T0);
+        assertThat(first.state()).isEqualTo(GoLiveIntent.State.POSTING);
+        assertThat(first.token()).isEqualTo(RequestTokens.post(store.instanceId(), first.sessionId()));
+        assertThat(store.hitTypeOf(first.sessionId())).contains("TYPE-G");
+        GoLiveIntent again = store.recordGoLive(task.id(), "click-A", "TYPE-G", "admin@lab", T0);
+        assertThat(again.sessionId()).isEqualTo(first.sessionId());
+        assertThat(jdbc.queryForObject("select count(*) from live_session where task_id = ?", Integer.class,
+                task.id())).isEqualTo(1);
+        assertThat(store.pendingGoLives()).extracting(GoLiveIntent::sessionId).contains(first.sessionId());
+
+        store.completeGoLive(first.sessionId(), 1, "TYPE-G", "HIT-G");
+        assertThat(store.goLive(task.id(), "click-A").orElseThrow().state()).isEqualTo(GoLiveIntent.State.DONE);
+        assertThat(store.sessionHits(first.sessionId())).containsExactly("HIT-G");
+        assertThat(store.pendingGoLives()).extracting(GoLiveIntent::sessionId).doesNotContain(first.sessionId());
+
+        GoLiveIntent other = store.recordGoLive(task.id(), "click-B", "TYPE-G", "admin@lab", T0);
+        assertThat(other.sessionId()).isNotEqualTo(first.sessionId());
+    }
+
 
     @Test
     void assignmentsAreFoundByAssignmentIdAndWorker() {

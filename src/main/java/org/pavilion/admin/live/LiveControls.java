@@ -60,6 +60,15 @@ public class LiveControls {
      * unless {@code confirmLowBalance}; nothing is opened or posted then.
      */
     public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance) {
+        return goLive(taskId, admin, confirmLowBalance, null);
+    }
+
+    /**
+     * {@link #goLive(long, String, boolean)} once per click: a repeat of the same {@code nonce} (a double
+     * submit of the go-live form, a retried API call with the same Idempotency-Key) answers what the
+     * first did, opening no second session and posting no second HIT.
+     */
+    public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance, String nonce) {
         GoLiveEstimate estimate = budget.estimate(taskId);
         if (estimate.confirmationRequired()) {
             if (!confirmLowBalance) {
@@ -68,7 +77,7 @@ public class LiveControls {
             }
             log.warn("admin {} confirmed going live with task {} although: {}", admin, taskId, estimate.message());
         }
-        MarketplaceService.Posted posted = marketplace.goLive(taskId, admin);
+        MarketplaceService.Posted posted = marketplace.goLive(taskId, admin, nonce);
         log.info("admin {} took task {} live: session {}", admin, taskId, posted.sessionId());
         events.publishEvent(new SessionWentLive(posted.sessionId(), taskId, admin));
         return posted;

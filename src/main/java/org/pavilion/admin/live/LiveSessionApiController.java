@@ -18,6 +18,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -65,9 +66,12 @@ public class LiveSessionApiController {
             @Parameter(description = "go live even though the balance does not cover the first hour or cannot be "
                     + "read: true or false (default)", schema = @Schema(type = "boolean"))
             @RequestParam(name = "confirmLowBalance", required = false) String confirmLowBalance,
+            @Parameter(description = "makes the call idempotent: a repeat with the same key (at most 64 characters) "
+                    + "answers the first call's session and HIT, opening and posting nothing more")
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
             Principal principal) {
         boolean confirmed = GoLiveBudget.confirmation(confirmLowBalance);
-        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal), confirmed);
+        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal), confirmed, idempotencyKey);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessionId", posted.sessionId());
         body.put("taskId", taskId);

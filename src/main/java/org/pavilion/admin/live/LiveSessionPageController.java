@@ -93,12 +93,13 @@ public class LiveSessionPageController {
     @PostMapping("/admin/tasks/{taskId}/go-live")
     public String goLive(@PathVariable long taskId,
                          @RequestParam(name = "confirmLowBalance", required = false) String confirmLowBalance,
+                         @RequestParam(name = "nonce", required = false) String nonce,
                          Principal principal, RedirectAttributes redirect) {
         String admin = AdminNames.of(principal);
         String back = "redirect:/admin/tasks/" + taskId + "#go-live";
         MarketplaceService.Posted posted;
         try {
-            posted = controls.goLive(taskId, admin, GoLiveBudget.confirmation(confirmLowBalance));
+            posted = controls.goLive(taskId, admin, GoLiveBudget.confirmation(confirmLowBalance), nonce);
         } catch (GoLiveBudget.LowBalanceException e) {
             redirect.addFlashAttribute("problem", "Not posted. " + e.getMessage()
                     + " Add funds, or tick \u201cGo live anyway\u201d and go live again.");

@@ -15,7 +15,18 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
                           String hitTypeId, String hitId, Settings settings, Counters counters, Hiring hiring,
                           List<WorkerRow> waiting, List<WorkerRow> active, List<WorkerRow> workers,
                           List<HireView> hireRequests, List<EventView> events, int eventCount,
-                          List<Point> series, String serverTime) {
+                          List<Point> series, String serverTime, Marketplace marketplace) {
+
+    /**
+     * The session's side effects on the marketplace (issue 13 item 1). {@code goLive}: the go-live's state
+     * (POSTING, CANCELLING, DONE, FAILED; null for a session opened otherwise) and {@code goLiveError} its
+     * last error. {@code hitsToExpire}: HITs of the ended session the marketplace has not yet confirmed
+     * expired (retried until it does), {@code hitsExpired} those it has; {@code expiryNotice} says
+     * "N HITs not yet expired: last error" while one has failed (null otherwise).
+     */
+    public record Marketplace(String goLive, String goLiveError, int hitsToExpire, int hitsExpired,
+                              String expiryNotice) {
+    }
 
     /** The session's thresholds and waiting pay rate (copied from its task when it went live). */
     public record Settings(int minActive, int minWaiting, int maxActive, int maxWaiting, int capacity,

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +22,9 @@ import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.QueueSnapshot.WorkerView;
 import org.pavilion.queue.SessionEndedException;
+import org.pavilion.session.GoLiveIntent;
 import org.pavilion.session.HireRequest;
+import org.pavilion.session.HitExpiryRequest;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.LoggedFact;
 import org.pavilion.session.SessionLog;
@@ -144,7 +147,22 @@ public class SessionViews {
                 snapshot.stopped(), snapshot.expired(), iso(row.openedAt()), iso(row.startedAt()),
                 iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters,
                 hiring(snapshot), waiting,
-                active, all, hireViews, events, log.size(), series(row, log, snapshot, now), iso(now));
+                active, all, hireViews, events, log.size(), series(row, log, snapshot, now), iso(now),
+                marketplace(sessionId));
+    }
+
+    /** The go-live and the HIT expiries of the session, from their outboxes. */
+    private SessionView.Marketplace marketplace(long sessionId) {
+        Optional<GoLiveIntent> goLive = store.goLiveOfSession(sessionId);
+        List<HitExpiryRequest> expiries = store.hitExpiries(sessionId);
+        List<HitExpiryRequest> pending = expiries.stream().filter(e -> !e.done()).toList();
+        String lastError = pending.stream().filter(e -> e.lastError() != null)
+                .max(Comparator.comparing(HitExpiryRequest::updatedAt)).map(HitExpiryRequest::lastError).orElse(null);
+        String notice = lastError == null ? null : pending.size() + (pending.size() == 1 ? " HIT" : " HITs")
+                + " not yet expired: " + lastError + " (retrying until the marketplace confirms)";
+        return new SessionView.Marketplace(goLive.map(g -> g.state().name()).orElse(null),
+                goLive.map(GoLiveIntent::lastError).orElse(null), pending.size(), expiries.size() - pending.size(),
+                notice);
     }
 
     /** The session's queues: from the live service, or replayed from the log of a session that ended earlier. */

@@ -182,7 +182,9 @@ public class ProjectPagesController {
         model.addAttribute("sessions", admin.sessionsOfTask(id));
         model.addAttribute("countryName", t.settings().country() == null ? "any country"
                 : new Locale("", t.settings().country()).getDisplayCountry(Locale.ENGLISH));
-        model.addAttribute("goLive", goLiveBudget.estimate(t)); // the Go live dialog: balance, cost, spending cap
+        model.addAttribute("goLive", goLiveBudget.estimate(t));
+        // one per rendering of the form: a double submit of it goes live once
+        model.addAttribute("goLiveNonce", java.util.UUID.randomUUID().toString()); // the Go live dialog: balance, cost, spending cap
         return "admin/projects/task";
     }
 

@@ -211,6 +211,49 @@ class LiveControlsTest {
         assertThat(error.getBoolean("retryable")).isTrue();
     }
 
+    /** Issue 13 item 1: a double submit of the go-live form (the same form, so the same nonce) goes live once. */
+    @Test
+    void aDoubleSubmitOfTheGoLiveFormOpensOneSessionAndPostsOneHit() throws Exception {
+        long taskId = task(new Thresholds(1, 0, 1, 2));
+        String form = mvc.perform(get("/admin/tasks/{id}", taskId)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString();
+        String nonce = org.jsoup.Jsoup.parse(form).selectFirst("#go-live input[name=nonce]").val();
+        assertThat(nonce).isNotBlank();
+        int hitsBefore = local.hits().size();
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<String>> clicks = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                clicks.add(pool.submit(() -> mvc.perform(post("/admin/tasks/{id}/go-live", taskId)
+                        .param("nonce", nonce).with(csrf()).with(org.springframework.security.test.web.servlet.request
+                                .SecurityMockMvcRequestPostProcessors.user(LiveTestSupport.ADMIN).roles("ADMIN")))
+                        .andExpect(status().is3xxRedirection()).andReturn()
+                        .getResponse().getRedirectedUrl()));
+            }
+            String first = clicks.get(0).get();
+            assertThat(clicks.get(1).get()).as("both submits land on the same session").isEqualTo(first);
+        } finally {
+            pool.shutdownNow();
+        }
+        // and a third, later submit of the same form too
+        mvc.perform(post("/admin/tasks/{id}/go-live", taskId).param("nonce", nonce).with(csrf()))
+                .andExpect(status().is3xxRedirection());
+
+        assertThat(queries.sessions(taskId, 100)).as("sessions of the task").hasSize(1);
+        assertThat(local.hits().size() - hitsBefore).as("HITs posted").isEqualTo(1);
+
+        // the API's Idempotency-Key does the same
+        long other = task(new Thresholds(1, 0, 1, 2));
+        JSONObject a = json(mvc.perform(post("/api/admin/tasks/{id}/go-live", other).header("Idempotency-Key", "k-1")
+                .with(csrf())).andExpect(status().isCreated()).andReturn());
+        JSONObject b = json(mvc.perform(post("/api/admin/tasks/{id}/go-live", other).header("Idempotency-Key", "k-1")
+                .with(csrf())).andExpect(status().isCreated()).andReturn());
+        assertThat(b.getLong("sessionId")).isEqualTo(a.getLong("sessionId"));
+        assertThat(b.getString("hitId")).isEqualTo(a.getString("hitId"));
+        assertThat(queries.sessions(other, 100)).hasSize(1);
+    }
+
     @Test
     void goLiveOfAnUnknownTaskIs404() throws Exception {
         JSONObject error = json(mvc.perform(post("/api/admin/tasks/{id}/go-live", 987654321L).with(csrf()))
