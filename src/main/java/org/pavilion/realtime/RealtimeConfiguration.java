@@ -71,8 +71,12 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    ProtocolRefusals protocolRefusals(MeterRegistry registry) {
-        return new ProtocolRefusals(registry);
+    ProtocolRefusals protocolRefusals(MeterRegistry registry,
+                                      @Qualifier("disconnectTimers") ScheduledExecutorService timers) {
+        ProtocolRefusals refusals = new ProtocolRefusals(registry);
+        // Once a minute, at info, how many events were refused and why (nothing when there were none).
+        timers.scheduleAtFixedRate(refusals::logSummary, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
+        return refusals;
     }
 
     @Bean

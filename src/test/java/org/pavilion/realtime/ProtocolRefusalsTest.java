@@ -23,4 +23,17 @@ class ProtocolRefusalsTest {
                 .isEqualTo(1.0);
         assertThat(registry.find("pavilion.protocol.refused").counters()).hasSize(3);
     }
+
+    @Test
+    void theRefusalsSinceTheLastSummaryAreSummedUpByCode() {
+        ProtocolRefusals refusals = new ProtocolRefusals(new SimpleMeterRegistry());
+        assertThat(refusals.summarySinceLast()).isNull();
+        refusals.refused("unconfirmed_assignment", "connected", "sid-3", "not confirmed");
+        refusals.refused("not_joined", "submit_active", "sid-1", "join first");
+        refusals.refused("not_joined", "IAmReady", "sid-2", "join first");
+        assertThat(refusals.summarySinceLast()).isEqualTo("3 events refused: not_joined 2, unconfirmed_assignment 1");
+        assertThat(refusals.summarySinceLast()).as("a new count starts").isNull();
+        refusals.refused("invalid_payload", "IAmReady", "sid-2", "bad");
+        assertThat(refusals.summarySinceLast()).isEqualTo("1 events refused: invalid_payload 1");
+    }
 }
