@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Starts work that talks to the marketplace or the network (the hire and pay outboxes, reconciliation,
@@ -17,9 +19,11 @@ import org.springframework.context.SmartLifecycle;
  * server start ({@code WebServerStartStopLifecycle}, {@code Integer.MAX_VALUE - 2048}) and its graceful
  * shutdown ({@code Integer.MAX_VALUE - 1024}): started after the server listens, stopped before it
  * stops taking requests. In an application without a web server it starts once the context has
- * refreshed. It starts at most once.
+ * refreshed. It starts at most once, and stops only when the context closes: a lifecycle stop without
+ * a close (a context paused, as Spring's test context cache pauses the contexts it is not using) leaves
+ * the work running, since what it stops (executors) cannot be started again.
  */
-public final class WhenListening implements SmartLifecycle {
+public final class WhenListening implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
 
     /** After the web server's start (and graceful shutdown) phases. */
     public static final int PHASE = Integer.MAX_VALUE - 512;
@@ -31,6 +35,7 @@ public final class WhenListening implements SmartLifecycle {
     private final Runnable stop;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean running;
+    private volatile boolean closing;
 
     /**
      * @param name  what is started, for the log
@@ -48,15 +53,23 @@ public final class WhenListening implements SmartLifecycle {
         if (started.compareAndSet(false, true)) {
             log.debug("starting {}: the web server listens", name);
             start.run();
-            running = true;
         }
+        running = true;
+    }
+
+    /** Published before the lifecycle stop of a closing context (not of a paused one). */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        closing = true;
     }
 
     @Override
     public void stop() {
         if (running) {
             running = false;
-            stop.run();
+            if (closing) {
+                stop.run();
+            }
         }
     }
 

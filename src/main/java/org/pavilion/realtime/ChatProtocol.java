@@ -63,6 +63,9 @@ public final class ChatProtocol {
     private final Connections connections;
     private final BonusLedger bonuses;
     private final Admission admission;
+    /** How a connection ends when its transport is lost without a word from the page (engine.io's reasons). */
+    private static final Set<String> ABRUPT_ENDS = Set.of("transport close", "transport error", "ping timeout");
+
     /** The longest a socket thread waits for a session's writer. */
     static final Duration SOCKET_WAIT = Duration.ofSeconds(2);
 
@@ -129,7 +132,7 @@ public final class ChatProtocol {
         }
         WorkerIdentity identity = presented;
         socket.registerAllEventListener((event, args) -> onEvent(socket, identity, event, args));
-        socket.on("disconnect", args -> onDisconnect(socket));
+        socket.on("disconnect", args -> onDisconnect(socket, args.length > 0 ? String.valueOf(args[0]) : ""));
     }
 
     private void bindAdmin(SocketIoSocket socket, String adminToken) {
@@ -334,13 +337,14 @@ public final class ChatProtocol {
 
     // ---- disconnects (SPEC §4.7) -------------------------------------------------------------
 
-    private void onDisconnect(SocketIoSocket socket) {
+    /** {@code reason}: Socket.IO's, e.g. "client namespace disconnect" (the page said goodbye), "transport close". */
+    private void onDisconnect(SocketIoSocket socket, String reason) {
         admission.forget(socket.getId());
         WorkerBinding last = connections.unbind(socket.getId());
         if (last == null) {
             return;
         }
-        grace.connectionLost(last);
+        grace.connectionLost(last, ABRUPT_ENDS.contains(reason));
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -40,6 +40,18 @@ final class DisconnectGrace {
     private final Map<WorkerKey, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
     /** Workers whose seed page said IAmReady, with the connection generation it was said at. */
     private final Map<WorkerKey, Long> leftForMainTask = new ConcurrentHashMap<>();
+    /** Seed-page workers told {@code start_your_task}: the generation then, and when (nanoTime). */
+    private final Map<WorkerKey, Promotion> promotions = new ConcurrentHashMap<>();
+
+    private record Promotion(long generation, long atNanos) {
+    }
+
+    /**
+     * How long after a promotion a seed page's connection that is lost without a word still counts as
+     * having left for the main task: the page leaves at once, and an abruptly lost connection is noticed
+     * within Engine.IO's ping interval and timeout (10 s + 10 s by default).
+     */
+    static final Duration PROMOTION_WINDOW = Duration.ofSeconds(30);
 
     DisconnectGrace(Supplier<LiveSessionService> sessions, Connections connections, ScheduledExecutorService timers) {
         this.sessions = sessions;
@@ -59,8 +71,35 @@ final class DisconnectGrace {
         leftForMainTask.put(key, connections.generation(key));
     }
 
-    /** The worker's last connection closed: it must reconnect within the grace period. */
+    /**
+     * A worker whose pages are not Pavilion's signed ones was told {@code start_your_task}. The seed's
+     * waiting page answers it by sending {@code IAmReady}, disconnecting and leaving for its silent main
+     * page at once; the browser may cancel that last poll with the page, so the server can lose both the
+     * {@code IAmReady} and the goodbye, and only see the connection drop. See {@link #connectionLost}.
+     */
+    void promoted(WorkerKey key) {
+        promotions.put(key, new Promotion(connections.generation(key), System.nanoTime()));
+    }
+
+    /** {@link #connectionLost(WorkerBinding, boolean)} for a connection that said goodbye (or was closed by us). */
     void connectionLost(WorkerBinding last) {
+        connectionLost(last, false);
+    }
+
+    /**
+     * The worker's last connection closed: it must reconnect within the grace period. {@code abruptly}:
+     * the transport was lost without the page saying goodbye (no Socket.IO disconnect). A seed page lost
+     * that way within {@link #PROMOTION_WINDOW} of its promotion, with no other connection since, left
+     * for the main task as if its {@code IAmReady} had arrived; a page that says goodbye sends it after
+     * its {@code IAmReady} on the same transport, so it never needs this.
+     */
+    void connectionLost(WorkerBinding last, boolean abruptly) {
+        WorkerKey key = last.key();
+        Promotion promotion = promotions.remove(key);
+        if (abruptly && promotion != null && promotion.generation() == connections.generation(key)
+                && System.nanoTime() - promotion.atNanos() <= PROMOTION_WINDOW.toNanos()) {
+            leftForMainTask.putIfAbsent(key, promotion.generation());
+        }
         Duration grace;
         try {
             grace = sessions.get().config(last.sessionId()).disconnectGrace();

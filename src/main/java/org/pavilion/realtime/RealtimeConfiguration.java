@@ -80,8 +80,9 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    RealtimeDelivery realtimeDelivery(Outbound outbound, Connections connections, Admission admission) {
-        return new RealtimeDelivery(outbound, connections, admission);
+    RealtimeDelivery realtimeDelivery(Outbound outbound, Connections connections, Admission admission,
+                                      DisconnectGrace grace) {
+        return new RealtimeDelivery(outbound, connections, admission, grace);
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -1,6 +1,7 @@
 package org.pavilion.realtime;
 
 import org.pavilion.queue.Decision;
+import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.session.OutcomeListener;
 
@@ -10,8 +11,10 @@ final class RealtimeDelivery implements OutcomeListener {
     private final Outbound outbound;
     private final Connections connections;
     private final Admission admission;
+    private final DisconnectGrace grace;
 
-    RealtimeDelivery(Outbound outbound, Connections connections, Admission admission) {
+    RealtimeDelivery(Outbound outbound, Connections connections, Admission admission, DisconnectGrace grace) {
+        this.grace = grace;
         this.outbound = outbound;
         this.connections = connections;
         this.admission = admission;
@@ -30,6 +33,10 @@ final class RealtimeDelivery implements OutcomeListener {
         }
         for (Decision d : outcome.decisions()) {
             if (d instanceof Decision.TellWorker tell) {
+                var key = new Connections.WorkerKey(sessionId, tell.workerId());
+                if (tell.message() instanceof Message.StartYourTask && !connections.requiresToken(key)) {
+                    grace.promoted(key); // a seed page may leave at once, losing its IAmReady on the way
+                }
                 ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), tell.workerId());
                 outbound.toRoom(Rooms.worker(sessionId, tell.workerId()), wire.event(), wire.payload());
             } else if (d instanceof Decision.TellSession tell) {

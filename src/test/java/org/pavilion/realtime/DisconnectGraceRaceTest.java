@@ -90,6 +90,29 @@ class DisconnectGraceRaceTest extends RealtimeTestSupport {
         assertThat(awaitStatus(s, "w1", WorkerStatus.DISCONNECTED)).isTrue();
     }
 
+    /**
+     * The seed's waiting page leaves at once when promoted; the browser may cancel its last poll, so the
+     * server sees neither IAmReady nor a goodbye, only the transport lost. That worker is on the seed's
+     * silent main page: kept active. A page that said goodbye after its promotion without IAmReady, or
+     * whose transport was lost long after it, is freed after the grace period.
+     */
+    @Test
+    void aSeedPageLostAbruptlyRightAfterItsPromotionLeftForTheMainTask() throws Exception {
+        long s = openSession(new Thresholds(1, 0, 3, 3), 5, "HIT-GRACE-SEED");
+        for (String w : java.util.List.of("w1", "w2")) {
+            ConfirmedArrivals.arrive(sessions, s, w, "A-" + w, "HIT-GRACE-SEED", "worker:" + w);
+        }
+        DisconnectGrace grace = new DisconnectGrace(() -> sessions, connections, timers);
+        grace.promoted(new WorkerKey(s, "w1"));
+        grace.promoted(new WorkerKey(s, "w2"));
+        grace.connectionLost(new WorkerBinding(s, "w1", "A-w1", false), true);  // transport lost
+        grace.connectionLost(new WorkerBinding(s, "w2", "A-w2", false), false); // said goodbye
+        timers.next().run();
+        timers.next().run();
+        assertThat(awaitStatus(s, "w2", WorkerStatus.DISCONNECTED)).isTrue();
+        assertThat(sessions.read(s, e -> e.statusOf("w1")).get(5, TimeUnit.SECONDS)).isEqualTo(WorkerStatus.ACTIVE);
+    }
+
     private Runnable awaitNext() throws InterruptedException {
         for (int i = 0; i < 100; i++) { // the restart is scheduled once the writer has declined the leave
             synchronized (timers) {
