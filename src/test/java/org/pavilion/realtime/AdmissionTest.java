@@ -32,6 +32,8 @@ class AdmissionTest extends RealtimeTestSupport {
     static final Thresholds SMALL = new Thresholds(1, 1, 2, 2);
 
     @Autowired
+    ChatProtocol chat;
+    @Autowired
     Admission admission;
     @Autowired
     MeterRegistry registry;
@@ -159,6 +161,27 @@ class AdmissionTest extends RealtimeTestSupport {
         silentMain.emit("submit_active", workerPayload("w1", "a1", "HIT-SILENT").put("time_waited", "00-00-09"));
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 sessions.snapshot(s).workers().get("w1").status() == WorkerStatus.SUBMITTED);
+    }
+
+    /**
+     * Issue 13 item 5: a page that asked for something and closed before its confirmation landed is
+     * admitted for what it asked, but its dead connection is not left bound (the worker would look
+     * connected for ever, and never be freed).
+     */
+    @Test
+    void aPageThatClosedBeforeItsConfirmationIsNotLeftLookingConnected() throws Exception {
+        long s = openSession(new Thresholds(1, 0, 2, 2), 30, "HIT-CLOSED");
+        ProtocolClient main = seedPage("w1-main", "websocket");
+        main.emit("IAmReady", workerPayload("w1", "a1", "HIT-CLOSED").put("time_waited", "00-00-04"));
+        main.expect(Admission.AWAITING_CONFIRMATION);
+        main.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !main.connected());
+        Thread.sleep(300); // the server has handled the close
+        confirm("w1", "a1", "HIT-CLOSED"); // the marketplace's confirmation lands after the page closed
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.snapshot(s).workers().containsKey("w1"));
+        assertThat(sessions.snapshot(s).workers().get("w1").ready()).as("what it asked for ran").isTrue();
+        Thread.sleep(300);
+        assertThat(chat.isConnected(s, "w1")).as("the closed page is not bound").isFalse();
     }
 
     @Test
