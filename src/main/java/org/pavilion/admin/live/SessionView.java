@@ -22,10 +22,13 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
      * (POSTING, CANCELLING, DONE, FAILED; null for a session opened otherwise) and {@code goLiveError} its
      * last error. {@code hitsToExpire}: HITs of the ended session the marketplace has not yet confirmed
      * expired (retried until it does), {@code hitsExpired} those it has; {@code expiryNotice} says
-     * "N HITs not yet expired: last error" while one has failed (null otherwise).
+     * "N HITs not yet expired: last error" while one has failed (null otherwise). {@code localHitsGone}: a
+     * live session whose HITs were on the local marketplace of an earlier run of Pavilion (kept in memory
+     * only, so gone since the restart: no worker can join); {@code localHitsGoneNotice} says so (null
+     * otherwise).
      */
     public record Marketplace(String goLive, String goLiveError, int hitsToExpire, int hitsExpired,
-                              String expiryNotice) {
+                              String expiryNotice, boolean localHitsGone, String localHitsGoneNotice) {
     }
 
     /** The session's thresholds and waiting pay rate (copied from its task when it went live). */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.pavilion.admin.live.SessionQueries.EventRow;
 import org.pavilion.admin.live.SessionQueries.HireRow;
 import org.pavilion.admin.live.SessionQueries.SessionRow;
+import org.pavilion.marketplace.LocalHitsGone;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.QueueSnapshot.WorkerView;
@@ -47,12 +48,15 @@ public class SessionViews {
     private final JdbcSessionStore store;
     private final SessionQueries queries;
     private final Clock clock;
+    private final LocalHitsGone localHitsGone;
 
-    public SessionViews(LiveSessionService sessions, JdbcSessionStore store, SessionQueries queries, Clock clock) {
+    public SessionViews(LiveSessionService sessions, JdbcSessionStore store, SessionQueries queries, Clock clock,
+                        LocalHitsGone localHitsGone) {
         this.sessions = sessions;
         this.store = store;
         this.queries = queries;
         this.clock = clock;
+        this.localHitsGone = localHitsGone;
     }
 
     /** One row of the sessions list. {@code waiting}/{@code active} are null for ended sessions. */
@@ -148,21 +152,22 @@ public class SessionViews {
                 iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters,
                 hiring(snapshot), waiting,
                 active, all, hireViews, events, log.size(), series(row, log, snapshot, now), iso(now),
-                marketplace(sessionId));
+                marketplace(sessionId, snapshot.expired()));
     }
 
     /** The go-live and the HIT expiries of the session, from their outboxes. */
-    private SessionView.Marketplace marketplace(long sessionId) {
+    private SessionView.Marketplace marketplace(long sessionId, boolean expired) {
         Optional<GoLiveIntent> goLive = store.goLiveOfSession(sessionId);
         List<HitExpiryRequest> expiries = store.hitExpiries(sessionId);
         List<HitExpiryRequest> pending = expiries.stream().filter(e -> !e.done()).toList();
         String lastError = pending.stream().filter(e -> e.lastError() != null)
                 .max(Comparator.comparing(HitExpiryRequest::updatedAt)).map(HitExpiryRequest::lastError).orElse(null);
+        boolean gone = !expired && localHitsGone.contains(sessionId);
         String notice = lastError == null ? null : pending.size() + (pending.size() == 1 ? " HIT" : " HITs")
                 + " not yet expired: " + lastError + " (retrying until the marketplace confirms)";
         return new SessionView.Marketplace(goLive.map(g -> g.state().name()).orElse(null),
                 goLive.map(GoLiveIntent::lastError).orElse(null), pending.size(), expiries.size() - pending.size(),
-                notice);
+                notice, gone, gone ? LocalHitsGone.NOTICE : null);
     }
 
     /** The session's queues: from the live service, or replayed from the log of a session that ended earlier. */

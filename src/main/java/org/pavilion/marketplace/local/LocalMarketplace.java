@@ -481,6 +481,11 @@ public class LocalMarketplace {
         return view(hit(hitId), clock.instant());
     }
 
+    /** Whether this marketplace knows the HIT (it keeps HITs in memory only: not after a restart). */
+    public synchronized boolean hasHit(String hitId) {
+        return hitId != null && hits.containsKey(hitId);
+    }
+
     /** Every HIT, oldest first. */
     public synchronized List<HitView> hits() {
         Instant now = clock.instant();

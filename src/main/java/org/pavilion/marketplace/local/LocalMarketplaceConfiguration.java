@@ -6,8 +6,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import java.util.List;
+
+import org.pavilion.marketplace.LocalHitsGone;
 import org.pavilion.marketplace.MarketplaceSettings;
 import org.pavilion.marketplace.WhenListening;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -109,5 +114,37 @@ public class LocalMarketplaceConfiguration {
                 log.warn("local marketplace sweep failed", e);
             }
         }, everyMillis, everyMillis, TimeUnit.MILLISECONDS), schedule::shutdownNow);
+    }
+
+    /**
+     * Once the web server listens, notes the live sessions recovered from the database whose HITs this
+     * (empty, restarted) local marketplace does not know: it keeps HITs in memory only. One WARN line per
+     * such session; the admin session view says so next to its expire control ({@link LocalHitsGone}).
+     */
+    @Bean
+    WhenListening localHitsGoneCheck(LocalMarketplace marketplace, LocalHitsGone gone,
+                                     ObjectProvider<LiveSessionService> sessions, ObjectProvider<JdbcSessionStore> store) {
+        return new WhenListening("the check for live sessions whose local HITs are gone",
+                () -> checkLocalHits(marketplace, gone, sessions.getObject(), store.getObject()), () -> { });
+    }
+
+    static void checkLocalHits(LocalMarketplace marketplace, LocalHitsGone gone, LiveSessionService sessions,
+                               JdbcSessionStore store) {
+        for (long sessionId : sessions.sessionIds()) {
+            try {
+                if (store.sessionExpired(sessionId)) {
+                    continue;
+                }
+                List<String> hits = store.sessionHits(sessionId);
+                if (!hits.isEmpty() && hits.stream().noneMatch(marketplace::hasHit)) {
+                    gone.add(sessionId);
+                    log.warn("live session {}: its {} HIT(s) ({}) were on the local marketplace, which keeps them in "
+                            + "memory only: they are gone since Pavilion restarted, no worker can join; expire the "
+                            + "session", sessionId, hits.size(), String.join(", ", hits));
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not check the local HITs of session {}", sessionId, e);
+            }
+        }
     }
 }
