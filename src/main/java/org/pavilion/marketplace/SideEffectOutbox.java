@@ -253,6 +253,8 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
 
     // ---- HIT expiry --------------------------------------------------------------------------
 
+    static final String HIT_DOES_NOT_EXIST = "AWS.MechanicalTurk.HITDoesNotExist";
+
     private void expire(HitExpiryRequest expiry) {
         int attempts = expiry.attempts() + 1;
         try {
@@ -261,6 +263,16 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
             forget(expiry.hitId());
             log.info("session {}: HIT {} expired at the marketplace", expiry.sessionId(), expiry.hitId());
         } catch (MarketplaceException e) {
+            if (e instanceof org.pavilion.marketplace.mturk.MTurkException m
+                    && HIT_DOES_NOT_EXIST.equals(m.turkErrorCode())) {
+                // Nothing to expire: no worker can take a HIT the marketplace does not have (in local mode,
+                // one posted before a restart emptied the in-memory marketplace).
+                store.updateHitExpiry(expiry.hitId(), true, attempts, e.errorCode() + ": " + e.getMessage());
+                forget(expiry.hitId());
+                log.warn("session {}: HIT {} does not exist at the marketplace; nothing to expire",
+                        expiry.sessionId(), expiry.hitId());
+                return;
+            }
             // retried until the marketplace confirms, whatever the error: a live HIT must not be forgotten
             Duration wait = backoff(attempts);
             notBefore.put(expiry.hitId(), clock.instant().plus(wait));
