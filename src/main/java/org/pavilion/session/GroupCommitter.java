@@ -98,20 +98,51 @@ final class GroupCommitter implements AutoCloseable {
             try {
                 store.commit(items);
             } catch (RuntimeException e) {
-                log.error("could not write {} events; their sessions are rebuilt from storage", items.size(), e);
-                Map<SessionActor, Long> failedEpochs = new IdentityHashMap<>();
+                Map<SessionActor, List<Pending>> bySession = new java.util.LinkedHashMap<>();
                 for (Pending p : valid) {
-                    failedEpochs.merge(p.session(), p.epoch(), Math::max);
+                    bySession.computeIfAbsent(p.session(), k -> new ArrayList<>()).add(p);
                 }
-                // Invalidate before failing the futures: a caller woken by the failure must see the rebuild.
-                failedEpochs.forEach(SessionActor::invalidate);
-                for (Pending p : valid) {
-                    p.done().completeExceptionally(new SessionStorageException("the event could not be stored", e));
+                if (bySession.size() == 1) {
+                    fail(valid, e);
+                    return;
+                }
+                // One session's bad write must not fail the others written with it: each alone, in order.
+                log.warn("could not write a group of {} events of {} sessions; writing each session alone",
+                        items.size(), bySession.size(), e);
+                for (List<Pending> alone : bySession.values()) {
+                    List<CommitItem> its = alone.stream().map(Pending::item).filter(i -> !i.facts().isEmpty()).toList();
+                    try {
+                        if (!its.isEmpty()) {
+                            store.commit(its);
+                        }
+                    } catch (RuntimeException again) {
+                        fail(alone, again);
+                        continue;
+                    }
+                    delivered(alone);
                 }
                 return;
             }
         }
-        for (Pending p : valid) {
+        delivered(valid);
+    }
+
+    /** Their sessions are rebuilt from storage; their callers hear the failure. */
+    private void fail(List<Pending> failed, RuntimeException e) {
+        log.error("could not write {} events; their sessions are rebuilt from storage", failed.size(), e);
+        Map<SessionActor, Long> failedEpochs = new IdentityHashMap<>();
+        for (Pending p : failed) {
+            failedEpochs.merge(p.session(), p.epoch(), Math::max);
+        }
+        // Invalidate before failing the futures: a caller woken by the failure must see the rebuild.
+        failedEpochs.forEach(SessionActor::invalidate);
+        for (Pending p : failed) {
+            p.done().completeExceptionally(new SessionStorageException("the event could not be stored", e));
+        }
+    }
+
+    private void delivered(List<Pending> written) {
+        for (Pending p : written) {
             for (OutcomeListener listener : listeners) {
                 try {
                     listener.committed(p.item().sessionId(), p.outcome());

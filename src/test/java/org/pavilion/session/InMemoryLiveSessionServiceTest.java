@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.pavilion.queue.Outcome;
+import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueEvent.Arrive;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.QueueEvent.Leave;
@@ -73,6 +74,30 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
         assertThat(retried.statusChanges()).isNotEmpty();
         assertThat(service.snapshot(s).active()).containsExactly("w1", "w2");
         checkSession(s, SEED);
+    }
+
+    /** Issue 13 item 6: one session's failing write does not fail the other sessions written with it. */
+    @Test
+    void aFailingItemInACommitGroupFailsOnlyItsOwnSession() throws Exception {
+        long first = service.open(newTask(SEED)).sessionId();
+        long bad = service.open(newTask(SEED)).sessionId();
+        long good = service.open(newTask(SEED)).sessionId();
+        java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        memory().gate(open);
+        // The committer takes this one alone and waits in the store; the next two queue up behind it and
+        // are then written together, in one group.
+        CompletableFuture<Outcome> a = service.submit(first, new QueueEvent.Confirm("a0", "HIT", "w0"), "marketplace", null);
+        Thread.sleep(200);
+        memory().poison(bad);
+        CompletableFuture<Outcome> b = service.submit(bad, new QueueEvent.Confirm("a1", "HIT", "w1"), "marketplace", null);
+        CompletableFuture<Outcome> c = service.submit(good, new QueueEvent.Confirm("a2", "HIT", "w2"), "marketplace", null);
+        Thread.sleep(200);
+        open.countDown();
+        assertThat(a.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(c.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the other session's event").isNotNull();
+        assertThatThrownBy(() -> b.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SessionStorageException.class);
+        checkSession(good, SEED);
     }
 
     @Test

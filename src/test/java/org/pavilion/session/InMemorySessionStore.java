@@ -29,6 +29,8 @@ final class InMemorySessionStore implements SessionStore {
     private final AtomicInteger failingCommits = new AtomicInteger();
     private final AtomicInteger commits = new AtomicInteger();
     private long nextId = 1;
+    private final java.util.Set<Long> poisoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile java.util.concurrent.CountDownLatch gate;
 
     synchronized void addTask(long taskId, Thresholds thresholds) {
         tasks.put(taskId, thresholds);
@@ -37,6 +39,16 @@ final class InMemorySessionStore implements SessionStore {
     /** The next {@code n} commits throw and write nothing. */
     void failNextCommits(int n) {
         failingCommits.set(n);
+    }
+
+    /** Commits with an item of this session throw and write nothing (a row the database refuses, say). */
+    void poison(long sessionId) {
+        poisoned.add(sessionId);
+    }
+
+    /** Commits wait for this latch before they run (null: they do not wait). */
+    void gate(java.util.concurrent.CountDownLatch latch) {
+        gate = latch;
     }
 
     int commits() {
@@ -67,9 +79,25 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public synchronized void commit(List<CommitItem> items) {
+    public void commit(List<CommitItem> items) {
+        java.util.concurrent.CountDownLatch latch = gate;
+        if (latch != null) {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        commitNow(items);
+    }
+
+    private synchronized void commitNow(List<CommitItem> items) {
         if (failingCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IllegalStateException("injected storage failure");
+        }
+        if (items.stream().anyMatch(i -> poisoned.contains(i.sessionId()))) {
+            throw new IllegalStateException("injected storage failure of a poisoned session");
         }
         Map<Long, Long> next = new HashMap<>();
         for (CommitItem item : items) { // check everything first: all or nothing
