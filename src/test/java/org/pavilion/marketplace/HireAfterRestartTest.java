@@ -22,6 +22,7 @@ import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pavilion.PavilionApplication;
+import org.pavilion.testing.ExcludeTestConfigurations;
 import org.pavilion.marketplace.local.FaultInjector;
 import org.pavilion.marketplace.mturk.LazyMarketplace;
 import org.pavilion.marketplace.mturk.MTurkClient;
@@ -35,16 +36,12 @@ import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
 import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.context.TypeExcludeFilter;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
-import org.springframework.core.type.classreading.MetadataReader;
-import org.springframework.core.type.classreading.MetadataReaderFactory;
 
 /**
  * Issue 13 item 10: a restart with a hire pending. Pavilion runs on an H2 file database, bound to
@@ -144,10 +141,8 @@ class HireAfterRestartTest {
         List<Call> calls = new CopyOnWriteArrayList<>();
         long[] listeningAt = new long[1];
         SpringApplication app = new SpringApplication(PavilionApplication.class);
-        app.addInitializers(ctx -> {
-            ctx.getBeanFactory().registerSingleton("testConfigurationsExcludeFilter", new ExcludeTestConfigurations());
-            ctx.getBeanFactory().registerSingleton("localMarketplaceCallLog", new CallLog(calls));
-        });
+        ExcludeTestConfigurations.applyTo(app);
+        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("localMarketplaceCallLog", new CallLog(calls)));
         app.addListeners((ApplicationListener<WebServerInitializedEvent>) e -> {
             if (e.getApplicationContext().getServerNamespace() == null) {
                 listeningAt[0] = System.nanoTime();
@@ -184,24 +179,6 @@ class HireAfterRestartTest {
         @Override
         public int getOrder() {
             return Ordered.HIGHEST_PRECEDENCE;
-        }
-    }
-
-    /** Keeps the tests' own {@code @TestConfiguration} classes out of component scanning, as @SpringBootTest does. */
-    static final class ExcludeTestConfigurations extends TypeExcludeFilter {
-        @Override
-        public boolean match(MetadataReader reader, MetadataReaderFactory factory) {
-            return reader.getAnnotationMetadata().hasAnnotation(TestConfiguration.class.getName());
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ExcludeTestConfigurations;
-        }
-
-        @Override
-        public int hashCode() {
-            return ExcludeTestConfigurations.class.hashCode();
         }
     }
 }

@@ -147,8 +147,7 @@ class LocalHitsGoneAfterRestartTest {
 
     private ConfigurableApplicationContext start() {
         SpringApplication app = new SpringApplication(PavilionApplication.class);
-        app.addInitializers(ctx -> ctx.getBeanFactory().registerSingleton("testConfigurationsExcludeFilter",
-                new HireAfterRestartTest.ExcludeTestConfigurations()));
+        org.pavilion.testing.ExcludeTestConfigurations.applyTo(app);
         return app.run("--server.port=0", "--server.address=127.0.0.1", "--pavilion.data-dir=" + dataDir,
                 "--pavilion.database.embedded=file", "--pavilion.marketplace.mode=local");
     }
