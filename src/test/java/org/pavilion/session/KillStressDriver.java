@@ -78,7 +78,9 @@ public final class KillStressDriver {
                 send(service, inFlight, ends, s, confirmFirst ? "arrive" : "confirm", confirmFirst ? arrive : confirm,
                         confirmFirst ? "worker:" + w : "marketplace");
             } else if (pick < 450) {
-                send(service, inFlight, ends, s, "ready", new QueueEvent.Ready(w), "worker:" + w);
+                // Mostly an active worker that has not said it yet, as a real page would (read from the session).
+                String target = random.nextInt(4) == 0 ? w : activeNotReady(service, s, random, w);
+                send(service, inFlight, ends, s, "ready", new QueueEvent.Ready(target), "worker:" + target);
             } else if (pick < 600) {
                 send(service, inFlight, ends, s, "page-submit",
                         QueueEvent.Leave.claimedByPage(w, random.nextBoolean() ? a : null, Departure.SUBMIT),
@@ -112,6 +114,18 @@ public final class KillStressDriver {
             } else if (random.nextInt(4) == 0) { // about 1 event in 1,300 ends its session
                 send(service, inFlight, ends, s, "expire", new QueueEvent.Expire("admin"), "admin:admin");
             }
+        }
+    }
+
+    private static String activeNotReady(LiveSessionService service, long s, Random random, String otherwise) {
+        try {
+            List<String> candidates = service.read(s, engine -> engine.snapshot().workers().entrySet().stream()
+                    .filter(e -> e.getValue().status() == org.pavilion.queue.WorkerStatus.ACTIVE
+                            && !e.getValue().ready())
+                    .map(Map.Entry::getKey).sorted().toList()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            return candidates.isEmpty() ? otherwise : candidates.get(random.nextInt(candidates.size()));
+        } catch (Exception ended) {
+            return otherwise;
         }
     }
 
