@@ -57,12 +57,19 @@ public final class KillStress {
         String db = args.length > 0 ? args[0] : "h2";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
-        int maxDelay = args.length > 3 ? Integer.parseInt(args[3]) : 1500;
+        int maxDelay = args.length > 3 ? Integer.parseInt(args[3]) : 800;
         Path dir = Files.createTempDirectory("kill-stress");
         long start = System.nanoTime();
         Result r = run(db, rounds, seed, maxDelay, dir, System.out);
-        System.out.println(db + ": " + r + " in " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s");
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
         r.problems.forEach(System.out::println);
+        System.out.println(db + ": " + r + " in " + seconds + " s");
+        // One JSON line for bench/suite.sh's summary.jsonl.
+        System.out.println("{\"type\":\"kill-summary\",\"db\":\"" + db + "\",\"rounds\":" + r.rounds
+                + ",\"seed\":" + seed + ",\"max_delay_ms\":" + maxDelay + ",\"acknowledged\":" + r.acknowledged
+                + ",\"lost\":" + r.lost + ",\"problems\":" + r.problems.size() + ",\"seconds\":" + seconds
+                + ",\"acknowledged_by_kind\":{" + r.acknowledgedByKind.entrySet().stream()
+                .map(e -> "\"" + e.getKey() + "\":" + e.getValue()).collect(Collectors.joining(",")) + "}}");
         System.exit(r.lost == 0 && r.problems.isEmpty() ? 0 : 1);
     }
 
