@@ -10,7 +10,7 @@
 # org.pavilion.bench.BenchSuiteSmokeTest).
 #
 #   bench/suite.sh                   # everything below, on H2 and on PostgreSQL
-#   bench/suite.sh handoff burst     # only some parts: handoff rate burst hold
+#   bench/suite.sh handoff burst     # only some parts: handoff rate burst hold kill
 #
 # Environment (all optional):
 #   DBS="h2 pg"                 h2 = H2 file database (production default), pg = embedded PostgreSQL, fsync on
@@ -30,6 +30,11 @@
 #                               (unconfirmed_assignment) after the server's confirmation timeout (30 s)
 #   HOLD_WORKERS=10000 HOLD_SESSIONS=100 HOLD_SECONDS=30
 #                               hold: connections held (each session 50 active + 50 waiting)
+#   KILL_ROUNDS=300 KILL_SEED=2026 KILL_MAX_DELAY_MS=800
+#                               kill: kill -9 stress (org.pavilion.session.KillStress, issue 13): that many
+#                               rounds per database, each a driver JVM applying random events to 3 new
+#                               sessions, killed with SIGKILL 0..KILL_MAX_DELAY_MS ms after it is ready;
+#                               every acknowledged event must be in the log (lost must be 0)
 #   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx2g: 10,000 connections need about 1 GB of heap)
 #   BUILD_DIR=/tmp/build-bench  Maven build directory (-Dbuild.dir): classes, node_modules, results
 #   OUT=<dir>                   results directory (default BUILD_DIR/bench-results/<UTC time>)
@@ -41,7 +46,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PARTS=("$@")
-[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(handoff rate burst hold)
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(handoff rate burst hold kill)
 DBS="${DBS:-h2 pg}"
 WORKERS="${WORKERS:-100 1000 5000}"
 SESSIONS="${SESSIONS:-1 10}"
@@ -61,13 +66,16 @@ JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
 HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:--Xmx2g}"
 BUILD_DIR="${BUILD_DIR:-/tmp/build-bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-3600}"
+KILL_ROUNDS="${KILL_ROUNDS:-300}"
+KILL_SEED="${KILL_SEED:-2026}"
+KILL_MAX_DELAY_MS="${KILL_MAX_DELAY_MS:-800}"
 READY_TIMEOUT=300
 
 for tool in java mvn node npm timeout; do
   command -v "$tool" >/dev/null || { echo "suite.sh: $tool is not on the PATH" >&2; exit 2; }
 done
 for part in "${PARTS[@]}"; do
-  [[ "$part" =~ ^(handoff|rate|burst|hold)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate burst hold)" >&2; exit 2; }
+  [[ "$part" =~ ^(handoff|rate|burst|hold|kill)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate burst hold kill)" >&2; exit 2; }
 done
 
 cd "$ROOT"
@@ -264,6 +272,21 @@ for db in $DBS; do
     start_server "$name" "$HOLD_JAVA_OPTS" --sessions "$HOLD_SESSIONS" --active 50 --waiting 50 --db "$server_db"
     run_client "$name" "db=$db" hold --workers "$HOLD_WORKERS" --hold-seconds "$HOLD_SECONDS" --server-pid "$SERVER_PID"
     stop_server
+  fi
+  if has_part kill; then
+    # No server and no client: KillStress starts and SIGKILLs its own driver JVMs (it needs no Node).
+    name="kill-$db-r$KILL_ROUNDS"
+    echo "== $name" >&2
+    if timeout "$RUN_TIMEOUT" java -cp "$CP" org.pavilion.session.KillStress "$db" "$KILL_ROUNDS" "$KILL_SEED" \
+        "$KILL_MAX_DELAY_MS" >"$OUT/$name.out" 2>&1; then rc=0; else rc=$?; fi
+    line="$(grep '^{"type":"kill-summary"' "$OUT/$name.out" | tail -1 || true)"
+    [[ -n "$line" ]] || line='{"type":"kill-summary","db":"'"$db"'","error":"no summary"}'
+    echo "${line%\}},\"run\":\"$name\",\"commit\":\"$commit\"}" >>"$SUMMARY"
+    grep -v '^{' "$OUT/$name.out" | grep -E '^(h2|pg)[: ]|LOST|session [0-9]+:' >&2 || true
+    if [[ $rc -ne 0 ]]; then
+      echo "suite.sh: $name failed (exit $rc), see $OUT/$name.out" >&2
+      status=1
+    fi
   fi
 done
 
