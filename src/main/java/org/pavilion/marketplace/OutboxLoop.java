@@ -10,12 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one shape of Pavilion's durable outboxes (hires, go-live posting, HIT expiry): a thread that
+ * The one shape of Pavilion's durable outboxes (hires, go-live posting, HIT expiry, pay): a thread that
  * goes over the outbox's pending rows, then waits for a wake-up or the poll interval; a round that
  * fails (the database is down, say) is retried after the poll interval. What is pending is read from
  * the database every round, so a restart picks up where the last process stopped.
  */
-abstract class OutboxLoop implements AutoCloseable {
+public abstract class OutboxLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxLoop.class);
 
@@ -28,7 +28,7 @@ abstract class OutboxLoop implements AutoCloseable {
     private volatile boolean running = true;
     private boolean signalled;
 
-    OutboxLoop(String name, Duration poll, Duration maxBackoff) {
+    protected OutboxLoop(String name, Duration poll, Duration maxBackoff) {
         this.name = name;
         this.poll = poll;
         this.maxBackoff = maxBackoff;
@@ -44,8 +44,8 @@ abstract class OutboxLoop implements AutoCloseable {
         thread.start();
     }
 
-    /** Asks for a round now. */
-    protected final void wake() {
+    /** Asks for a round now (something was made due: a commit, an admin's action). */
+    public final void wake() {
         lock.lock();
         try {
             signalled = true;

@@ -2,15 +2,12 @@ package org.pavilion.pay;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.pavilion.marketplace.BonusTokenUsedException;
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.Marketplace.AssignmentInfo;
 import org.pavilion.marketplace.MarketplaceException;
+import org.pavilion.marketplace.OutboxLoop;
 import org.pavilion.pay.PayLedger.Payout;
 import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Outcome;
@@ -36,7 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * with backoff (durable: {@code next_attempt_at}); a refusal (e.g. insufficient funds) marks the step
  * FAILED with the marketplace's reason for the admin, who can retry it; nothing else waits on it.
  */
-public final class PayDispatcher implements OutcomeListener, AutoCloseable {
+public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
 
     private static final Logger log = LoggerFactory.getLogger(PayDispatcher.class);
 
@@ -48,28 +45,20 @@ public final class PayDispatcher implements OutcomeListener, AutoCloseable {
     private final PayLedger ledger;
     private final CompensationDispatch compensation;
     private final Clock clock;
-    private final Duration poll;
-    private final Duration maxBackoff;
     private final Counter bonusesPaid;
     private final Counter bonusCentsPaid;
     private final Counter bonusesFailed;
     private final Counter approved;
     private final Counter rejected;
     private final Counter approvalsFailed;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private boolean signalled;
 
     PayDispatcher(ObjectProvider<Marketplace> marketplace, PayLedger ledger, CompensationDispatch compensation,
                   Clock clock, Duration poll, Duration maxBackoff, MeterRegistry meters) {
+        super("pay", poll, maxBackoff);
         this.marketplace = marketplace;
         this.ledger = ledger;
         this.compensation = compensation;
         this.clock = clock;
-        this.poll = poll;
-        this.maxBackoff = maxBackoff;
         this.bonusesPaid = Counter.builder("pavilion_pay_bonuses").tag("outcome", "paid")
                 .description("Bonuses (waiting pay and task bonuses) the marketplace paid").register(meters);
         this.bonusesFailed = Counter.builder("pavilion_pay_bonuses").tag("outcome", "failed")
@@ -79,14 +68,8 @@ public final class PayDispatcher implements OutcomeListener, AutoCloseable {
         this.approved = Counter.builder("pavilion_pay_approvals").tag("outcome", "approved").register(meters);
         this.rejected = Counter.builder("pavilion_pay_approvals").tag("outcome", "rejected").register(meters);
         this.approvalsFailed = Counter.builder("pavilion_pay_approvals").tag("outcome", "failed").register(meters);
-        this.thread = new Thread(this::loop, "pavilion-pay");
-        this.thread.setDaemon(true);
     }
 
-    /** Starts sending, beginning with whatever was left due or on its way before a restart. */
-    public void start() {
-        thread.start();
-    }
 
     @Override
     public void committed(long sessionId, Outcome outcome) {
@@ -95,52 +78,18 @@ public final class PayDispatcher implements OutcomeListener, AutoCloseable {
         }
     }
 
-    /** Something was made due outside the session log (an admin's approval or retry): look now. */
-    public void wake() {
-        lock.lock();
-        try {
-            signalled = true;
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
 
-    private void loop() {
-        while (running) {
-            try {
-                dispatchPending();
-                lock.lock();
-                try {
-                    if (!signalled && running) {
-                        work.await(poll.toMillis(), TimeUnit.MILLISECONDS);
-                    }
-                    signalled = false;
-                } finally {
-                    lock.unlock();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("pay dispatch round failed; retrying", e); // e.g. the database is down
-                sleepQuietly(poll);
-            }
-        }
-    }
 
     /**
      * One round over what is due now: payouts, then compensation HITs. Public for tests that drive it step
-     * by step. Returns the payouts handled.
+     * by step.
      */
-    public int dispatchPending() {
-        int handled = 0;
+    @Override
+    public void dispatchPending() {
         for (Payout p : ledger.workDue(clock.instant(), BATCH)) {
             dispatch(p);
-            handled++;
         }
         compensation.round();
-        return handled;
     }
 
     private void dispatch(Payout p) {
@@ -291,30 +240,5 @@ public final class PayDispatcher implements OutcomeListener, AutoCloseable {
         ledger.retryLater(p.id(), attempts, clock.instant().plus(backoff), e.errorCode() + ": " + e.getMessage());
         log.warn("session {}: payout {} not settled yet ({}); retrying in {} ms", p.sessionId(), p.id(), e.errorCode(),
                 backoff.toMillis());
-    }
-
-    /** Exponential backoff with full jitter, capped. */
-    private Duration backoff(int attempts) {
-        long cap = Math.min(maxBackoff.toMillis(), 500L << Math.min(attempts, 16));
-        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
-    }
-
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        wake();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
