@@ -2,6 +2,11 @@ package org.pavilion.pay;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.session.RequestTokens;
@@ -19,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * with it if the assignment cannot carry a bonus.
  */
 @Repository
-public class BonusLedger {
+public class BonusLedger implements org.springframework.beans.factory.DisposableBean {
 
     /** The most one award may be: a guard against a task logic bug paying a fortune. */
     public static final int MAX_CENTS = 10_000;
@@ -29,6 +34,16 @@ public class BonusLedger {
     private final Clock clock;
 
     private final TransactionTemplate tx;
+    /** Writes the awards made from connections' threads, which must not wait for the database. */
+    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_QUEUED), r -> {
+                Thread t = new Thread(r, "pavilion-bonus-writer");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** The most awards waiting to be written; beyond it an award is refused at once. */
+    static final int MAX_QUEUED = 10_000;
 
     public BonusLedger(JdbcTemplate jdbc, PlatformTransactionManager transactions, SessionStore store, Clock clock) {
         this.jdbc = jdbc;
@@ -43,13 +58,35 @@ public class BonusLedger {
 
     /** Records a bonus for a worker of a session; returns it with its token. */
     public Bonus award(long sessionId, String workerId, int cents, String reason) {
+        check(cents, reason);
+        return tx.execute(status -> insert(sessionId, workerId, cents, reason));
+    }
+
+    /**
+     * {@link #award}, written on the ledger's own thread: returns at once, the future completes once the
+     * award is durable. A bad amount or reason throws at once; a full queue throws
+     * {@link RejectedExecutionException} (nothing recorded).
+     */
+    public CompletableFuture<Bonus> awardLater(long sessionId, String workerId, int cents, String reason) {
+        check(cents, reason);
+        return CompletableFuture.supplyAsync(() -> tx.execute(status -> insert(sessionId, workerId, cents, reason)),
+                writer);
+    }
+
+    private static void check(int cents, String reason) {
         if (cents < 1 || cents > MAX_CENTS) {
             throw new InvalidConfigurationException("cents", "must be between 1 and " + MAX_CENTS + " (was " + cents + ")");
         }
         if (reason == null || reason.isBlank() || reason.length() > 500) {
             throw new InvalidConfigurationException("reason", "must be 1–500 characters");
         }
-        return tx.execute(status -> insert(sessionId, workerId, cents, reason));
+    }
+
+    /** Writes the awards already queued (waiting at most 10 s), then stops. */
+    @Override
+    public void destroy() throws InterruptedException {
+        writer.shutdown();
+        writer.awaitTermination(10, TimeUnit.SECONDS);
     }
 
     private Bonus insert(long sessionId, String workerId, int cents, String reason) {

@@ -512,7 +512,12 @@ public final class QueueEngine {
      * session never counted as full, so arrivals were appended past maxWaiting (nothing could promote them).
      */
     public boolean isFull() {
-        return waiting.size() >= thresholds.maxWaiting() && active.size() >= thresholds.maxActive();
+        return isFull(waiting.size(), active.size(), thresholds);
+    }
+
+    /** {@link #isFull()} of queues of these sizes (for readers of a {@link QueueSnapshot}). */
+    public static boolean isFull(int waiting, int active, Thresholds thresholds) {
+        return waiting >= thresholds.maxWaiting() && active >= thresholds.maxActive();
     }
 
     /** SPEC §3: a move is possible once started while the waiting queue is above its reserve. */

@@ -20,6 +20,7 @@ import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.SessionEndedException;
 import org.pavilion.realtime.Connections.AdminBinding;
 import org.pavilion.realtime.Connections.Binding;
 import org.pavilion.realtime.Connections.WorkerBinding;
@@ -136,7 +137,10 @@ final class Admission {
             verified = false;
         }
         LiveSessionService service = sessions.get();
-        service.config(sessionId); // an unknown or ended session is refused before anything is registered
+        // An unknown or ended session is refused before anything is registered.
+        if (service.hasEnded(sessionId)) {
+            throw new SessionEndedException("session " + sessionId + ": a worker joining");
+        }
         WorkerKey key = new WorkerKey(sessionId, workerId);
         if (!verified && connections.requiresToken(key)) {
             throw new ProtocolException("not_your_worker", "worker '" + workerId

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,9 @@ import org.pavilion.queue.PayRules;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
+import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.realtime.Connections.AdminBinding;
@@ -73,6 +74,8 @@ public final class ChatProtocol {
     private final ProtocolRefusals refusals;
     private final TaskDataWriter taskData;
 
+    private final List<TaskLogic> taskLogic;
+
     ChatProtocol(SocketIoNamespace namespace, LiveSessionService sessions, SessionStore store,
                  SignedTokens tokens, Outbound outbound, Connections connections, Admission admission,
                  BonusLedger bonuses, List<TaskLogic> taskLogic, DisconnectGrace grace, Clock clock,
@@ -97,6 +100,17 @@ public final class ChatProtocol {
                     throw new IllegalStateException("task logic event '" + event + "' is taken");
                 }
             }
+        }
+        this.taskLogic = List.copyOf(taskLogic);
+        sessions.whenEndedSessionSleeps(this::forgetSession);
+    }
+
+    /** An ended session went idle: what the channel and the task logic keep of it leaves memory. */
+    private void forgetSession(long sessionId) {
+        connections.forgetSession(sessionId);
+        grace.forgetSession(sessionId);
+        for (TaskLogic logic : taskLogic) {
+            logic.sessionEnded(sessionId);
         }
     }
 
@@ -221,14 +235,13 @@ public final class ChatProtocol {
                     "HIT '" + hitId + "' is not part of any Pavilion session"));
         }
         String addressee = workerId;
-        whenDone(socket, "isJobFull", sessions.read(sessionId, engine -> engine.isFull() || engine.isStopped()),
-                full -> {
-                    if (full) {
-                        outbound.toSocket(socket, "job_is_full", new JSONObject()
-                                .put("message", "the session is full; please return the HIT")
-                                .put("id", addressee == null ? JSONObject.NULL : addressee));
-                    }
-                });
+        QueueSnapshot now = sessions.published(sessionId); // answered without waiting for the session's writer
+        if (now.stopped() || QueueEngine.isFull(now.waiting().size(), now.active().size(),
+                sessions.config(sessionId).thresholds())) {
+            outbound.toSocket(socket, "job_is_full", new JSONObject()
+                    .put("message", "the session is full; please return the HIT")
+                    .put("id", addressee == null ? JSONObject.NULL : addressee));
+        }
     }
 
     /**
@@ -312,8 +325,8 @@ public final class ChatProtocol {
         }
         // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it.
         PayRules rules = sessions.config(bound.sessionId()).payRules();
-        whenDone(socket, "pay_status", sessions.read(bound.sessionId(),
-                engine -> engine.paidWaitMillis(bound.workerId(), clock.instant())), waited ->
+        whenDone(socket, "pay_status", bounded(sessions.read(bound.sessionId(),
+                engine -> engine.paidWaitMillis(bound.workerId(), clock.instant()))), waited ->
                 outbound.toSocket(socket, "pay_status", new JSONObject()
                         .put("waited_seconds", waited / 1000)
                         .put("pay_cents", rules.waitingCents(waited))
@@ -390,6 +403,8 @@ public final class ChatProtocol {
                     ? failure.getCause() : failure;
             if (cause instanceof PavilionException refused) {
                 error(socket, refused.code(), refused.getMessage(), event);
+            } else if (cause instanceof TimeoutException) {
+                error(socket, "try_again", "the server is busy; nothing was done, try again in a moment", event);
             } else {
                 log.warn("event {} from connection {} failed", event, socket.getId(), cause);
                 error(socket, "internal_error", "the server could not complete this event; try again", event);
@@ -407,21 +422,12 @@ public final class ChatProtocol {
     }
 
     /**
-     * Waits for a session's writer on a socket thread, for at most {@link #SOCKET_WAIT}: a stalled writer
-     * (a slow database under its commit) must not hold the threads every connection shares. Past it the
-     * event is refused with {@code try_again}, having changed nothing.
+     * A read that must wait for the session's writer, bounded by {@link #SOCKET_WAIT}: past it the page
+     * gets {@code try_again} (a read changed nothing). Writes are never cut short this way: their answer
+     * must say what was stored.
      */
-    private static <T> T within(CompletableFuture<T> answer) {
-        try {
-            return answer.get(SOCKET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new ProtocolException("try_again", "the server is busy; nothing was done, try again in a moment");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
-        }
+    private static <T> CompletableFuture<T> bounded(CompletableFuture<T> read) {
+        return read.orTimeout(SOCKET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -432,6 +438,8 @@ public final class ChatProtocol {
         private final SocketIoSocket socket;
         private final WorkerBinding sender;
         private final List<TaskRecord> records = new ArrayList<>();
+        /** Other writes of this event (bonus awards) its messages and acknowledgement wait for. */
+        private final List<CompletableFuture<?>> writes = new ArrayList<>();
         private final List<Runnable> held = new ArrayList<>();
         private boolean finished;
 
@@ -452,12 +460,17 @@ public final class ChatProtocol {
 
         @Override
         public WorkerStatus status() {
-            return within(sessions.read(sender.sessionId(), engine -> engine.statusOf(sender.workerId())));
+            return statusOf(sender.workerId());
         }
 
         @Override
         public List<String> activeWorkers() {
-            return within(sessions.read(sender.sessionId(), engine -> engine.snapshot().active()));
+            return sessions.published(sender.sessionId()).active();
+        }
+
+        private WorkerStatus statusOf(String workerId) {
+            var worker = sessions.published(sender.sessionId()).workers().get(workerId);
+            return worker == null ? null : worker.status();
         }
 
         @Override
@@ -489,7 +502,7 @@ public final class ChatProtocol {
 
         private void send(Runnable message) {
             synchronized (this) {
-                if (!finished && !records.isEmpty()) {
+                if (!finished && (!records.isEmpty() || !writes.isEmpty())) {
                     held.add(message);
                     return;
                 }
@@ -503,34 +516,50 @@ public final class ChatProtocol {
          */
         void finish(String event, Ack ack) {
             List<TaskRecord> written;
+            List<CompletableFuture<?>> others;
             List<Runnable> messages;
             synchronized (this) {
                 finished = true;
                 written = List.copyOf(records);
+                others = List.copyOf(writes);
                 messages = List.copyOf(held);
             }
-            if (written.isEmpty()) {
+            if (written.isEmpty() && others.isEmpty()) {
                 ack.after(CompletableFuture.completedFuture(null));
                 return;
             }
-            CompletableFuture<Void> durable = new CompletableFuture<>();
-            boolean queued = taskData.submit(new TaskDataWriter.Unit(written, () -> {
-                messages.forEach(Runnable::run);
-                durable.complete(null);
-            }, durable::completeExceptionally));
-            if (!queued) {
+            CompletableFuture<Void> recorded = new CompletableFuture<>();
+            if (written.isEmpty()) {
+                recorded.complete(null);
+            } else if (!taskData.submit(new TaskDataWriter.Unit(written, () -> recorded.complete(null),
+                    recorded::completeExceptionally))) {
                 throw busy(event);
             }
+            List<CompletableFuture<?>> all = new ArrayList<>(others);
+            all.add(recorded);
+            // Messages leave in the order they were sent, once everything the event wrote is durable.
+            CompletableFuture<Void> durable = CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                    .thenRun(() -> messages.forEach(Runnable::run));
             whenDone(socket, event, ack.after(durable), done -> { });
         }
 
         @Override
-        public String awardBonus(String workerId, int cents, String reason) {
-            WorkerStatus status = within(sessions.read(sender.sessionId(), engine -> engine.statusOf(workerId)));
-            if (status == null) {
+        public CompletableFuture<String> awardBonus(String workerId, int cents, String reason) {
+            if (statusOf(workerId) == null) {
                 throw new ProtocolException("refused", "worker '" + workerId + "' has not joined this session");
             }
-            return bonuses.award(sender.sessionId(), workerId, cents, reason).token();
+            CompletableFuture<String> token;
+            try {
+                token = bonuses.awardLater(sender.sessionId(), workerId, cents, reason).thenApply(b -> b.token());
+            } catch (java.util.concurrent.RejectedExecutionException full) {
+                throw new ProtocolException("busy", "the server is busy storing bonuses; nothing was awarded, try again");
+            }
+            synchronized (this) {
+                if (!finished) {
+                    writes.add(token);
+                }
+            }
+            return token;
         }
 
         @Override

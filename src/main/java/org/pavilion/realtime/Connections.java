@@ -110,6 +110,22 @@ final class Connections {
         return generation(key) == generation && !isConnected(key);
     }
 
+    /**
+     * Drops what is kept of an ended session's workers (generations, token holders); its open connections
+     * go when they close. Returns how many entries were dropped.
+     */
+    int forgetSession(long sessionId) {
+        int before = tokenHolders.size() + generations.size();
+        tokenHolders.removeIf(k -> k.sessionId() == sessionId);
+        generations.keySet().removeIf(k -> k.sessionId() == sessionId);
+        return before - tokenHolders.size() - generations.size();
+    }
+
+    /** Entries kept per worker (generations and token holders), for the memory figures and tests. */
+    int workerEntries() {
+        return tokenHolders.size() + generations.size();
+    }
+
     boolean isConnected(WorkerKey key) {
         Set<String> sockets = byWorker.get(key);
         return sockets != null && !sockets.isEmpty();

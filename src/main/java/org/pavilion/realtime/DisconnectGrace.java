@@ -81,6 +81,24 @@ final class DisconnectGrace {
         promotions.put(key, new Promotion(connections.generation(key), System.nanoTime()));
     }
 
+    /** Drops an ended session's timers and seed-page marks (it has nothing left to free). */
+    void forgetSession(long sessionId) {
+        pending.entrySet().removeIf(e -> {
+            if (e.getKey().sessionId() != sessionId) {
+                return false;
+            }
+            e.getValue().cancel(false);
+            return true;
+        });
+        leftForMainTask.keySet().removeIf(k -> k.sessionId() == sessionId);
+        promotions.keySet().removeIf(k -> k.sessionId() == sessionId);
+    }
+
+    /** Entries kept per worker (timers and seed-page marks), for the memory figures and tests. */
+    int workerEntries() {
+        return pending.size() + leftForMainTask.size() + promotions.size();
+    }
+
     /** {@link #connectionLost(WorkerBinding, boolean)} for a connection that said goodbye (or was closed by us). */
     void connectionLost(WorkerBinding last) {
         connectionLost(last, false);

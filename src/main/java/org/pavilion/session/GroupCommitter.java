@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.pavilion.queue.Outcome;
+import org.pavilion.queue.QueueSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,11 @@ final class GroupCommitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
     private static final int MAX_GROUP = 1024;
 
-    /** One event's effect, waiting to be written. */
-    record Pending(SessionActor session, long epoch, CommitItem item, Outcome outcome,
+    /**
+     * One event's effect, waiting to be written. {@code after}: the session's queues once it is applied
+     * (null if it changed nothing), published when it is durable.
+     */
+    record Pending(SessionActor session, long epoch, CommitItem item, Outcome outcome, QueueSnapshot after,
                    CompletableFuture<Outcome> done) {
     }
 
@@ -85,6 +89,7 @@ final class GroupCommitter implements AutoCloseable {
         for (Pending p : group) {
             if (p.epoch() <= p.session().invalidEpoch) {
                 // An earlier event of this session was rolled back, and this one was decided on top of it.
+                p.session().uncommitted();
                 p.done().completeExceptionally(new SessionStorageException(
                         "an earlier write of session " + p.item().sessionId() + " failed; try again", null));
                 continue;
@@ -137,12 +142,14 @@ final class GroupCommitter implements AutoCloseable {
         // Invalidate before failing the futures: a caller woken by the failure must see the rebuild.
         failedEpochs.forEach(SessionActor::invalidate);
         for (Pending p : failed) {
+            p.session().uncommitted();
             p.done().completeExceptionally(new SessionStorageException("the event could not be stored", e));
         }
     }
 
     private void delivered(List<Pending> written) {
         for (Pending p : written) {
+            p.session().committed(p.after()); // before anyone hears of it: a reader woken by it sees it
             for (OutcomeListener listener : listeners) {
                 try {
                     listener.committed(p.item().sessionId(), p.outcome());

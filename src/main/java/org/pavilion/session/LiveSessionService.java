@@ -43,6 +43,11 @@ public final class LiveSessionService implements AutoCloseable {
     private final ExecutorService writers;
     private final ConcurrentHashMap<Long, SessionActor> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(named("pavilion-pay-"));
+    /** Told (on the ticker's thread) when an ended session goes dormant, to drop what they keep of it. */
+    private final List<java.util.function.LongConsumer> endedHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** How long an ended session stays idle before its engine is let go ({@link #sleepEndedSessions}). */
+    public static final Duration ENDED_IDLE = Duration.ofMinutes(1);
 
     public LiveSessionService(SessionStore store, List<OutcomeListener> listeners, Clock clock) {
         this.store = store;
@@ -124,7 +129,11 @@ public final class LiveSessionService implements AutoCloseable {
      */
     public void checkWaitCapsEvery(Duration every) {
         ticker.scheduleWithFixedDelay(() -> {
+            sleepEndedSessions(ENDED_IDLE);
             for (SessionActor actor : sessions.values()) {
+                if (actor.ended()) {
+                    continue; // nothing to cap once it has ended (SESSION_ENDED settled every wait)
+                }
                 actor.submit(new QueueEvent.CapWaits(), "system", null).exceptionally(e -> {
                     if (!(unwrap(e) instanceof PavilionException)) {
                         log.warn("session {}: the check of paid waits failed", actor.config.sessionId(), e);
@@ -140,8 +149,67 @@ public final class LiveSessionService implements AutoCloseable {
         return actor(sessionId).read(query);
     }
 
+    /**
+     * The session's queues as last committed, without waiting for its writer: for threads that must not
+     * block (connections, task logic, pages). An unknown session throws {@link UnknownSessionException};
+     * one that has ended and gone dormant, or ended before this process started, throws
+     * {@link SessionEndedException}.
+     */
+    public QueueSnapshot published(long sessionId) {
+        return actor(sessionId).published()
+                .orElseThrow(() -> new SessionEndedException("session " + sessionId + " has ended"));
+    }
+
+    /** The session's queues as last committed; a dormant ended session is woken (read back from the store). */
     public QueueSnapshot snapshot(long sessionId) {
-        return await(read(sessionId, QueueEngine::snapshot));
+        SessionActor actor = actor(sessionId);
+        return actor.published().orElseGet(() -> await(actor.read(QueueEngine::snapshot)));
+    }
+
+    /** Whether the session has ended (its expiry is committed); unknown sessions throw. */
+    public boolean hasEnded(long sessionId) {
+        SessionActor actor = sessions.get(sessionId);
+        if (actor != null) {
+            return actor.ended();
+        }
+        return store.isExpired(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
+    }
+
+    /**
+     * Registers what to run when an ended session goes dormant: components drop what they keep per
+     * session (connections' bookkeeping, task logic's aliases). Runs on the service's ticker thread.
+     */
+    public void whenEndedSessionSleeps(java.util.function.LongConsumer hook) {
+        endedHooks.add(hook);
+    }
+
+    /**
+     * Lets go of the engines of ended sessions idle for {@code idle} (each is rebuilt from its log if it is
+     * read again) and tells the {@link #whenEndedSessionSleeps} hooks. Returns how many went dormant.
+     */
+    public int sleepEndedSessions(Duration idle) {
+        int slept = 0;
+        for (SessionActor actor : sessions.values()) {
+            if (actor.ended() && !actor.dormant()) {
+                actor.sleepIfIdle(idle);
+            } else if (actor.dormant() && actor.notifiedDormant.compareAndSet(false, true)) {
+                long id = actor.config.sessionId();
+                for (var hook : endedHooks) {
+                    try {
+                        hook.accept(id);
+                    } catch (RuntimeException e) {
+                        log.warn("session {}: dropping its per-session state failed", id, e);
+                    }
+                }
+                slept++;
+            }
+        }
+        return slept;
+    }
+
+    /** Sessions whose engines are held in memory (live ones and ended ones not yet dormant). */
+    public int engagedSessions() {
+        return (int) sessions.values().stream().filter(a -> !a.dormant()).count();
     }
 
     public SessionConfig config(long sessionId) {

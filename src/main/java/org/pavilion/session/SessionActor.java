@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -14,6 +15,7 @@ import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
+import org.pavilion.queue.QueueSnapshot;
 
 /**
  * The single writer of one live session (LMAX style): its mailbox is drained by at most one
@@ -24,6 +26,11 @@ import org.pavilion.queue.QueueEvent;
  * acknowledged before the commit. If a commit fails, the committer bumps {@link #invalidEpoch}
  * and the actor rebuilds its engine from the store before its next message, so memory never
  * runs ahead of the database for long.
+ *
+ * <p>After each commit the actor publishes an immutable {@link QueueSnapshot} of the committed state, so
+ * readers that must not wait (socket threads, task logic, admin pages) never queue behind its writes.
+ * An ended session that stays idle goes dormant ({@link #sleepIfIdle}): its engine and snapshot are let go
+ * and rebuilt from the store, on its writer, only if something asks for it again.
  */
 final class SessionActor implements Runnable {
 
@@ -39,8 +46,17 @@ final class SessionActor implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     // Owned by the actor's current thread (the mailbox hand-off orders memory between runs).
-    private QueueEngine engine;
+    private QueueEngine engine; // null while dormant
     private long nextSeq;
+    /** The committed state, for readers on any thread; null while dormant. */
+    private volatile QueueSnapshot published;
+    /** Whether the session has ended (committed); once true, never false again. */
+    private volatile boolean ended;
+    /** Events handed to the committer and not yet written or failed. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile long lastUsedNanos = System.nanoTime();
+    /** Set once the service has told its hooks this dormant session's state can go; reset on waking. */
+    final AtomicBoolean notifiedDormant = new AtomicBoolean();
     private volatile long epoch;
     /** Items of this epoch or older were rolled back; set by the committer. */
     volatile long invalidEpoch = -1;
@@ -54,10 +70,56 @@ final class SessionActor implements Runnable {
         rebuild(log);
     }
 
+    /** The engine from the stored log; what it holds is committed, so it is published at once. */
     private void rebuild(SessionLog log) {
         engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(), config.hireBudget(),
                 config.payRules(), log.facts().stream().map(LoggedFact::fact).toList());
         nextSeq = log.nextSeq();
+        publish(engine.snapshot());
+    }
+
+    private void publish(QueueSnapshot snapshot) {
+        published = snapshot;
+        if (snapshot.expired()) {
+            ended = true;
+        }
+    }
+
+    /** The committer wrote an event of this session: {@code after} (if it changed anything) is now true. */
+    void committed(QueueSnapshot after) {
+        if (after != null) {
+            publish(after);
+        }
+        inFlight.decrementAndGet();
+    }
+
+    /** The committer gave up on an event of this session (the session is rebuilt from the store). */
+    void uncommitted() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The session's queues as last committed, without waiting; empty while dormant. */
+    java.util.Optional<QueueSnapshot> published() {
+        return java.util.Optional.ofNullable(published);
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    /** Whether it let go of its engine (an idle, ended session); for tests and the memory figures. */
+    boolean dormant() {
+        return ended && published == null;
+    }
+
+    /**
+     * Lets an ended session's engine go once nothing has used it for {@code idle} and none of its writes is
+     * in flight (a rebuild must read them back). Runs on the writer, between two events.
+     */
+    void sleepIfIdle(java.time.Duration idle) {
+        if (ended && published != null && System.nanoTime() - lastUsedNanos >= idle.toNanos()) {
+            enqueue(new Sleep(idle));
+        }
     }
 
     /** Applies the event on the session's writer; the future completes once its effect is durable. */
@@ -115,7 +177,21 @@ final class SessionActor implements Runnable {
         }
     }
 
+    private record Sleep(java.time.Duration idle) implements Command {
+        public void fail(RuntimeException why) {
+        }
+    }
+
     private void handle(Command command) {
+        if (command instanceof Sleep sleep) {
+            if (engine != null && engine.isExpired() && inFlight.get() == 0
+                    && System.nanoTime() - lastUsedNanos >= sleep.idle().toNanos()) {
+                engine = null;
+                published = null;
+            }
+            return;
+        }
+        lastUsedNanos = System.nanoTime();
         if (command instanceof Apply a) {
             if (a.stillWanted() != null && !a.stillWanted().getAsBoolean()) {
                 a.done().complete(null);
@@ -153,7 +229,10 @@ final class SessionActor implements Runnable {
         }
         CommitItem item = new CommitItem(config.sessionId(), nextSeq, now, actor, detail, outcome.facts());
         nextSeq += item.facts().size();
-        committer.enqueue(new GroupCommitter.Pending(this, epoch, item, outcome, done));
+        // A copy per changing event (a few workers' records): what readers see until the next commit.
+        QueueSnapshot after = outcome.facts().isEmpty() ? null : engine.snapshot();
+        inFlight.incrementAndGet();
+        committer.enqueue(new GroupCommitter.Pending(this, epoch, item, outcome, after, done));
     }
 
     private void enqueue(Command command) {
@@ -169,7 +248,7 @@ final class SessionActor implements Runnable {
             Command command;
             int handled = 0;
             while (handled++ < FAIRNESS_BATCH && (command = mailbox.poll()) != null) {
-                if (invalidEpoch >= epoch) {
+                if (invalidEpoch >= epoch || engine == null && !(command instanceof Sleep)) {
                     RuntimeException failure = rebuildFromStore();
                     if (failure != null) {
                         command.fail(failure);
@@ -186,10 +265,16 @@ final class SessionActor implements Runnable {
         }
     }
 
-    /** Rebuilds the engine from the store after a failed commit; returns the failure if it cannot. */
+    /**
+     * Rebuilds the engine from the store after a failed commit, or to wake a dormant session; returns the
+     * failure if it cannot.
+     */
     private RuntimeException rebuildFromStore() {
         try {
-            long target = invalidEpoch + 1;
+            long target = Math.max(epoch, invalidEpoch + 1);
+            if (engine == null) {
+                notifiedDormant.set(false); // woken: it may gather state again, to be dropped when it sleeps
+            }
             SessionLog log = store.loadSession(config.sessionId())
                     .orElseThrow(() -> new UnknownSessionException(config.sessionId()));
             rebuild(log);

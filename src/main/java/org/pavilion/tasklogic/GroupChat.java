@@ -101,6 +101,20 @@ public final class GroupChat implements TaskLogic {
         }
     }
 
+    @Override
+    public void sessionEnded(long sessionId) {
+        aliases.remove(sessionId);
+        counters.remove(sessionId);
+        allowances.remove(sessionId);
+    }
+
+    /** Sessions it keeps aliases or allowances for (for tests of what an ended session leaves behind). */
+    public int sessionsKept() {
+        java.util.Set<Long> ids = new java.util.HashSet<>(aliases.keySet());
+        ids.addAll(allowances.keySet());
+        return ids.size();
+    }
+
     private String alias(long sessionId, String workerId) {
         return aliases.computeIfAbsent(sessionId, k -> new ConcurrentHashMap<>()).computeIfAbsent(workerId,
                 k -> "Worker " + counters.computeIfAbsent(sessionId, s -> new AtomicInteger()).incrementAndGet());

@@ -1,11 +1,16 @@
 package org.pavilion.tasklogic;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.json.JSONObject;
 import org.pavilion.queue.WorkerStatus;
 
-/** One task event as the logic sees it: who sent it, and how to answer within its session. */
+/**
+ * One task event as the logic sees it: who sent it, and how to answer within its session. No method waits
+ * for the session's writer or the database: reads come from the session's last committed state, and
+ * writes complete later (issue 13 item 4), so a slow database never holds a connection's thread.
+ */
 public interface TaskContext {
 
     long sessionId();
@@ -13,10 +18,10 @@ public interface TaskContext {
     /** The sender, as proven by its connection (never taken from the payload). */
     String workerId();
 
-    /** The sender's status in the session now. */
+    /** The sender's status in the session as last committed. */
     WorkerStatus status();
 
-    /** The session's active workers, oldest first. */
+    /** The session's active workers as last committed, oldest first. */
     List<String> activeWorkers();
 
     /** Sends an event to one worker's own connections in this session. */
@@ -26,10 +31,13 @@ public interface TaskContext {
     void reply(String event, JSONObject payload);
 
     /**
-     * Awards an active-stage bonus to a worker of this session (SPEC §4.9). It is written to the
-     * bonus ledger at once and paid by the marketplace exactly once; returns the ledger entry's token.
+     * Awards an active-stage bonus to a worker of this session (SPEC §4.9), paid by the marketplace
+     * exactly once. Returns at once; the future completes with the ledger entry's token once the award is
+     * durable. Like {@link #record}, the event's later messages and its acknowledgement wait for it; if it
+     * cannot be written, they never leave and the sender gets an error. A bad amount or reason, or a
+     * worker who never joined the session, refuses the event at once.
      */
-    String awardBonus(String workerId, int cents, String reason);
+    CompletableFuture<String> awardBonus(String workerId, int cents, String reason);
 
     /**
      * Records data of this event for the researcher (issue 13 item 7): stored with the session, the

@@ -23,4 +23,11 @@ public interface TaskLogic {
     Set<String> events();
 
     void onEvent(TaskContext context, String event, JSONObject payload);
+
+    /**
+     * The session has ended and gone idle: drop whatever is kept for it in memory. Its stored task data
+     * stays. Called once per time it goes idle, off the connections' threads.
+     */
+    default void sessionEnded(long sessionId) {
+    }
 }

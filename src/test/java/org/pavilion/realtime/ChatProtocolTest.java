@@ -172,7 +172,8 @@ class ChatProtocolTest extends RealtimeTestSupport {
 
     /** Issue 13 item 4: a socket thread never waits on a stalled session writer for long. */
     @Test
-    void aStalledSessionWriterGetsTheSenderATryAgainInsteadOfHoldingItsThread() throws Exception {
+    void aStalledSessionWriterHoldsNoConnectionThreadReadsComeFromTheCommittedStateAndWaitsEndInTryAgain()
+            throws Exception {
         long s = openSession(SEED, 30, "HIT-STALL");
         ProtocolClient w1 = seedPage("w1", "websocket");
         ProtocolClient w2 = seedPage("w2", "websocket");
@@ -193,15 +194,20 @@ class ChatProtocolTest extends RealtimeTestSupport {
             return null;
         });
         try {
+            // Task logic reads the published state: the chat goes through while the writer is stuck.
             w1.emit("chat_message", new JSONObject().put("text", "hello"));
+            assertThat(w2.expect("chat_message").getString("text")).isEqualTo("hello");
+            assertThat(w1.expect("chat_message").getBoolean("mine")).isTrue();
+            // A read that needs the writer waits at most ChatProtocol.SOCKET_WAIT, then says try again.
+            w1.emit("pay_status", new JSONObject());
             JSONObject refused = w1.expect("error");
             assertThat(refused.getString("code")).isEqualTo("try_again");
-            assertThat(refused.getString("event")).isEqualTo("chat_message");
+            assertThat(refused.getString("event")).isEqualTo("pay_status");
         } finally {
             release.countDown();
         }
-        w1.emit("chat_message", new JSONObject().put("text", "again"));
-        assertThat(w2.expect("chat_message").getString("text")).isEqualTo("again");
+        w1.emit("pay_status", new JSONObject());
+        assertThat(w1.expect("pay_status").getInt("cents_per_hour")).isEqualTo(725);
     }
 
     @Test
@@ -270,5 +276,47 @@ class ChatProtocolTest extends RealtimeTestSupport {
                 .until(() -> sessions.snapshot(s).workers().get("w1").status() == WorkerStatus.DISCONNECTED);
         assertThat(sessions.snapshot(s).active()).containsExactly("w2", "w3", "w4");
         w4again.expect("start_your_task", "{message:['w4']}");
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    Connections connections;
+    @org.springframework.beans.factory.annotation.Autowired
+    DisconnectGrace grace;
+    @org.springframework.beans.factory.annotation.Autowired
+    org.pavilion.tasklogic.GroupChat chat;
+
+    /**
+     * Issue 13 item 6: once an ended session goes idle, the channel and the chat keep nothing of it (worker
+     * generations, token holders, grace timers, aliases, chat allowances), and its workers' pages are refused.
+     */
+    @Test
+    void anEndedSessionLeavesNothingOfItsWorkersInMemoryOnceIdle() throws Exception {
+        long s = openSession(SEED, 30, "HIT-ENDS");
+        ProtocolClient w1 = seedPage("w1", "websocket");
+        ProtocolClient w2 = seedPage("w2", "websocket");
+        w1.emit("connected", acceptedJoin("w1", "a1", "HIT-ENDS"));
+        w2.emit("connected", acceptedJoin("w2", "a2", "HIT-ENDS"));
+        w1.skipUntil("workers_status", "{waiting:0,active:2}");
+        w2.skipUntil("workers_status", "{waiting:0,active:2}");
+        w1.emit("chat_message", new JSONObject().put("text", "hi"));
+        w2.skipUntil("chat_message", "{from:'Worker 1',text:'hi',mine:false}");
+        w2.close(); // its grace timer runs
+        int entriesBefore = connections.workerEntries() + grace.workerEntries();
+        int chatsBefore = chat.sessionsKept();
+        assertThat(chatsBefore).isPositive();
+
+        sessions.apply(s, new QueueEvent.Expire("admin"), "admin:admin");
+        w1.close();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            sessions.sleepEndedSessions(Duration.ZERO);
+            assertThat(connections.workerEntries() + grace.workerEntries())
+                    .as("per-worker entries of the ended session").isLessThanOrEqualTo(entriesBefore - 3);
+            assertThat(chat.sessionsKept()).isEqualTo(chatsBefore - 1);
+        });
+
+        ProtocolClient late = seedPage("late", "websocket");
+        late.emit("connected", joinPayload("w3", "a3", "HIT-ENDS"));
+        assertThat(late.expect("error").getString("code")).isEqualTo("session_ended");
+        assertThat(connections.generation(new Connections.WorkerKey(s, "w3"))).isZero();
     }
 }

@@ -100,7 +100,12 @@ public final class ProtocolClient implements AutoCloseable {
 
     /** Waits for the next event, which must be {@code event}; returns its payload. */
     public JSONObject expect(String event) throws InterruptedException {
-        Received r = inbox.poll(10, TimeUnit.SECONDS);
+        return expect(event, Duration.ofSeconds(10));
+    }
+
+    /** {@link #expect(String)}, waiting up to {@code within} (for answers that come after a server timeout). */
+    public JSONObject expect(String event, Duration within) throws InterruptedException {
+        Received r = inbox.poll(within.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(r).as(name + " waited for " + event + " (seen so far: " + seen + ")").isNotNull();
         seen.add(r);
         assertThat(r.event()).as(name + " expected " + event + " but got " + r + " (seen so far: " + seen + ")")

@@ -54,8 +54,9 @@ class TaskLogicTest extends RealtimeTestSupport {
 
                 @Override
                 public void onEvent(TaskContext context, String event, JSONObject payload) {
-                    String token = context.awardBonus(context.workerId(), payload.optInt("cents", 0), "round done");
-                    context.reply("round_paid", new JSONObject().put("token", token));
+                    // The reply waits for the award to be durable; the connection's thread does not.
+                    context.awardBonus(context.workerId(), payload.optInt("cents", 0), "round done")
+                            .thenAccept(token -> context.reply("round_paid", new JSONObject().put("token", token)));
                 }
             };
         }

@@ -364,4 +364,92 @@ abstract class LiveSessionServiceContract {
                 .isInstanceOf(UnknownSessionException.class);
         assertThat(logReads).as("session logs read").hasValue(0);
     }
+
+    /**
+     * Issue 13 item 4: readers that must not wait get the committed state, published by the session's
+     * writer after each commit; an event whose write has not finished is not in it yet.
+     */
+    @Test
+    void thePublishedStateIsTheCommittedOneAndIsReadWithoutTheWriter() throws Exception {
+        long s = service.open(newTask(SEED)).sessionId();
+        ConfirmedArrivals.arrive(service, s, "w1", "a1", "worker:w1");
+        assertThat(service.published(s).waiting()).containsExactly("w1");
+
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> stuck = service.read(s, e -> { // the writer is busy (as under a slow commit)
+            try {
+                release.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        CompletableFuture<Outcome> queued = service.submit(s, new QueueEvent.Stop("admin"), "admin:admin", null);
+        try {
+            QueueSnapshot during = CompletableFuture.supplyAsync(() -> service.published(s)).get(1, TimeUnit.SECONDS);
+            assertThat(during.waiting()).containsExactly("w1");
+            assertThat(during.stopped()).as("an event not yet applied and written is not published").isFalse();
+        } finally {
+            release.countDown();
+        }
+        stuck.get(5, TimeUnit.SECONDS);
+        queued.get(5, TimeUnit.SECONDS);
+        assertThat(service.published(s).stopped()).isTrue();
+        assertThat(service.published(s)).isEqualTo(service.read(s, QueueEngine::snapshot).get(5, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Issue 13 item 6: an ended session that stays idle lets go of its engine and published state; the hooks
+     * hear of it once; it comes back from its log if it is read again or a late marketplace report arrives.
+     */
+    @Test
+    void anIdleEndedSessionGoesDormantAndComesBackFromItsLogWhenNeeded() throws Exception {
+        long live = service.open(newTask(SEED)).sessionId();
+        long s = service.open(newTask(SEED)).sessionId();
+        for (int i = 0; i < 4; i++) {
+            ConfirmedArrivals.arrive(service, s, "w" + i, "a" + i, "worker:w" + i);
+        }
+        ConfirmedArrivals.arrive(service, live, "x", "ax", "worker:x");
+        service.apply(s, new QueueEvent.Expire("admin"), "admin:admin");
+        QueueSnapshot ended = service.snapshot(s);
+        List<Long> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        service.whenEndedSessionSleeps(told::add);
+        assertThat(service.engagedSessions()).isEqualTo(2);
+
+        awaitDormant(s);
+        assertThat(told).containsExactly(s);
+        assertThat(service.engagedSessions()).as("the live session keeps its engine").isEqualTo(1);
+        assertThat(service.hasEnded(s)).isTrue();
+        assertThat(service.hasEnded(live)).isFalse();
+        assertThatThrownBy(() -> service.published(s)).isInstanceOf(SessionEndedException.class);
+        assertThat(service.published(live).waiting()).containsExactly("x");
+        assertThatThrownBy(() -> ConfirmedArrivals.arrive(service, s, "late", "a-late", "worker:late"))
+                .isInstanceOf(SessionEndedException.class);
+
+        // An admin's read wakes it with the same queues; then it can sleep again, and the hooks hear again.
+        assertThat(service.snapshot(s)).isEqualTo(ended);
+        assertThat(service.engagedSessions()).isEqualTo(2);
+        awaitDormant(s);
+        assertThat(told).containsExactly(s, s);
+
+        // The marketplace's report of a submission after the end still lands (SPEC 4.9), in the log's order.
+        long before = logSize(s);
+        service.submitForAssignment("a0", "w0", Departure.SUBMIT, "marketplace", null).get(5, TimeUnit.SECONDS);
+        assertThat(logSize(s)).isGreaterThan(before);
+        assertLogReplaysTo(s, service.snapshot(s));
+    }
+
+    private void awaitDormant(long s) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int engaged = service.engagedSessions();
+        while (System.nanoTime() < deadline) {
+            service.sleepEndedSessions(java.time.Duration.ZERO);
+            if (service.engagedSessions() < engaged) {
+                service.sleepEndedSessions(java.time.Duration.ZERO); // tells the hooks
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("session " + s + " did not go dormant");
+    }
 }

@@ -63,7 +63,7 @@ class GroupChatTest {
         }
 
         @Override
-        public String awardBonus(String worker, int cents, String reason) {
+        public java.util.concurrent.CompletableFuture<String> awardBonus(String worker, int cents, String reason) {
             throw new UnsupportedOperationException();
         }
 

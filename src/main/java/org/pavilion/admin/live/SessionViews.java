@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.pavilion.admin.live.SessionQueries.EventRow;
 import org.pavilion.admin.live.SessionQueries.HireRow;
@@ -91,14 +88,12 @@ public class SessionViews {
         return result;
     }
 
+    /** The queues' sizes as last committed (without waiting for the session's writer); null if ended. */
     private int[] counts(long sessionId) {
         try {
-            return sessions.read(sessionId, e -> new int[] {e.waitingCount(), e.activeCount()})
-                    .get(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            QueueSnapshot s = sessions.published(sessionId);
+            return new int[] {s.waiting().size(), s.active().size()};
+        } catch (RuntimeException e) {
             return null;
         }
     }

@@ -24,6 +24,8 @@ import org.pavilion.queue.Outcome;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.SessionEndedException;
 import org.pavilion.session.OutcomeListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -266,12 +268,13 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
             return null;
         }
         try {
-            return service.read(sessionId, e -> new Counts(e.waitingCount(), e.activeCount(),
-                    e.thresholds().capacity(), e.isExpired())).get(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (Exception e) {
+            // As last committed: a scrape never waits for a session's writer.
+            QueueSnapshot s = service.published(sessionId);
+            return new Counts(s.waiting().size(), s.active().size(), service.config(sessionId).thresholds().capacity(),
+                    s.expired());
+        } catch (SessionEndedException ended) {
+            return new Counts(0, 0, 0, true); // ended and dormant
+        } catch (RuntimeException e) {
             return null;
         }
     }
