@@ -28,7 +28,10 @@ import org.springframework.beans.factory.ObjectProvider;
  * session's HIT type, with the request's deterministic token, so a resend after a crash or a
  * timeout never makes a second one. Throttling and outages are retried with backoff; a permanent
  * refusal marks the request FAILED for the admin to see; a session stopped or expired before its
- * hire was sent cancels it.
+ * hire was sent cancels it. A hire already sent when its session stopped or expired (its CreateHIT in
+ * flight across the expiry: the answer lost, or the process killed before recording it) may have made its
+ * HIT all the same: it is looked for by token, and recorded as the session's if found, so the HIT expiry
+ * outbox expires it with the session's other HITs; if none is listed after the lookups, it is cancelled.
  *
  * <p>A resend whose token the marketplace has already seen ({@link RequestTokenUsedException}: the
  * first attempt made the HIT, but its answer was lost or the process stopped before recording it)
@@ -64,6 +67,8 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     /** Tokens the marketplace said were used, with how many lookups have not found their HIT yet. */
     private final Map<String, Integer> usedTokens = new ConcurrentHashMap<>();
+    /** Tokens of sent hires whose session was cancelled since, with how many lookups have not found their HIT. */
+    private final Map<String, Integer> cancelledLookups = new ConcurrentHashMap<>();
 
     /**
      * How a hire whose token was already used looks for the HIT its first attempt made.
@@ -126,6 +131,10 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         int attempts = request.attempts() + 1;
         Optional<String> cancelled = whyCancelled(s);
         if (cancelled.isPresent()) {
+            if (request.state() == HireRequest.State.SENT) {
+                cancelSent(request, cancelled.get());
+                return;
+            }
             store.updateHireRequest(s, request.number(), HireRequest.State.FAILED, request.attempts(),
                     "cancelled: " + cancelled.get(), null);
             forget(request);
@@ -219,6 +228,46 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         }
     }
 
+    /**
+     * Cancels a hire that was sent before its session stopped or expired. Its CreateHIT may have made the HIT
+     * all the same (the answer lost, or the process stopped before recording it, the call having landed after
+     * the expiry): the HIT is looked for by token, and if found recorded as the session's like any hire's, so
+     * the expiry outbox expires it with its session's. Not found: looked for again, {@link TokenLookup#attempts()}
+     * lookups in all, then FAILED as cancelled. Nothing is ever sent again.
+     */
+    private void cancelSent(HireRequest request, String why) {
+        long s = request.sessionId();
+        Optional<String> hitType = store.hitTypeOf(s);
+        Optional<String> made = Optional.empty();
+        if (hitType.isPresent()) {
+            try {
+                made = earlierHit(request.token(), hitType.get());
+            } catch (MarketplaceException e) {
+                lookupFailed(request, request.attempts(), e);
+                return;
+            }
+        }
+        if (made.isPresent()) {
+            store.completeHireRequest(s, request.number(), request.attempts(), hitType.get(), made.get());
+            forget(request);
+            log.warn("session {}: hire {} was cancelled ({}), but its earlier attempt had made HIT {}: recorded as "
+                    + "the session's{}", s, request.number(), why, made.get(),
+                    store.sessionExpired(s) ? ", to be expired with it" : "");
+            return;
+        }
+        int misses = hitType.isEmpty() ? lookup.attempts() : cancelledLookups.merge(request.token(), 1, Integer::sum);
+        if (misses >= lookup.attempts()) {
+            store.updateHireRequest(s, request.number(), HireRequest.State.FAILED, request.attempts(),
+                    "cancelled: " + why + " (no HIT was made with token " + request.token() + ")", null);
+            forget(request);
+            return;
+        }
+        notBefore.put(request.token(), clock.instant().plus(lookup.delay()));
+        store.updateHireRequest(s, request.number(), HireRequest.State.SENT, request.attempts(), "being cancelled: "
+                + why + "; looking for a HIT its earlier attempt may have made with token " + request.token()
+                + " (lookup " + misses + " of " + lookup.attempts() + ")", null);
+    }
+
     /** The HIT an earlier attempt with this token made: in Pavilion's own records, else listed by the marketplace. */
     private Optional<String> earlierHit(String token, String hitTypeId) {
         Optional<String> recorded = store.hireHitIdByToken(token);
@@ -258,6 +307,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     private void forget(HireRequest request) {
         notBefore.remove(request.token());
         usedTokens.remove(request.token());
+        cancelledLookups.remove(request.token());
     }
 
     /** A stopped or ended session hires nobody, not even hires it decided before (SPEC §4.2). */
