@@ -813,6 +813,11 @@ public final class QueueEngine {
         return pay;
     }
 
+    /** The queues and phase alone: a copy proportional to the queues, not to every worker ever seen. */
+    public Queues queues() {
+        return new Queues(List.copyOf(waiting), List.copyOf(active), started, stopped, expired);
+    }
+
     public QueueSnapshot snapshot() {
         Map<String, QueueSnapshot.WorkerView> views = new LinkedHashMap<>();
         workers.forEach((id, w) -> views.put(id, new QueueSnapshot.WorkerView(

@@ -22,9 +22,8 @@ import org.pavilion.queue.PayRules;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
-import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
-import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Queues;
 import org.pavilion.queue.QueueEvent.Departure;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.realtime.Connections.AdminBinding;
@@ -235,9 +234,8 @@ public final class ChatProtocol {
                     "HIT '" + hitId + "' is not part of any Pavilion session"));
         }
         String addressee = workerId;
-        QueueSnapshot now = sessions.published(sessionId); // answered without waiting for the session's writer
-        if (now.stopped() || QueueEngine.isFull(now.waiting().size(), now.active().size(),
-                sessions.config(sessionId).thresholds())) {
+        Queues now = sessions.published(sessionId); // answered without waiting for the session's writer
+        if (now.stopped() || now.isFull(sessions.config(sessionId).thresholds())) {
             outbound.toSocket(socket, "job_is_full", new JSONObject()
                     .put("message", "the session is full; please return the HIT")
                     .put("id", addressee == null ? JSONObject.NULL : addressee));
@@ -469,8 +467,7 @@ public final class ChatProtocol {
         }
 
         private WorkerStatus statusOf(String workerId) {
-            var worker = sessions.published(sender.sessionId()).workers().get(workerId);
-            return worker == null ? null : worker.status();
+            return sessions.publishedStatus(sender.sessionId(), workerId);
         }
 
         @Override

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.pavilion.queue.Outcome;
-import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Queues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,7 @@ final class GroupCommitter implements AutoCloseable {
      * One event's effect, waiting to be written. {@code after}: the session's queues once it is applied
      * (null if it changed nothing), published when it is durable.
      */
-    record Pending(SessionActor session, long epoch, CommitItem item, Outcome outcome, QueueSnapshot after,
+    record Pending(SessionActor session, long epoch, CommitItem item, Outcome outcome, Queues after,
                    CompletableFuture<Outcome> done) {
     }
 
@@ -149,7 +149,7 @@ final class GroupCommitter implements AutoCloseable {
 
     private void delivered(List<Pending> written) {
         for (Pending p : written) {
-            p.session().committed(p.after()); // before anyone hears of it: a reader woken by it sees it
+            p.session().committed(p.item(), p.after()); // before anyone hears of it: a reader woken by it sees it
             for (OutcomeListener listener : listeners) {
                 try {
                     listener.committed(p.item().sessionId(), p.outcome());

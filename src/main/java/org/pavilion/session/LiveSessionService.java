@@ -21,6 +21,8 @@ import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Queues;
+import org.pavilion.queue.WorkerStatus;
 import org.pavilion.queue.SessionEndedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,15 +157,26 @@ public final class LiveSessionService implements AutoCloseable {
      * one that has ended and gone dormant, or ended before this process started, throws
      * {@link SessionEndedException}.
      */
-    public QueueSnapshot published(long sessionId) {
+    public Queues published(long sessionId) {
         return actor(sessionId).published()
                 .orElseThrow(() -> new SessionEndedException("session " + sessionId + " has ended"));
     }
 
-    /** The session's queues as last committed; a dormant ended session is woken (read back from the store). */
-    public QueueSnapshot snapshot(long sessionId) {
+    /**
+     * A worker's status as last committed, without waiting (null if it never joined); as {@link #published}
+     * for unknown and ended sessions.
+     */
+    public WorkerStatus publishedStatus(long sessionId, String workerId) {
         SessionActor actor = actor(sessionId);
-        return actor.published().orElseGet(() -> await(actor.read(QueueEngine::snapshot)));
+        if (actor.published().isEmpty()) {
+            throw new SessionEndedException("session " + sessionId + " has ended");
+        }
+        return actor.publishedStatus(workerId);
+    }
+
+    /** Every worker of the session as it is now, read on its writer (a dormant ended session is woken). */
+    public QueueSnapshot snapshot(long sessionId) {
+        return await(read(sessionId, QueueEngine::snapshot));
     }
 
     /** Whether the session has ended (its expiry is committed); unknown sessions throw. */

@@ -15,7 +15,9 @@ import org.pavilion.queue.Outcome;
 import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
-import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Queues;
+import org.pavilion.queue.WorkerStatus;
+import org.pavilion.queue.Decision.StatusChange;
 
 /**
  * The single writer of one live session (LMAX style): its mailbox is drained by at most one
@@ -27,8 +29,9 @@ import org.pavilion.queue.QueueSnapshot;
  * and the actor rebuilds its engine from the store before its next message, so memory never
  * runs ahead of the database for long.
  *
- * <p>After each commit the actor publishes an immutable {@link QueueSnapshot} of the committed state, so
- * readers that must not wait (socket threads, task logic, admin pages) never queue behind its writes.
+ * <p>After each commit the actor publishes the committed queues ({@link Queues}, immutable) and each
+ * worker's committed status, so readers that must not wait (socket threads, task logic, admin pages) never
+ * queue behind its writes. Both are updated by the commit thread only, in the session's order.
  * An ended session that stays idle goes dormant ({@link #sleepIfIdle}): its engine and snapshot are let go
  * and rebuilt from the store, on its writer, only if something asks for it again.
  */
@@ -48,8 +51,11 @@ final class SessionActor implements Runnable {
     // Owned by the actor's current thread (the mailbox hand-off orders memory between runs).
     private QueueEngine engine; // null while dormant
     private long nextSeq;
-    /** The committed state, for readers on any thread; null while dormant. */
-    private volatile QueueSnapshot published;
+    /** The committed queues, for readers on any thread; null while dormant. */
+    private volatile Queues published;
+    /** Each worker's committed status (written by the commit thread, or by the writer while rebuilding). */
+    private final java.util.concurrent.ConcurrentHashMap<String, WorkerStatus> statuses =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Whether the session has ended (committed); once true, never false again. */
     private volatile boolean ended;
     /** Events handed to the committer and not yet written or failed. */
@@ -70,23 +76,33 @@ final class SessionActor implements Runnable {
         rebuild(log);
     }
 
-    /** The engine from the stored log; what it holds is committed, so it is published at once. */
+    /**
+     * The engine from the stored log; what it holds is committed, so it is published at once (no commit of
+     * this session is in flight: a rebuild follows a failed one, or wakes a dormant session).
+     */
     private void rebuild(SessionLog log) {
         engine = QueueEngine.replay(config.thresholds(), config.allowRepeatWorkers(), config.hireBudget(),
                 config.payRules(), log.facts().stream().map(LoggedFact::fact).toList());
         nextSeq = log.nextSeq();
-        publish(engine.snapshot());
+        statuses.clear();
+        engine.snapshot().workers().forEach((id, w) -> statuses.put(id, w.status()));
+        publish(engine.queues());
     }
 
-    private void publish(QueueSnapshot snapshot) {
-        published = snapshot;
-        if (snapshot.expired()) {
+    private void publish(Queues queues) {
+        published = queues;
+        if (queues.expired()) {
             ended = true;
         }
     }
 
-    /** The committer wrote an event of this session: {@code after} (if it changed anything) is now true. */
-    void committed(QueueSnapshot after) {
+    /** The committer wrote an event of this session: its status changes and {@code after} (if any) are now true. */
+    void committed(CommitItem item, Queues after) {
+        for (var fact : item.facts()) {
+            if (fact instanceof StatusChange c) {
+                statuses.put(c.workerId(), c.to());
+            }
+        }
         if (after != null) {
             publish(after);
         }
@@ -99,8 +115,13 @@ final class SessionActor implements Runnable {
     }
 
     /** The session's queues as last committed, without waiting; empty while dormant. */
-    java.util.Optional<QueueSnapshot> published() {
+    java.util.Optional<Queues> published() {
         return java.util.Optional.ofNullable(published);
+    }
+
+    /** A worker's status as last committed (null if it never joined, or while dormant). */
+    WorkerStatus publishedStatus(String workerId) {
+        return statuses.get(workerId);
     }
 
     boolean ended() {
@@ -188,6 +209,7 @@ final class SessionActor implements Runnable {
                     && System.nanoTime() - lastUsedNanos >= sleep.idle().toNanos()) {
                 engine = null;
                 published = null;
+                statuses.clear();
             }
             return;
         }
@@ -229,8 +251,8 @@ final class SessionActor implements Runnable {
         }
         CommitItem item = new CommitItem(config.sessionId(), nextSeq, now, actor, detail, outcome.facts());
         nextSeq += item.facts().size();
-        // A copy per changing event (a few workers' records): what readers see until the next commit.
-        QueueSnapshot after = outcome.facts().isEmpty() ? null : engine.snapshot();
+        // A copy of the two queues per changing event: what readers see once it is committed.
+        Queues after = outcome.facts().isEmpty() ? null : engine.queues();
         inFlight.incrementAndGet();
         committer.enqueue(new GroupCommitter.Pending(this, epoch, item, outcome, after, done));
     }

@@ -386,16 +386,19 @@ abstract class LiveSessionServiceContract {
         });
         CompletableFuture<Outcome> queued = service.submit(s, new QueueEvent.Stop("admin"), "admin:admin", null);
         try {
-            QueueSnapshot during = CompletableFuture.supplyAsync(() -> service.published(s)).get(1, TimeUnit.SECONDS);
+            org.pavilion.queue.Queues during = CompletableFuture.supplyAsync(() -> service.published(s))
+                    .get(1, TimeUnit.SECONDS);
             assertThat(during.waiting()).containsExactly("w1");
             assertThat(during.stopped()).as("an event not yet applied and written is not published").isFalse();
+            assertThat(service.publishedStatus(s, "w1")).isEqualTo(WorkerStatus.WAITING);
+            assertThat(service.publishedStatus(s, "nobody")).isNull();
         } finally {
             release.countDown();
         }
         stuck.get(5, TimeUnit.SECONDS);
         queued.get(5, TimeUnit.SECONDS);
         assertThat(service.published(s).stopped()).isTrue();
-        assertThat(service.published(s)).isEqualTo(service.read(s, QueueEngine::snapshot).get(5, TimeUnit.SECONDS));
+        assertThat(service.published(s)).isEqualTo(service.read(s, QueueEngine::queues).get(5, TimeUnit.SECONDS));
     }
 
     /**
@@ -422,6 +425,7 @@ abstract class LiveSessionServiceContract {
         assertThat(service.hasEnded(s)).isTrue();
         assertThat(service.hasEnded(live)).isFalse();
         assertThatThrownBy(() -> service.published(s)).isInstanceOf(SessionEndedException.class);
+        assertThatThrownBy(() -> service.publishedStatus(s, "w0")).isInstanceOf(SessionEndedException.class);
         assertThat(service.published(live).waiting()).containsExactly("x");
         assertThatThrownBy(() -> ConfirmedArrivals.arrive(service, s, "late", "a-late", "worker:late"))
                 .isInstanceOf(SessionEndedException.class);

@@ -91,7 +91,7 @@ public class SessionViews {
     /** The queues' sizes as last committed (without waiting for the session's writer); null if ended. */
     private int[] counts(long sessionId) {
         try {
-            QueueSnapshot s = sessions.published(sessionId);
+            org.pavilion.queue.Queues s = sessions.published(sessionId);
             return new int[] {s.waiting().size(), s.active().size()};
         } catch (RuntimeException e) {
             return null;

@@ -24,7 +24,7 @@ import org.pavilion.queue.Outcome;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
-import org.pavilion.queue.QueueSnapshot;
+import org.pavilion.queue.Queues;
 import org.pavilion.queue.SessionEndedException;
 import org.pavilion.session.OutcomeListener;
 import org.slf4j.Logger;
@@ -269,7 +269,7 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         }
         try {
             // As last committed: a scrape never waits for a session's writer.
-            QueueSnapshot s = service.published(sessionId);
+            Queues s = service.published(sessionId);
             return new Counts(s.waiting().size(), s.active().size(), service.config(sessionId).thresholds().capacity(),
                     s.expired());
         } catch (SessionEndedException ended) {
