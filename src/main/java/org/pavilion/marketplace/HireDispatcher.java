@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.pavilion.marketplace.Marketplace.Hit;
@@ -313,16 +312,12 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     /** A stopped or ended session hires nobody, not even hires it decided before (SPEC §4.2). */
     private Optional<String> whyCancelled(long sessionId) {
         try {
-            return sessions.getObject().read(sessionId, engine -> engine.isExpired()
-                    ? Optional.of("the session expired")
-                    : engine.isStopped() ? Optional.of("the job was stopped") : Optional.<String>empty()).join();
+            // The committed state, read without waiting for the session's writer (nor waking an ended one).
+            var queues = sessions.getObject().published(sessionId);
+            return queues.expired() ? Optional.of("the session expired")
+                    : queues.stopped() ? Optional.of("the job was stopped") : Optional.<String>empty();
         } catch (PavilionException ended) {
             return Optional.of(ended.getMessage());
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof PavilionException ended) {
-                return Optional.of(ended.getMessage());
-            }
-            throw e;
         }
     }
 }

@@ -39,7 +39,7 @@ public final class Reconciler {
         int applied = 0;
         for (long sessionId : sessions.sessionIds()) {
             try {
-                if (!sessions.read(sessionId, engine -> engine.isExpired()).join()) {
+                if (!sessions.hasEnded(sessionId)) { // without waking an ended, dormant session
                     applied += reconcile(sessionId);
                 }
             } catch (MarketplaceException e) {
