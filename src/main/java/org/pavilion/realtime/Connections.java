@@ -46,12 +46,18 @@ final class Connections {
 
     /** Binds a connection to a worker; false if it is already bound to someone else. */
     boolean bindWorker(SocketIoSocket socket, WorkerBinding binding) {
-        String socketId = socket.getId();
+        return bindWorker(socket.getId(), socket, binding);
+    }
+
+    /** {@link #bindWorker(SocketIoSocket, WorkerBinding)} by id ({@code socket} may be null in tests). */
+    boolean bindWorker(String socketId, SocketIoSocket socket, WorkerBinding binding) {
         Binding existing = bySocket.putIfAbsent(socketId, binding);
         if (existing != null && !existing.equals(binding)) {
             return false;
         }
-        sockets.put(socketId, socket);
+        if (socket != null) {
+            sockets.put(socketId, socket);
+        }
         // Added inside compute: atomic with unbind's removal of an emptied set (a set taken out of the
         // map between a lookup and an add would leave a connected worker looking disconnected).
         byWorker.compute(binding.key(), (k, ids) -> {
