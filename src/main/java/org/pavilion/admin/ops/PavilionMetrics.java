@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +72,8 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(PavilionMetrics.class);
     private static final Duration COUNTS_TTL = Duration.ofMillis(500);
+    /** The longest a scrape waits for one session's queue sizes. */
+    private static final Duration SCRAPE_WAIT = Duration.ofMillis(250);
     private static final Duration HIRES_TTL = Duration.ofSeconds(2);
     private static final long SYNC_SECONDS = 10;
 
@@ -217,7 +220,7 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
 
     /** Starts watching a live session (idempotent). */
     public void track(long sessionId) {
-        gauges.computeIfAbsent(sessionId, id -> new SessionGauges(id, registry, this::readCounts));
+        gauges.computeIfAbsent(sessionId, id -> new SessionGauges(id, registry, this::readCountsAsync));
     }
 
     void untrack(long sessionId) {
@@ -261,13 +264,8 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
     }
 
     Counts readCounts(long sessionId) {
-        LiveSessionService service = sessions.getIfAvailable();
-        if (service == null) {
-            return null;
-        }
         try {
-            return service.read(sessionId, e -> new Counts(e.waitingCount(), e.activeCount(),
-                    e.thresholds().capacity(), e.isExpired())).get(1, TimeUnit.SECONDS);
+            return readCountsAsync(sessionId).get(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
@@ -276,15 +274,37 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         }
     }
 
-    /** The three gauges of one session, reading its queues at most every {@link #COUNTS_TTL}. */
+    /** The read itself: completes on the session's writer (null when the service is not there yet). */
+    CompletableFuture<Counts> readCountsAsync(long sessionId) {
+        LiveSessionService service = sessions.getIfAvailable();
+        if (service == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return service.read(sessionId, e -> new Counts(e.waitingCount(), e.activeCount(),
+                    e.thresholds().capacity(), e.isExpired()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The three gauges of one session, reading its queues at most every {@link #COUNTS_TTL} with one read for
+     * all three. A scrape waits for that read at most {@link #SCRAPE_WAIT} in all, however many gauges ask:
+     * a session whose writer is stuck (on a stalled database, say) shows its last known sizes rather than hold
+     * the scrape up (issue 13). The read goes on meanwhile, and its answer is kept when it comes.
+     */
     private static final class SessionGauges {
         private final long sessionId;
-        private final java.util.function.LongFunction<Counts> reader;
+        private final java.util.function.LongFunction<CompletableFuture<Counts>> reader;
         private final List<Meter> meters = new ArrayList<>(3);
         private volatile Counts last;
         private volatile long lastNanos;
+        private CompletableFuture<Counts> reading; // guarded by this
+        private long readingSince;                  // guarded by this
 
-        SessionGauges(long sessionId, MeterRegistry registry, java.util.function.LongFunction<Counts> reader) {
+        SessionGauges(long sessionId, MeterRegistry registry,
+                      java.util.function.LongFunction<CompletableFuture<Counts>> reader) {
             this.sessionId = sessionId;
             this.reader = reader;
             String tag = Long.toString(sessionId);
@@ -303,14 +323,41 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
             Counts c = last;
             long now = System.nanoTime();
             if (c == null || now - lastNanos > COUNTS_TTL.toNanos()) {
-                Counts fresh = reader.apply(sessionId);
+                Counts fresh = fresh(now);
                 if (fresh != null) {
-                    last = fresh;
-                    lastNanos = now;
                     c = fresh;
                 }
             }
             return c == null ? Double.NaN : field.applyAsInt(c);
+        }
+
+        /** A new read's answer, waited for until {@link #SCRAPE_WAIT} after it began; null if none by then. */
+        private Counts fresh(long now) {
+            CompletableFuture<Counts> read;
+            long waitNanos;
+            synchronized (this) {
+                // One read at a time, and at most one every COUNTS_TTL even when they fail: a stuck writer is not
+                // sent a queue of them.
+                if (reading == null || reading.isDone() && now - readingSince > COUNTS_TTL.toNanos()) {
+                    readingSince = now;
+                    reading = reader.apply(sessionId).whenComplete((counts, failure) -> {
+                        if (counts != null) {
+                            last = counts;
+                            lastNanos = System.nanoTime();
+                        }
+                    });
+                }
+                read = reading;
+                waitNanos = readingSince + SCRAPE_WAIT.toNanos() - now;
+            }
+            try {
+                return read.isDone() || waitNanos > 0 ? read.get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS) : null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (Exception e) {
+                return null; // failed or still going: the last known value stands
+            }
         }
 
         void remove(MeterRegistry registry) {
