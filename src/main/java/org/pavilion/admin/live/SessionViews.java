@@ -77,16 +77,28 @@ public class SessionViews {
 
     public List<SessionSummary> list(Long taskId) {
         List<Long> inMemory = sessions.sessionIds();
+        List<SessionRow> rows = queries.sessions(taskId, LIST_ROWS);
+        // Every live session's writer is asked at once, and all of them together are waited for at most
+        // WRITER_WAIT: a writer stuck on a stalled database costs the list its counts, not 2 s each.
+        Map<Long, java.util.concurrent.CompletableFuture<int[]>> reads = new HashMap<>();
+        for (SessionRow s : rows) {
+            if (!s.expired() && inMemory.contains(s.id())) {
+                try {
+                    reads.put(s.id(), sessions.read(s.id(), e -> new int[] {e.waitingCount(), e.activeCount()}));
+                } catch (RuntimeException e) {
+                    // ended or unknown meanwhile: no counts
+                }
+            }
+        }
+        long deadline = System.nanoTime() + WRITER_WAIT.toNanos();
         List<SessionSummary> result = new ArrayList<>();
-        for (SessionRow s : queries.sessions(taskId, LIST_ROWS)) {
+        for (SessionRow s : rows) {
             Integer waiting = null;
             Integer active = null;
-            if (!s.expired() && inMemory.contains(s.id())) {
-                int[] counts = counts(s.id());
-                if (counts != null) {
-                    waiting = counts[0];
-                    active = counts[1];
-                }
+            int[] counts = counts(reads.get(s.id()), deadline);
+            if (counts != null) {
+                waiting = counts[0];
+                active = counts[1];
             }
             result.add(new SessionSummary(s.id(), s.taskId(), s.taskTitle(), s.status(), s.started(), s.stopped(),
                     s.expired(), waiting, active, s.capacity(), s.hitId(), iso(s.openedAt()), iso(s.startedAt()),
@@ -95,10 +107,12 @@ public class SessionViews {
         return result;
     }
 
-    private int[] counts(long sessionId) {
+    private static int[] counts(java.util.concurrent.CompletableFuture<int[]> read, long deadlineNanos) {
+        if (read == null) {
+            return null;
+        }
         try {
-            return sessions.read(sessionId, e -> new int[] {e.waitingCount(), e.activeCount()})
-                    .get(2, TimeUnit.SECONDS);
+            return read.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
