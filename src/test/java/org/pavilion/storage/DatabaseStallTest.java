@@ -142,7 +142,7 @@ class DatabaseStallTest {
         StallClient w3 = join("W3", a3, hit);
         await().atMost(Duration.ofSeconds(10)).until(() -> sessions.snapshot(s).waiting().equals(List.of("W3")));
         // Every page checked below answers before the stall (and is warm: a first rendering is slow).
-        for (String path : List.of("/admin/sessions/" + s, "/api/admin/sessions/" + s, "/admin/dashboard",
+        for (String path : List.of("/admin/sessions/" + s, "/api/admin/sessions/" + s, "/admin/sessions", "/admin/dashboard",
                 "/actuator/health", "/actuator/prometheus")) {
             assertThat(get(path, Duration.ofSeconds(60)).statusCode()).as(path).isEqualTo(200);
         }
@@ -165,16 +165,15 @@ class DatabaseStallTest {
                     submitPayload("W1", a1, hit)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             // SNS: answered 503, so that SNS delivers the notification again; nothing is recorded.
             Answer<HttpResponse<String>> intake = check("sns", () -> postSns(returnedW2));
-            // The admin: the session's page and API say the database is busy; the rest of the console, the
-            // health endpoint and the metrics answer as usual.
+            // The admin: the session's page and API say the database is busy; the rest of the console (the
+            // sessions list without the stuck session's counts), the health endpoint and the metrics answer.
             Answer<HttpResponse<String>> page = check("admin session page", () -> get("/admin/sessions/" + s));
             Answer<HttpResponse<String>> api = check("admin session API", () -> get("/api/admin/sessions/" + s));
+            Answer<HttpResponse<String>> list = check("admin sessions list", () -> get("/admin/sessions"));
             Answer<HttpResponse<String>> dashboard = check("admin dashboard", () -> get("/admin/dashboard"));
             Answer<HttpResponse<String>> health = check("health", () -> get("/actuator/health"));
             Answer<HttpResponse<String>> metrics = check("prometheus", () -> get("/actuator/prometheus"));
             System.out.println("DatabaseStallTest, answers during the stall: " + answers);
-            assertThat(Duration.between(locked, Instant.now())).as("all checked while the lock was held")
-                    .isLessThan(STALL);
 
             for (Answer<?> answer : answers) {
                 assertThat(answer.failure()).as(answer.toString()).isNull();
@@ -194,11 +193,13 @@ class DatabaseStallTest {
             assertThat(api.value().statusCode()).as(api.toString()).isEqualTo(503);
             assertThat(new JSONObject(api.value().body()).getString("error")).isEqualTo("database_busy");
             assertThat(api.value().headers().firstValue("Retry-After")).contains("5");
+            assertThat(list.value().statusCode()).as(list.toString()).isEqualTo(200);
             assertThat(dashboard.value().statusCode()).as(dashboard.toString()).isEqualTo(200);
             assertThat(health.value().statusCode()).as(health.toString()).isEqualTo(200);
             assertThat(new JSONObject(health.value().body()).getString("status")).isEqualTo("UP");
             assertThat(metrics.value().statusCode()).as(metrics.toString()).isEqualTo(200);
 
+            // Every check ran while the lock was held (it goes only now), which is at least STALL.
             Duration left = STALL.minus(Duration.between(locked, Instant.now()));
             if (!left.isNegative()) {
                 Thread.sleep(left.toMillis());
