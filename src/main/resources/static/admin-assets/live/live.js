@@ -179,6 +179,7 @@
     setText('counter-hires-done', c.hiresDone);
     setText('counter-hires-failed', c.hiresFailed);
     renderHiring(v.hiring, v.expired);
+    renderMarketplace(v.marketplace, v.expired);
 
     $('controls').hidden = v.expired;
     $('ended-note').hidden = !v.expired;
@@ -246,8 +247,31 @@
     if (ended) {
       if (timer) { clearTimeout(timer); timer = null; }
       if (socket) { socket.close(); socket = null; connected = false; }
-      setLive('Live updates: the session has ended');
+      if (settling(v.marketplace)) {
+        // Ended, but the marketplace has not confirmed every HIT expiry (or the go-live is settling): keep looking.
+        timer = setTimeout(function () { timer = null; refresh(); }, FALLBACK_REFRESH_MS);
+        setLive('Live updates: the session has ended; waiting for the marketplace to confirm its HIT expiry '
+          + '(refreshing every ' + (FALLBACK_REFRESH_MS / 1000) + ' s)');
+      } else {
+        setLive('Live updates: the session has ended');
+      }
     }
+  }
+
+  // The marketplace side effects (issue 13 item 1): HIT expiries not yet confirmed, and a go-live in trouble.
+  function settling(m) {
+    return !!m && (m.hitsToExpire > 0 || m.goLive === 'POSTING' || m.goLive === 'CANCELLING');
+  }
+
+  function renderMarketplace(m, expired) {
+    if (!m) { return; }
+    $('hit-expiry-notice').hidden = !m.expiryNotice;
+    setText('hit-expiry-notice', m.expiryNotice || '');
+    $('hit-expiry-summary').hidden = !expired;
+    setText('hit-expiry-summary', m.hitsExpired + ' HIT(s) expired at the marketplace, ' + m.hitsToExpire + ' not yet');
+    var troubled = m.goLive === 'FAILED' || m.goLive === 'CANCELLING' || m.goLive === 'POSTING';
+    $('go-live-error').hidden = !troubled;
+    setText('go-live-error', troubled ? 'Go live: ' + m.goLive + (m.goLiveError ? ': ' + m.goLiveError : '') : '');
   }
 
   // The hire budget: the summary line, and the paused notice with its form. The forms' suggested

@@ -11,8 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.pavilion.admin.live.SessionQueries.EventRow;
+import org.pavilion.admin.ops.DatabaseBusyException;
 import org.pavilion.admin.live.SessionQueries.HireRow;
 import org.pavilion.admin.live.SessionQueries.SessionRow;
 import org.pavilion.marketplace.LocalHitsGone;
@@ -26,6 +30,7 @@ import org.pavilion.session.HitExpiryRequest;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.LoggedFact;
 import org.pavilion.session.SessionLog;
+import org.pavilion.session.SessionStorageException;
 import org.pavilion.session.UnknownSessionException;
 import org.pavilion.session.WaitingPay;
 import org.pavilion.storage.JdbcSessionStore;
@@ -40,6 +45,8 @@ public class SessionViews {
     /** The chart gets at most about this many points. */
     static final int SERIES_POINTS = 400;
     static final int LIST_ROWS = 500;
+    /** The longest a view waits for a session's writer (as a worker's socket does). */
+    static final Duration WRITER_WAIT = Duration.ofSeconds(2);
 
     private final LiveSessionService sessions;
     private final JdbcSessionStore store;
@@ -101,10 +108,12 @@ public class SessionViews {
     /** The whole view of one session; an unknown session throws {@link UnknownSessionException}. */
     public SessionView view(long sessionId) {
         SessionRow row = queries.session(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
-        QueueSnapshot snapshot = snapshot(sessionId);
-        Instant now = clock.instant();
+        // The log first: while the database stalls, its read fails within the lock timeout, and the session's
+        // writer (which may be waiting on the database itself) is not asked at all.
         List<EventRow> log = queries.events(sessionId);
         List<HireRow> hires = queries.hires(sessionId);
+        QueueSnapshot snapshot = snapshot(sessionId);
+        Instant now = clock.instant();
 
         Map<String, Long> firstSeen = new HashMap<>();
         for (EventRow e : log) {
@@ -165,10 +174,26 @@ public class SessionViews {
                 notice, gone, gone ? LocalHitsGone.NOTICE : null);
     }
 
-    /** The session's queues: from the live service, or replayed from the log of a session that ended earlier. */
+    /**
+     * The session's queues: from the live service (waiting at most {@link #WRITER_WAIT} for its writer, which
+     * may be stuck on a stalled database: then {@link DatabaseBusyException}), or replayed from the log of a
+     * session that ended earlier.
+     */
     QueueSnapshot snapshot(long sessionId) {
         try {
-            return sessions.snapshot(sessionId);
+            return sessions.read(sessionId, QueueEngine::snapshot).get(WRITER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabaseBusyException("interrupted while reading session " + sessionId, e);
+        } catch (TimeoutException e) {
+            throw new DatabaseBusyException("session " + sessionId + " did not answer within " + WRITER_WAIT.toMillis()
+                    + " ms (its writer is waiting on the database)", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SessionStorageException storage) {
+                throw new DatabaseBusyException("session " + sessionId + " could not be read: " + storage.getMessage(),
+                        storage);
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (SessionEndedException ended) {
             SessionLog log = store.loadSession(sessionId).orElseThrow(() -> new UnknownSessionException(sessionId));
             return QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(),

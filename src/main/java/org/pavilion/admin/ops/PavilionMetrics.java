@@ -53,6 +53,12 @@ import org.springframework.stereotype.Component;
  *     {@code accepted}, {@code refused} (not verified), {@code duplicate}, {@code malformed},
  *     {@code unverifiable} (certificate unavailable), {@code confirmation}; counted where they are
  *     handled, by {@code org.pavilion.marketplace.notify.NotificationIntake};</li>
+ * <li>{@code pavilion_side_effects{kind, state}}: the marketplace side effects other than hires (issue 13
+ *     item 1, {@link SideEffectsStatus}): {@code kind="hit_expiry"} {@code pending} (not yet confirmed by the
+ *     marketplace) and {@code failing} (pending, its last attempt failed: retried until the marketplace
+ *     confirms); {@code kind="go_live"} {@code pending} (posting, or cancelling after a failure), {@code failing}
+ *     and {@code failed} (ended without a HIT); and {@code pavilion_side_effects_oldest_pending_seconds{kind}},
+ *     the age of the oldest pending one (alert on it: a HIT that is not expired can still be taken);</li>
  * <li>{@code pavilion_login_throttled_total{reason}}: admin logins and API requests refused by the
  *     login throttle, {@code reason} {@code account} (too many failed logins for the email) or
  *     {@code address} (too many failed logins and invalid API tokens from the client address).</li>
@@ -87,9 +93,12 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
     private final ScheduledThreadPoolExecutor worker;
     private final Map<Long, SessionGauges> gauges = new ConcurrentHashMap<>();
     private volatile CachedHires hires = new CachedHires(Instant.EPOCH, Map.of());
+    private final SideEffectsStatus sideEffects;
+    private volatile CachedSideEffects sideEffectCounts = new CachedSideEffects(Instant.EPOCH,
+            new SideEffectsStatus.Counts(0, 0, null, 0, 0, 0, null));
 
     public PavilionMetrics(MeterRegistry registry, ObjectProvider<LiveSessionService> sessions, SessionQueries queries,
-                           LoginThrottle loginThrottle, Clock clock) {
+                           LoginThrottle loginThrottle, SideEffectsStatus sideEffects, Clock clock) {
         this.registry = registry;
         this.sessions = sessions;
         this.queries = queries;
@@ -103,6 +112,22 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         }
         Gauge.builder("pavilion.sessions.live", gauges, Map::size).description("Live sessions")
                 .strongReference(true).register(registry);
+        this.sideEffects = sideEffects;
+        sideEffectGauge("hit_expiry", "pending", SideEffectsStatus.Counts::expiriesPending,
+                "HIT expiries not yet confirmed by the marketplace");
+        sideEffectGauge("hit_expiry", "failing", SideEffectsStatus.Counts::expiriesFailing,
+                "HIT expiries not yet confirmed whose last attempt failed (retried until the marketplace confirms)");
+        sideEffectGauge("go_live", "pending", SideEffectsStatus.Counts::goLivesPending,
+                "Go-lives posting, or cancelling after a failure");
+        sideEffectGauge("go_live", "failing", SideEffectsStatus.Counts::goLivesFailing,
+                "Go-lives posting or cancelling whose last attempt failed");
+        sideEffectGauge("go_live", "failed", SideEffectsStatus.Counts::goLivesFailed,
+                "Go-lives that ended without a HIT (their session expired at once)");
+        for (String kind : new String[] {"hit_expiry", "go_live"}) {
+            Gauge.builder("pavilion.side.effects.oldest.pending", this, m -> m.oldestPendingSeconds(kind))
+                    .description("Age of the oldest side effect of this kind not yet confirmed (0: none pending)")
+                    .baseUnit("seconds").tag("kind", kind).strongReference(true).register(registry);
+        }
         this.loginThrottle = loginThrottle;
         for (LoginThrottle.Reason reason : LoginThrottle.Reason.values()) {
             FunctionCounter.builder("pavilion.login.throttled", loginThrottle, t -> t.throttled(reason))
@@ -339,6 +364,40 @@ public class PavilionMetrics implements OutcomeListener, DisposableBean {
         }
         Long n = c.counts().get(state);
         return n == null ? 0 : n;
+    }
+
+    // ---- marketplace side effects (go-live, HIT expiry) ----------------------------------------
+
+    private record CachedSideEffects(Instant at, SideEffectsStatus.Counts counts) {
+    }
+
+    private void sideEffectGauge(String kind, String state, java.util.function.ToLongFunction<SideEffectsStatus.Counts> field,
+                                 String description) {
+        Gauge.builder("pavilion.side.effects", this, m -> field.applyAsLong(m.sideEffectCounts()))
+                .description(description).tag("kind", kind).tag("state", state).strongReference(true)
+                .register(registry);
+    }
+
+    private double oldestPendingSeconds(String kind) {
+        SideEffectsStatus.Counts c = sideEffectCounts();
+        Instant oldest = kind.equals("hit_expiry") ? c.oldestExpiryPending() : c.oldestGoLivePending();
+        return oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toMillis() / 1000.0);
+    }
+
+    /** The outboxes' counts, read at most every {@link #HIRES_TTL} (the last ones while they cannot be read). */
+    private SideEffectsStatus.Counts sideEffectCounts() {
+        CachedSideEffects c = sideEffectCounts;
+        Instant now = Instant.now();
+        if (Duration.between(c.at(), now).compareTo(HIRES_TTL) > 0) {
+            try {
+                c = new CachedSideEffects(now, sideEffects.counts());
+            } catch (RuntimeException e) {
+                log.debug("side effect counts not read", e);
+                c = new CachedSideEffects(now, c.counts()); // not again before the TTL: the database may be stalled
+            }
+            sideEffectCounts = c;
+        }
+        return c.counts();
     }
 
     @Override

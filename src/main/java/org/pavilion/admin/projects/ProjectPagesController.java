@@ -9,6 +9,7 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.pavilion.admin.live.GoLiveBudget;
+import org.pavilion.admin.ops.SideEffectsStatus;
 import org.pavilion.project.Project;
 import org.pavilion.project.Task;
 import org.pavilion.project.UnknownProjectException;
@@ -54,10 +55,12 @@ public class ProjectPagesController {
 
     private final ProjectAdminService admin;
     private final GoLiveBudget goLiveBudget;
+    private final SideEffectsStatus sideEffects;
 
-    public ProjectPagesController(ProjectAdminService admin, GoLiveBudget goLiveBudget) {
+    public ProjectPagesController(ProjectAdminService admin, GoLiveBudget goLiveBudget, SideEffectsStatus sideEffects) {
         this.admin = admin;
         this.goLiveBudget = goLiveBudget;
+        this.sideEffects = sideEffects;
     }
 
     /** A project with its tasks, and each task with its sessions, for the dashboard and project pages. */
@@ -105,6 +108,8 @@ public class ProjectPagesController {
         model.addAttribute("projects", rows);
         model.addAttribute("liveCount", all.stream().filter(s -> s.status().equals("live")).count());
         model.addAttribute("sessionCount", all.size());
+        // Marketplace side effects that keep failing (issue 13 item 1): HITs not expired yet, go-lives in trouble.
+        model.addAttribute("sideEffects", sideEffects.problems());
         return "admin/projects/dashboard";
     }
 

@@ -24,7 +24,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetchTimeout         certificate fetch and subscription confirmation timeout
  * @param maxBodyBytes         larger deliveries are refused (SNS messages are at most 256 KiB)
  * @param applyTimeout         how long one message's events may take to become durable before the
- *                             delivery is answered 503 (SNS then delivers it again)
+ *                             delivery is answered 503 (SNS then delivers it again; by default 20 s later,
+ *                             three times). 2 s by default, as long as a worker's socket waits: commits take
+ *                             milliseconds, and while the database stalls the request must not hold its thread
+ *                             (issue 13). The events themselves go on and are applied once the database
+ *                             answers; the redelivery then finds them applied and changes nothing.
  * @param dedupRetention       how long seen MessageIds and EventDocIds are kept
  * @param refusalLogSize       refused deliveries kept in the refusal log
  */
@@ -38,7 +42,7 @@ public record SnsSettings(@DefaultValue List<String> trustedTopics,
                           @DefaultValue("PT24H") Duration certCacheTtl,
                           @DefaultValue("PT10S") Duration fetchTimeout,
                           @DefaultValue("524288") int maxBodyBytes,
-                          @DefaultValue("PT30S") Duration applyTimeout,
+                          @DefaultValue("PT2S") Duration applyTimeout,
                           @DefaultValue("P30D") Duration dedupRetention,
                           @DefaultValue("1000") int refusalLogSize) {
 
@@ -65,7 +69,7 @@ public record SnsSettings(@DefaultValue List<String> trustedTopics,
     /** The defaults, for code and tests that build the intake by hand. */
     public static SnsSettings defaults() {
         return new SnsSettings(List.of(), List.of(), List.of(), Duration.ofHours(1), Duration.ofMinutes(5), 32,
-                Duration.ofHours(24), Duration.ofSeconds(10), 524_288, Duration.ofSeconds(30), Duration.ofDays(30),
+                Duration.ofHours(24), Duration.ofSeconds(10), 524_288, Duration.ofSeconds(2), Duration.ofDays(30),
                 1000);
     }
 
