@@ -1,11 +1,9 @@
 package org.pavilion.realtime;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import io.socket.socketio.server.SocketIoSocket.ReceivedByLocalAcknowledgementCallback;
 import org.json.JSONObject;
-import org.pavilion.queue.PavilionException;
 
 /**
  * The acknowledgement a client asked for with its event, if it did: answered {@code {ok: true}}
@@ -24,6 +22,11 @@ final class Ack {
         this.outbound = outbound;
     }
 
+    /** No acknowledgement asked for. */
+    static Ack none() {
+        return NONE;
+    }
+
     static Ack from(Object[] args, Outbound outbound) {
         if (args != null && args.length > 0 && args[args.length - 1] instanceof ReceivedByLocalAcknowledgementCallback c) {
             return new Ack(c, outbound);
@@ -38,12 +41,8 @@ final class Ack {
                 if (failure == null) {
                     send(new JSONObject().put("ok", true));
                 } else {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    String code = cause instanceof PavilionException p ? p.code() : "internal_error";
-                    String message = cause instanceof PavilionException ? cause.getMessage()
-                            : "the server could not complete this event; try again";
-                    refused(code, message);
+                    ProtocolMessages.Failure why = ProtocolMessages.failure(failure);
+                    refused(why.code(), why.message());
                 }
             });
         }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
@@ -360,14 +359,11 @@ final class Admission {
     }
 
     private void refuse(SocketIoSocket socket, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        if (cause instanceof PavilionException refused) {
-            error(socket, refused.code(), refused.getMessage());
-        } else {
-            log.warn("a join from connection {} failed", socket.getId(), cause);
-            error(socket, "internal_error", "the server could not complete this event; try again");
+        ProtocolMessages.Failure why = ProtocolMessages.failure(failure);
+        if (why.unexpected()) {
+            log.warn("a join from connection {} failed", socket.getId(), failure);
         }
+        error(socket, why.code(), why.message());
     }
 
     /** Tells a page why its join was refused, and counts and logs it. */

@@ -9,9 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.socket.socketio.server.SocketIoNamespace;
@@ -194,14 +192,19 @@ public final class ChatProtocol {
                 case "pay_status" -> payStatus(socket, Payload.of(event, args));
                 default -> taskEvent(socket, event, args, ack);
             }
-        } catch (PavilionException e) {
-            error(socket, e.code(), e.getMessage(), event);
-            ack.refused(e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("event {} from connection {} failed", event, socket.getId(), e);
-            error(socket, "internal_error", "the server could not handle this event", event);
-            ack.refused("internal_error", "the server could not handle this event");
+            failed(socket, event, e, ack);
         }
+    }
+
+    /** Tells the page (and its ack) why its event failed; logs only what no rule explains. */
+    private void failed(SocketIoSocket socket, String event, Throwable failure, Ack ack) {
+        ProtocolMessages.Failure why = ProtocolMessages.failure(failure);
+        if (why.unexpected()) {
+            log.warn("event {} from connection {} failed", event, socket.getId(), failure);
+        }
+        error(socket, why.code(), why.message(), event);
+        ack.refused(why.code(), why.message());
     }
 
     private void join(SocketIoSocket socket, WorkerIdentity presented, Payload p) {
@@ -263,13 +266,8 @@ public final class ChatProtocol {
         admission.claim(socket, presented, workerId, assignmentId, hitId, bound -> {
             try {
                 action.accept(bound, p); // the place claimed with this payload's worker and assignment
-            } catch (PavilionException e) {
-                error(socket, e.code(), e.getMessage(), event);
-                ack.refused(e.code(), e.getMessage());
             } catch (RuntimeException e) {
-                log.warn("event {} from connection {} failed", event, socket.getId(), e);
-                error(socket, "internal_error", "the server could not handle this event", event);
-                ack.refused("internal_error", "the server could not handle this event");
+                failed(socket, event, e, ack);
             }
         });
     }
@@ -397,16 +395,7 @@ public final class ChatProtocol {
                 then.accept(value);
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof PavilionException refused) {
-                error(socket, refused.code(), refused.getMessage(), event);
-            } else if (cause instanceof TimeoutException) {
-                error(socket, "try_again", "the server is busy; nothing was done, try again in a moment", event);
-            } else {
-                log.warn("event {} from connection {} failed", event, socket.getId(), cause);
-                error(socket, "internal_error", "the server could not complete this event; try again", event);
-            }
+            failed(socket, event, failure, Ack.none());
         });
     }
 

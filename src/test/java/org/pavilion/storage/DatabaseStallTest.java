@@ -183,9 +183,10 @@ class DatabaseStallTest {
             assertThat(w1.await("chat_message", m -> m.getString("text").equals("still here?"), BOUND))
                     .satisfies(m -> assertThat(m.getBoolean("mine")).isFalse());
             assertThat(submit.value().getBoolean("ok")).as(submit.toString()).isFalse();
+            assertThat(submit.value().getString("code")).as(submit.toString()).isEqualTo("try_again");
             assertThat(submit.value().getString("message")).as(submit.toString()).contains("try again");
             assertThat(w1.await("error", e -> "submit_active".equals(e.optString("event")), BOUND)
-                    .getString("message")).contains("try again");
+                    .getString("code")).isEqualTo("try_again");
             assertThat(intake.value().statusCode()).as(intake.toString()).isEqualTo(503);
             assertThat(page.value().statusCode()).as(page.toString()).isEqualTo(503);
             assertThat(page.value().body()).contains("The database is busy", "nothing was changed");
