@@ -107,7 +107,9 @@ final class GroupCommitter implements AutoCloseable {
                 for (Pending p : valid) {
                     bySession.computeIfAbsent(p.session(), k -> new ArrayList<>()).add(p);
                 }
-                if (bySession.size() == 1) {
+                if (bySession.size() == 1 || transientFailure(e)) {
+                    // A lock held too long, a cancelled statement, a lost connection: the database, not one
+                    // session's data. Writing each session alone would cost a timeout per session.
                     fail(valid, e);
                     return;
                 }
@@ -130,6 +132,24 @@ final class GroupCommitter implements AutoCloseable {
             }
         }
         delivered(valid);
+    }
+
+    /** SQL states of failures that belong to the database's condition, not to the rows written. */
+    private static final java.util.Set<String> TRANSIENT_STATES = java.util.Set.of(
+            "55P03", "57014", "40001", "40P01", "HYT00"); // lock timeout, cancelled, serialization, deadlock, H2 timeout
+
+    /** Whether a write failed for the database's condition (so every session of the group would fail alike). */
+    static boolean transientFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || TRANSIENT_STATES.contains(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Their sessions are rebuilt from storage; their callers hear the failure. */

@@ -38,6 +38,9 @@ import org.pavilion.queue.Decision.StatusChange;
 final class SessionActor implements Runnable {
 
     private static final int FAIRNESS_BATCH = 256;
+    /** After a failed reload, how long commands fail at once before the store is tried again (doubling). */
+    static final java.time.Duration RELOAD_BACKOFF_MIN = java.time.Duration.ofSeconds(1);
+    static final java.time.Duration RELOAD_BACKOFF_MAX = java.time.Duration.ofSeconds(10);
 
     final SessionConfig config;
     private final SessionStore store;
@@ -61,6 +64,10 @@ final class SessionActor implements Runnable {
     /** Events handed to the committer and not yet written or failed. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long lastUsedNanos = System.nanoTime();
+    // Owned by the writer: the last failed reload, and how long to fail at once after it (0: try the store).
+    private RuntimeException lastReloadFailure;
+    private long lastReloadFailureNanos;
+    private long reloadBackoffNanos;
     /** Set once the service has told its hooks this dormant session's state can go; reset on waking. */
     final AtomicBoolean notifiedDormant = new AtomicBoolean();
     private volatile long epoch;
@@ -205,7 +212,7 @@ final class SessionActor implements Runnable {
 
     private void handle(Command command) {
         if (command instanceof Sleep sleep) {
-            if (engine != null && engine.isExpired() && inFlight.get() == 0
+            if (engine != null && invalidEpoch < epoch && engine.isExpired() && inFlight.get() == 0
                     && System.nanoTime() - lastUsedNanos >= sleep.idle().toNanos()) {
                 engine = null;
                 published = null;
@@ -270,7 +277,7 @@ final class SessionActor implements Runnable {
             Command command;
             int handled = 0;
             while (handled++ < FAIRNESS_BATCH && (command = mailbox.poll()) != null) {
-                if (invalidEpoch >= epoch || engine == null && !(command instanceof Sleep)) {
+                if (!(command instanceof Sleep) && (invalidEpoch >= epoch || engine == null)) {
                     RuntimeException failure = rebuildFromStore();
                     if (failure != null) {
                         command.fail(failure);
@@ -292,6 +299,13 @@ final class SessionActor implements Runnable {
      * failure if it cannot.
      */
     private RuntimeException rebuildFromStore() {
+        long now = System.nanoTime();
+        if (reloadBackoffNanos > 0 && now - lastReloadFailureNanos < reloadBackoffNanos) {
+            // The store failed the last reload moments ago: fail at once rather than hold a writer thread
+            // (shared by every session) for another lock timeout per queued command.
+            return new SessionStorageException("session " + config.sessionId()
+                    + " cannot be read from storage just now; nothing was done, try again", lastReloadFailure);
+        }
         try {
             long target = Math.max(epoch, invalidEpoch + 1);
             if (engine == null) {
@@ -301,8 +315,13 @@ final class SessionActor implements Runnable {
                     .orElseThrow(() -> new UnknownSessionException(config.sessionId()));
             rebuild(log);
             epoch = target;
+            reloadBackoffNanos = 0;
             return null;
         } catch (RuntimeException e) {
+            lastReloadFailure = e;
+            lastReloadFailureNanos = System.nanoTime();
+            reloadBackoffNanos = reloadBackoffNanos == 0 ? RELOAD_BACKOFF_MIN.toNanos()
+                    : Math.min(2 * reloadBackoffNanos, RELOAD_BACKOFF_MAX.toNanos());
             return new SessionStorageException("session " + config.sessionId()
                     + " could not be reloaded from storage after a failed write; try again", e);
         }

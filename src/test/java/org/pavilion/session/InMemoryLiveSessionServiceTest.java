@@ -3,6 +3,7 @@ package org.pavilion.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,77 @@ class InMemoryLiveSessionServiceTest extends LiveSessionServiceContract {
         assertThatThrownBy(() -> b.get(5, java.util.concurrent.TimeUnit.SECONDS))
                 .hasCauseInstanceOf(SessionStorageException.class);
         checkSession(good, SEED);
+    }
+
+    /**
+     * A group of several sessions' events that fails for the database's condition (a lock timeout) is failed
+     * as a whole, in one attempt: written again session by session, each would wait for its own timeout.
+     */
+    @Test
+    void aGroupThatFailsForTheDatabasesConditionIsNotWrittenAgainSessionBySession() throws Exception {
+        long first = service.open(newTask(SEED)).sessionId();
+        List<Long> others = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            others.add(service.open(newTask(SEED)).sessionId());
+        }
+        java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+        memory().gate(open);
+        CompletableFuture<Outcome> a = service.submit(first, new QueueEvent.Confirm("a0", "HIT", "w0"), "marketplace", null);
+        Thread.sleep(200); // the committer waits in the store with this one; the others queue up as one group
+        List<CompletableFuture<Outcome>> group = new java.util.ArrayList<>();
+        for (long s : others) {
+            group.add(service.submit(s, new QueueEvent.Confirm("a1", "HIT", "w1"), "marketplace", null));
+        }
+        Thread.sleep(200);
+        memory().timeOutNextCommits(2); // the waiting one's, then the group's
+        int attemptsBefore = memory().commitAttempts.get();
+        open.countDown();
+        assertThatThrownBy(() -> a.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SessionStorageException.class);
+        for (CompletableFuture<Outcome> f : group) {
+            assertThatThrownBy(() -> f.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SessionStorageException.class);
+        }
+        assertThat(memory().commitAttempts.get() - attemptsBefore).as("commit attempts: the first event's, then the group's")
+                .isEqualTo(2);
+        for (long s : others) {
+            checkSession(s, SEED);
+        }
+        assertThat(GroupCommitter.transientFailure(new IllegalStateException("row", new java.sql.SQLException("dup", "23505"))))
+                .as("a data error is not the database's condition").isFalse();
+    }
+
+    /**
+     * A database that cannot be read after a failed write (issue 13, a stall): the session's queued commands
+     * fail at once for a short, doubling backoff instead of each holding a writer thread for another read
+     * attempt; once the store answers again, the session is rebuilt and carries on.
+     */
+    @Test
+    void aSessionThatCannotBeReloadedFailsFastAndRecoversOnceTheStoreAnswers() throws Exception {
+        long s = service.open(newTask(SEED)).sessionId();
+        arrive(s, "w1", "a1", "worker:w1");
+        memory().failNextCommits(1);
+        memory().failLoads = true;
+        CompletableFuture<Outcome> first = service.submit(s, new QueueEvent.Stop("admin"), "admin:admin", null);
+        assertThatThrownBy(() -> first.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SessionStorageException.class);
+        int loadsBefore = memory().loads.get();
+        List<CompletableFuture<Outcome>> queued = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            queued.add(service.submit(s, new QueueEvent.Stop("admin"), "admin:admin", null));
+        }
+        for (CompletableFuture<Outcome> f : queued) {
+            assertThatThrownBy(() -> f.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SessionStorageException.class).hasMessageContaining("try again");
+        }
+        assertThat(memory().loads.get() - loadsBefore).as("reads of the log for 20 queued commands").isLessThanOrEqualTo(1);
+
+        memory().failLoads = false;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(service.submit(s, new QueueEvent.Stop("admin"), "admin:admin", null)
+                        .handle((o, t) -> t == null).get(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue());
+        assertThat(service.snapshot(s).stopped()).isTrue();
+        checkSession(s, SEED);
     }
 
     @Test

@@ -41,6 +41,13 @@ final class InMemorySessionStore implements SessionStore {
         failingCommits.set(n);
     }
 
+    /** The next commits fail as under a lock held too long (PostgreSQL's lock_not_available). */
+    void timeOutNextCommits(int n) {
+        timingOut.set(n);
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger timingOut = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Commits with an item of this session throw and write nothing (a row the database refuses, say). */
     void poison(long sessionId) {
         poisoned.add(sessionId);
@@ -50,6 +57,9 @@ final class InMemorySessionStore implements SessionStore {
     void gate(java.util.concurrent.CountDownLatch latch) {
         gate = latch;
     }
+
+    /** Every call of commit, written or failed. */
+    final java.util.concurrent.atomic.AtomicInteger commitAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
     int commits() {
         return commits.get();
@@ -66,8 +76,16 @@ final class InMemorySessionStore implements SessionStore {
         return config;
     }
 
+    /** Reads of a session's log, and whether they fail (a database that cannot be read, say). */
+    final java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean failLoads;
+
     @Override
     public synchronized Optional<SessionLog> loadSession(long sessionId) {
+        loads.incrementAndGet();
+        if (failLoads) {
+            throw new IllegalStateException("injected storage failure: the log cannot be read");
+        }
         Session s = sessions.get(sessionId);
         return s == null ? Optional.empty() : Optional.of(new SessionLog(s.config(), s.expired()[0], s.facts()));
     }
@@ -93,6 +111,11 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     private synchronized void commitNow(List<CommitItem> items) {
+        commitAttempts.incrementAndGet();
+        if (timingOut.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("could not write", new java.sql.SQLException(
+                    "canceling statement due to lock timeout", "55P03"));
+        }
         if (failingCommits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new IllegalStateException("injected storage failure");
         }
