@@ -137,7 +137,12 @@ public final class LiveSessionService implements AutoCloseable {
                     continue; // nothing to cap once it has ended (SESSION_ENDED settled every wait)
                 }
                 actor.submit(new QueueEvent.CapWaits(), "system", null).exceptionally(e -> {
-                    if (!(unwrap(e) instanceof PavilionException)) {
+                    RuntimeException why = unwrap(e);
+                    if (why instanceof SessionStorageException) {
+                        // A stalled database: said once per tick and session, without a stack trace; tried again next tick.
+                        log.warn("session {}: the check of paid waits could not be stored: {}", actor.config.sessionId(),
+                                why.getMessage());
+                    } else if (!(why instanceof PavilionException)) {
                         log.warn("session {}: the check of paid waits failed", actor.config.sessionId(), e);
                     }
                     return null;
