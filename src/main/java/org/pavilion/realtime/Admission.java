@@ -230,11 +230,11 @@ final class Admission {
                 continue;
             }
             if (!claim.socket.isConnected()) {
-                // Closed between the check above and the bind: its disconnect found nothing bound to free,
-                // so free it here (a dead connection must not keep the worker looking connected).
-                WorkerBinding last = connections.unbind(claim.socket.getId());
-                if (last != null) {
-                    grace.connectionLost(last);
+                // Closed between the check above and the end of the bind: its disconnect may have found
+                // nothing (or half a binding) to free, so free it here (a dead connection must not keep the
+                // worker looking connected).
+                if (connections.unbindClosed(claim.socket.getId(), claim.binding)) {
+                    grace.connectionLost(claim.binding);
                 }
                 claim.whenAdmitted.forEach(action -> action.accept(claim.binding));
                 continue;

@@ -57,6 +57,10 @@ final class Connections {
         }
         if (socket != null) {
             sockets.put(socketId, socket);
+            java.util.function.Consumer<SocketIoSocket> hook = midBindForTests;
+            if (hook != null) {
+                hook.accept(socket);
+            }
         }
         // Added inside compute: atomic with unbind's removal of an emptied set (a set taken out of the
         // map between a lookup and an add would leave a connected worker looking disconnected).
@@ -70,6 +74,24 @@ final class Connections {
             tokenHolders.add(binding.key());
         }
         return true;
+    }
+
+    /** Tests only: runs in the middle of a bind, to close the connection at the worst moment. */
+    volatile java.util.function.Consumer<SocketIoSocket> midBindForTests;
+
+    /**
+     * Takes a connection found closed right after it was bound out of its worker's connections, whatever its
+     * close already did (a close handled in the middle of the bind found no worker entry to take it from).
+     * Returns true if the worker is left with no connection.
+     */
+    boolean unbindClosed(String socketId, WorkerBinding binding) {
+        bySocket.remove(socketId, binding);
+        sockets.remove(socketId);
+        Set<String> left = byWorker.computeIfPresent(binding.key(), (k, ids) -> {
+            ids.remove(socketId);
+            return ids.isEmpty() ? null : ids;
+        });
+        return left == null;
     }
 
     void bindAdmin(String socketId, AdminBinding binding) {

@@ -184,6 +184,39 @@ class AdmissionTest extends RealtimeTestSupport {
         assertThat(chat.isConnected(s, "w1")).as("the closed page is not bound").isFalse();
     }
 
+    @Autowired
+    Connections connections;
+
+    /**
+     * Issue 13 item 5: the page closes in the middle of its bind (the close is handled after the connection
+     * is registered but before it is added to its worker's connections, so the close finds no worker entry
+     * to take it from). The page must not be left looking connected: its worker gets its grace period and
+     * leaves as disconnected. The close is made at that moment by a hook, so this is the same run every time.
+     */
+    @Test
+    void aPageClosedInTheMiddleOfItsBindIsNotLeftLookingConnected() throws Exception {
+        long s = openSession(new Thresholds(1, 0, 2, 2), 1, "HIT-MIDBIND");
+        ProtocolClient page = seedPage("w1", "websocket");
+        page.emit("connected", joinPayload("w1", "a1", "HIT-MIDBIND"));
+        page.expect(Admission.AWAITING_CONFIRMATION);
+        CountDownLatch closedMidBind = new CountDownLatch(1);
+        connections.midBindForTests = socket -> {
+            connections.midBindForTests = null;
+            socket.disconnect(true); // the server closes it: its disconnect handling runs here, mid-bind
+            closedMidBind.countDown();
+        };
+        try {
+            confirm("w1", "a1", "HIT-MIDBIND");
+            assertThat(closedMidBind.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            connections.midBindForTests = null;
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.snapshot(s).workers().containsKey("w1"));
+        assertThat(chat.isConnected(s, "w1")).as("the closed page is not bound").isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sessions.snapshot(s).workers().get("w1")
+                .status()).as("left as disconnected after its 1 s grace").isEqualTo(WorkerStatus.DISCONNECTED));
+    }
+
     @Test
     void aPageIsAdmittedAsSoonAsItsConfirmationLands() throws Exception {
         long s = openSession(SMALL, 30, "HIT-LATE");
