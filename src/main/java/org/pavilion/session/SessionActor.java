@@ -39,8 +39,8 @@ final class SessionActor implements Runnable {
 
     private static final int FAIRNESS_BATCH = 256;
     /** After a failed reload, how long commands fail at once before the store is tried again (doubling). */
-    static final java.time.Duration RELOAD_BACKOFF_MIN = java.time.Duration.ofSeconds(1);
-    static final java.time.Duration RELOAD_BACKOFF_MAX = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration RELOAD_BACKOFF_MIN = java.time.Duration.ofMillis(250);
+    static final java.time.Duration RELOAD_BACKOFF_MAX = java.time.Duration.ofSeconds(2);
 
     final SessionConfig config;
     private final SessionStore store;

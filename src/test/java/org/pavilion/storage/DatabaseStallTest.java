@@ -208,8 +208,11 @@ class DatabaseStallTest {
             locker.rollback();
         }
 
-        // The lock is gone. Nothing refused was kept: W1 is still active, W2 has not left.
-        QueueSnapshot before = sessions.snapshot(s);
+        // The lock is gone. The session answers again within its reload backoff (at most 2 s)...
+        QueueSnapshot before = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .ignoreException(org.pavilion.session.SessionStorageException.class)
+                .until(() -> sessions.snapshot(s), java.util.Objects::nonNull);
+        // ... and nothing refused was kept: W1 is still active, W2 has not left.
         assertThat(before.active()).containsExactly("W1", "W2");
         assertThat(before.waiting()).containsExactly("W3");
         // The page sends its submit again and SNS delivers its notification again: both applied.
