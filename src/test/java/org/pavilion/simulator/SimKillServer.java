@@ -11,10 +11,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.pavilion.PavilionApplication;
+import org.pavilion.queue.Decision;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.session.LoggedFact;
 import org.pavilion.storage.JdbcSessionStore;
 import org.pavilion.testing.ExcludeTestConfigurations;
 import org.springframework.boot.SpringApplication;
@@ -37,7 +40,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>{@code GOLIVE <minActive,minWaiting,maxActive,maxWaiting> <graceSeconds> <name>}: a new task put live
  * (a new session, its HIT posted on the marketplace); prints {@code LIVE session=... hit=...};</li>
  * <li>{@code SETTLE <session> <ms>}: waits (at most that long) until no worker is in a queue of the
- * session and every hire request has left the outbox; prints {@code SETTLED true|false <detail>};</li>
+ * session, every submission is confirmed and every hire request has left the outbox; prints
+ * {@code SETTLED true|false <detail>};</li>
  * <li>{@code STOP} or the end of the input: stops the application cleanly and exits.</li>
  * </ul>
  */
@@ -112,23 +116,55 @@ public final class SimKillServer {
         System.exit(0);
     }
 
-    /** Waits until no worker is in a queue and no hire request is still to be sent; says what is left if not. */
+    /**
+     * Waits until no worker is in a queue, every submission a page claimed is confirmed in the log (by the
+     * marketplace's notification or the reconciliation: the hire it causes is decided only then) and no hire
+     * request is still to be sent; says how long that took and what it waited for, or what is left.
+     */
     static String settle(LiveSessionService sessions, JdbcSessionStore store, long session, long ms)
             throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(ms);
         String left = "";
+        java.util.Set<String> waitedFor = new java.util.TreeSet<>();
         while (System.nanoTime() < deadline) {
             QueueSnapshot s = sessions.snapshot(session);
+            List<String> unconfirmed = unconfirmedSubmissions(store, session);
             List<HireRequest> pending = store.hireRequests(session).stream()
                     .filter(h -> h.state() != HireRequest.State.DONE && h.state() != HireRequest.State.FAILED)
                     .toList();
-            if (s.waiting().isEmpty() && s.active().isEmpty() && pending.isEmpty()) {
-                return "SETTLED true";
+            if (s.waiting().isEmpty() && s.active().isEmpty() && unconfirmed.isEmpty() && pending.isEmpty()) {
+                return "SETTLED true after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+                        + " ms; waited for " + waitedFor;
             }
-            left = "waiting=" + s.waiting() + " active=" + s.active() + " hires pending=" + pending.size();
+            left = "waiting=" + s.waiting() + " active=" + s.active() + " unconfirmed submissions=" + unconfirmed
+                    + " hires pending=" + pending.size();
+            s.waiting().forEach(w -> waitedFor.add("waiting " + w));
+            s.active().forEach(w -> waitedFor.add("active " + w));
+            unconfirmed.forEach(w -> waitedFor.add("submission of " + w));
+            pending.forEach(h -> waitedFor.add("hire " + h.number()));
             TimeUnit.MILLISECONDS.sleep(100);
         }
         return "SETTLED false " + left;
+    }
+
+    /** Workers whose last status is submitted (a page's claim) with no confirmation of that assignment's submission. */
+    static List<String> unconfirmedSubmissions(JdbcSessionStore store, long session) {
+        Map<String, String> submitted = new HashMap<>();
+        java.util.Set<String> confirmed = new java.util.HashSet<>();
+        for (LoggedFact f : store.loadSession(session).orElseThrow().facts()) {
+            if (f.fact().fact() instanceof Decision.StatusChange sc) {
+                if (sc.to() == WorkerStatus.SUBMITTED) {
+                    submitted.put(sc.workerId(), sc.assignmentId());
+                } else {
+                    submitted.remove(sc.workerId());
+                }
+            } else if (f.fact().fact() instanceof Decision.SubmissionConfirmed c) {
+                confirmed.add(c.workerId() + "|" + c.assignmentId());
+            }
+        }
+        return submitted.entrySet().stream().filter(e -> !confirmed.contains(e.getKey() + "|" + e.getValue()))
+                .map(Map.Entry::getKey).sorted().toList();
     }
 
     private static Map<String, String> options(String[] args) {

@@ -52,6 +52,7 @@ import org.pavilion.storage.TestDatabases;
 import org.pavilion.testing.ExcludeTestConfigurations;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Issue 13: a simulated crowd session whose server is killed with SIGKILL at a random moment, restarted on
@@ -125,12 +126,19 @@ public final class SimulationKill {
          */
         public H2Recovery h2;
         public int lostInDroppedChunks;
+        /**
+         * Submissions confirmed only after every notification had been delivered (by the reconciliation): the
+         * server settled them late, which is allowed (SPEC 4.8: notifications may be lost), and counted.
+         */
+        public int confirmedAfterNotifications;
         public int doubled;
         public int mismatches;
         public int facts;
         public int hires;
         public final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
         public final List<String> problems = new ArrayList<>();
+        /** What else was seen (for a report): notifications the server refused, the settle time, ... */
+        public final List<String> notes = new ArrayList<>();
         /** Acknowledgements that came within 1 s before the kill (the riskiest ones), checked like the rest. */
         public int acksJustBeforeKill;
 
@@ -180,7 +188,8 @@ public final class SimulationKill {
             return "seed " + seed + " " + db + ": killed at " + killAtMs + " ms, down " + downMs + " ms; acks ok "
                     + acksOk + " " + acksByEvent + " (" + acksJustBeforeKill + " within 1 s before the kill), refused "
                     + acksRefused + " " + refusedByCode + "; admissions " + admissionsChecked + ", promotions "
-                    + promotionsChecked + "; facts " + facts + ", hires " + hires + "; outcomes " + outcomes
+                    + promotionsChecked + "; facts " + facts + ", hires " + hires + "; submissions confirmed only by "
+                    + "the reconciliation " + confirmedAfterNotifications + "; outcomes " + outcomes
                     + "; lost " + lost + (lostInDroppedChunks > 0 ? " (" + lostInDroppedChunks + " in chunks H2 dropped)"
                     : "") + ", doubled " + doubled + ", mismatches " + mismatches
                     + (h2DroppedChunks() ? "; H2 RECOVERY DROPPED " + h2.dropped() + " COMPLETE CHUNK(S) WRITTEN "
@@ -217,6 +226,9 @@ public final class SimulationKill {
             for (Run r : series) {
                 System.out.println(r);
                 r.problems.forEach(System.out::println);
+                if (!r.problems.isEmpty()) {
+                    r.notes.forEach(n -> System.out.println("  note: " + n));
+                }
             }
             System.out.flush();
             all.addAll(series);
@@ -250,6 +262,7 @@ public final class SimulationKill {
                 + ",\"outcomes\":" + json(outcomes) + ",\"lost\":" + lost + ",\"lost_in_h2_dropped_chunks\":"
                 + lostInDropped + ",\"h2_runs_with_dropped_chunks\":" + dropRuns + ",\"h2_dropped_chunks\":"
                 + droppedChunks + ",\"doubled\":" + doubled + ",\"mismatches\":" + mismatches
+                + ",\"confirmed_by_reconciliation\":" + all.stream().mapToInt(r -> r.confirmedAfterNotifications).sum()
                 + ",\"runs_not_explained_by_h2\":" + disagree + ",\"seconds\":" + seconds + "}");
         // Anything lost fails the run, H2's drops included: acknowledged means durable.
         System.exit(lost == 0 && doubled == 0 && mismatches == 0 ? 0 : 1);
@@ -390,7 +403,11 @@ public final class SimulationKill {
                             + " notification(s) to deliver after 90 s");
                 }
                 // ... and the server settled every worker and sent every hire.
+                sns.deliveries().stream().filter(d -> "Notification".equals(d.type()) && !d.delivered())
+                        .forEach(d -> run.notes.add("notification not delivered: " + d));
                 String settled = server.ask("SETTLE " + session + " 30000", "SETTLED", Duration.ofSeconds(60));
+                run.notes.add("settled at " + Instant.now() + ": " + settled);
+                run.confirmedAfterNotifications = settled.split("submission of ", -1).length - 1;
                 if (!settled.startsWith("SETTLED true")) {
                     run.mismatch("the server did not settle: " + settled);
                 }
@@ -412,6 +429,12 @@ public final class SimulationKill {
                 JdbcSessionStore store = new JdbcSessionStore(ds);
                 for (Done d : done) {
                     check(d.run(), store, d.session(), d.prefix(), local, d.results(), d.acks(), d.killedAt());
+                    if (!d.run().problems.isEmpty()) {
+                        d.run().notes.add("session " + d.session() + " hires and confirmed submissions in the log: "
+                                + new JdbcTemplate(ds).queryForList("select seq, at, kind, worker_id, cause, actor, "
+                                + "left(detail, 80) as detail from session_event where session_id = ? and kind in "
+                                + "('hire', 'subok') order by seq", d.session()));
+                    }
                 }
             }
         } finally {

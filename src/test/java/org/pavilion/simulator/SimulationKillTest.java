@@ -54,6 +54,9 @@ class SimulationKillTest {
     private static void assertAgrees(SimulationKill.Run run) {
         System.out.println("[simkill] " + run);
         run.problems.forEach(p -> System.out.println("[simkill] " + p));
+        if (!run.problems.isEmpty()) {
+            run.notes.forEach(n -> System.out.println("[simkill]   note: " + n));
+        }
         if (run.h2DroppedChunks()) {
             System.out.println("[simkill] KNOWN H2 DEFECT in seed " + run.seed + ": " + run.h2);
         }
