@@ -119,13 +119,19 @@ public class LocalMarketplaceConfiguration {
     /**
      * Once the web server listens, notes the live sessions recovered from the database whose HITs this
      * (empty, restarted) local marketplace does not know: it keeps HITs in memory only. One WARN line per
-     * such session; the admin session view says so next to its expire control ({@link LocalHitsGone}).
+     * such session; the admin session view says so next to its expire control ({@link LocalHitsGone}). Not when
+     * {@code pavilion.marketplace.endpoint} points the Requester API elsewhere.
      */
     @Bean
-    WhenListening localHitsGoneCheck(LocalMarketplace marketplace, LocalHitsGone gone,
+    WhenListening localHitsGoneCheck(LocalMarketplace marketplace, LocalHitsGone gone, MarketplaceSettings settings,
                                      ObjectProvider<LiveSessionService> sessions, ObjectProvider<JdbcSessionStore> store) {
-        return new WhenListening("the check for live sessions whose local HITs are gone",
-                () -> checkLocalHits(marketplace, gone, sessions.getObject(), store.getObject()), () -> { });
+        return new WhenListening("the check for live sessions whose local HITs are gone", () -> {
+            // With pavilion.marketplace.endpoint set, the HITs are on that marketplace (another process's,
+            // which may well have outlived this one's restart), not on this embedded one: nothing to check.
+            if (settings.endpoint() == null) {
+                checkLocalHits(marketplace, gone, sessions.getObject(), store.getObject());
+            }
+        }, () -> { });
     }
 
     static void checkLocalHits(LocalMarketplace marketplace, LocalHitsGone gone, LiveSessionService sessions,
