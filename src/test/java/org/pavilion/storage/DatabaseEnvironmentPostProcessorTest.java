@@ -42,7 +42,7 @@ class DatabaseEnvironmentPostProcessorTest {
         assertThat(Files.isDirectory(dir)).isTrue();
         assertThat((String) choice.properties().get("spring.datasource.url"))
                 .isEqualTo("jdbc:h2:file:" + dir.toAbsolutePath().resolve("pavilion")
-                        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+                        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;RETENTION_TIME=86400000;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
         assertThat(choice.description()).contains(dir.toAbsolutePath().toString());
     }
 
