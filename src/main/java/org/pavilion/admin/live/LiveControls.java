@@ -115,7 +115,10 @@ public class LiveControls {
                 force ? " (forced)" : "");
         String message;
         if (moved == 0) {
-            message = "No worker was moved: the waiting queue is empty" + (force ? "." : " or the active queue is at maxActive.");
+            boolean noneWaiting = sessions.published(sessionId).waiting().isEmpty();
+            message = noneWaiting || force ? "No worker was moved: the waiting queue is empty."
+                    : "No worker was moved: the active queue is at maxActive. Tick \"force past maxActive\" to move "
+                    + "workers beyond it.";
         } else {
             message = String.format(Locale.ROOT, "%d worker%s moved to the active queue%s.", moved,
                     moved == 1 ? "" : "s", moved < count ? " (" + count + " asked)" : "");

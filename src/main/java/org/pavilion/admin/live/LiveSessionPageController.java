@@ -158,7 +158,10 @@ public class LiveSessionPageController {
     private String act(long sessionId, RedirectAttributes redirect, java.util.function.Supplier<LiveControls.Result> action) {
         try {
             LiveControls.Result r = action.get();
-            redirect.addFlashAttribute("notice", r.message());
+            // A migrate that moved nobody did not do what was asked: told as a problem, not in the success style
+            // (a second stop or expire already has what it asked for, and says so as a notice).
+            boolean refused = r.action().equals("migrate") && r.migrated() == 0;
+            redirect.addFlashAttribute(refused ? "problem" : "notice", r.message());
         } catch (SessionEndedException e) {
             redirect.addFlashAttribute("problem", "This session has ended (expired); it takes no more actions.");
         } catch (LiveControls.BadCountException e) {

@@ -356,7 +356,12 @@ class LiveControlsTest {
                 .contentType(MediaType.APPLICATION_JSON).content("{\"count\": 1, \"force\": false}"))
                 .andExpect(status().isOk()).andReturn());
         assertThat(none.getInt("migrated")).isZero();
-        assertThat(none.getString("message")).contains("No worker was moved");
+        assertThat(none.getString("message")).contains("No worker was moved", "at maxActive", "force past maxActive");
+        // The page tells it as a problem, with the same hint (issue 14 item 5).
+        mvc.perform(post("/admin/sessions/{id}/migrate", session).with(csrf()).param("count", "1"))
+                .andExpect(redirectedUrl("/admin/sessions/" + session))
+                .andExpect(flash().attribute("problem", org.hamcrest.Matchers.containsString("force past maxActive")))
+                .andExpect(flash().attribute("notice", org.hamcrest.Matchers.nullValue()));
 
         // ...and with it, past maxActive, through the page form.
         mvc.perform(post("/admin/sessions/{id}/migrate", session).with(csrf()).param("count", "2")
