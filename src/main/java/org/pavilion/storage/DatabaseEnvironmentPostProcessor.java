@@ -115,8 +115,8 @@ public class DatabaseEnvironmentPostProcessor implements EnvironmentPostProcesso
     public static String h2FileUrl(Path dir) {
         // DB_CLOSE_ON_EXIT=FALSE: the pool closes the database on shutdown, not H2's own shutdown hook.
         // WRITE_DELAY=0: every commit is written to the file (handed to the OS, not fsynced) before it is
-        // acknowledged, so a killed process loses nothing acknowledged (H2's default delays writes by up to
-        // half a second). It costs about half the throughput of small group commits; groups of 100 still
+        // acknowledged, so a killed process does not lose it to a write delay (H2's default delays writes by up
+        // to half a second; for H2's own recovery, see RETENTION_TIME below). It costs about half the throughput of small group commits; groups of 100 still
         // exceed 5,000 events/s.
         // RETENTION_TIME=1 day: H2 2.5.252 reuses a freed gap of the file for a new chunk once the gap is older than
         // the retention time (45 s by default), and its recovery after a kill then ignores that chunk and up to a
