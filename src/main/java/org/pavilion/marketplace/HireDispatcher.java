@@ -50,7 +50,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
 
     private static final Logger log = LoggerFactory.getLogger(HireDispatcher.class);
 
-    private final ObjectProvider<Marketplace> marketplace;
+    private final SessionMarketplace marketplace;
     private final ObjectProvider<LiveSessionService> sessions; // lazy: the service also lists this listener
     private final JdbcSessionStore store;
     private final TaskRepository tasks;
@@ -90,12 +90,12 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         }
     }
 
-    public HireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
+    public HireDispatcher(SessionMarketplace marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                           TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff) {
         this(marketplace, sessions, store, tasks, clock, poll, maxBackoff, TokenLookup.defaults());
     }
 
-    public HireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
+    public HireDispatcher(SessionMarketplace marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                           TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff, TokenLookup lookup) {
         super("hires", poll, maxBackoff);
         this.lookup = Objects.requireNonNull(lookup, "lookup");
@@ -156,7 +156,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
             // post a second HIT. If the first attempt made one, it is listed under the token: look first.
             Optional<String> earlier;
             try {
-                earlier = earlierHit(request.token(), hitType.get());
+                earlier = earlierHit(s, request.token(), hitType.get());
             } catch (MarketplaceException e) {
                 lookupFailed(request, request.attempts(), e);
                 return;
@@ -169,7 +169,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         Task task = tasks.find(sessions.getObject().config(s).taskId()).orElseThrow();
         store.updateHireRequest(s, request.number(), HireRequest.State.SENT, attempts, request.lastError(), null);
         try {
-            Hit hit = marketplace.getObject().createHit(hitType.get(),
+            Hit hit = marketplace.of(s).createHit(hitType.get(),
                     MarketplaceService.hit(task.settings(), 1, request.token()), request.token());
             done(request, attempts, hitType.get(), hit.hitId(), "posted as");
         } catch (RequestTokenUsedException e) {
@@ -199,7 +199,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         String token = request.token();
         Optional<String> hitId;
         try {
-            hitId = earlierHit(token, hitTypeId);
+            hitId = earlierHit(s, token, hitTypeId);
         } catch (MarketplaceException e) {
             lookupFailed(request, attempts, e);
             return;
@@ -240,7 +240,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         Optional<String> made = Optional.empty();
         if (hitType.isPresent()) {
             try {
-                made = earlierHit(request.token(), hitType.get());
+                made = earlierHit(request.sessionId(), request.token(), hitType.get());
             } catch (MarketplaceException e) {
                 lookupFailed(request, request.attempts(), e);
                 return;
@@ -268,10 +268,10 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     }
 
     /** The HIT an earlier attempt with this token made: in Pavilion's own records, else listed by the marketplace. */
-    private Optional<String> earlierHit(String token, String hitTypeId) {
+    private Optional<String> earlierHit(long sessionId, String token, String hitTypeId) {
         Optional<String> recorded = store.hireHitIdByToken(token);
         return recorded.isPresent() ? recorded
-                : marketplace.getObject().findHitByAnnotation(hitTypeId, token).map(Hit::hitId);
+                : marketplace.of(sessionId).findHitByAnnotation(hitTypeId, token).map(Hit::hitId);
     }
 
     private void lookupFailed(HireRequest request, int attempts, MarketplaceException e) {

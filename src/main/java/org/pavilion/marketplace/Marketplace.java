@@ -109,9 +109,18 @@ public interface Marketplace {
     record HitSpec(int lifetimeSeconds, int maxAssignments, String questionXml, String annotation) {
     }
 
-    /** A HIT as the marketplace reports it. {@code status}: Assignable, Unassignable, Reviewable, Reviewing, Disposed. */
+    /**
+     * A HIT as the marketplace reports it. {@code status}: Assignable, Unassignable, Reviewable, Reviewing, Disposed.
+     * {@code hitGroupId}: the group the worker site lists it under (its preview link), null if not reported.
+     */
     record Hit(String hitId, String hitTypeId, String status, int maxAssignments, java.time.Instant expiration,
-               String annotation, int pending, int available, int completed) {
+               String annotation, int pending, int available, int completed, String hitGroupId) {
+
+        /** A HIT whose group was not reported. */
+        public Hit(String hitId, String hitTypeId, String status, int maxAssignments, java.time.Instant expiration,
+                   String annotation, int pending, int available, int completed) {
+            this(hitId, hitTypeId, status, maxAssignments, expiration, annotation, pending, available, completed, null);
+        }
     }
 
     /** An assignment as the marketplace reports it. {@code status}: Submitted, Approved, Rejected. */

@@ -22,19 +22,24 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class MarketplaceConfiguration {
 
+    /** Each session's calls to the marketplace it went live on (resolved at the call: no cycle at start). */
+    static SessionMarketplace bySession(ObjectProvider<Marketplaces> marketplaces) {
+        return sessionId -> marketplaces.getObject().forSession(sessionId);
+    }
+
     @Bean
     HitOwnership hitOwnership(JdbcSessionStore store, ObjectProvider<Marketplace> marketplace) {
         return new HitOwnership(store, marketplace);
     }
 
     @Bean(destroyMethod = "close")
-    HireDispatcher hireDispatcher(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
+    HireDispatcher hireDispatcher(ObjectProvider<Marketplaces> marketplace, ObjectProvider<LiveSessionService> sessions,
                                   JdbcSessionStore store, TaskRepository tasks, Clock clock,
                                   @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
                                   @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
                                   @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
                                   @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
-        return new HireDispatcher(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
+        return new HireDispatcher(bySession(marketplace), sessions, store, tasks, clock, poll, maxBackoff,
                 new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay));
     }
 
@@ -44,14 +49,14 @@ class MarketplaceConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    SideEffectOutbox sideEffectOutbox(ObjectProvider<Marketplace> marketplace,
+    SideEffectOutbox sideEffectOutbox(ObjectProvider<Marketplaces> marketplace,
                                       ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                                       TaskRepository tasks, Clock clock, MarketplaceSettings settings,
                                       @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
                                       @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
                                       @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
                                       @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
-        return new SideEffectOutbox(marketplace, sessions, store, tasks, clock, poll, maxBackoff,
+        return new SideEffectOutbox(bySession(marketplace), sessions, store, tasks, clock, poll, maxBackoff,
                 new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay), settings.notificationTopicArn());
     }
 
@@ -61,8 +66,8 @@ class MarketplaceConfiguration {
     }
 
     @Bean
-    Reconciler reconciler(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions, JdbcSessionStore store) {
-        return new Reconciler(marketplace, sessions, store);
+    Reconciler reconciler(ObjectProvider<Marketplaces> marketplace, LiveSessionService sessions, JdbcSessionStore store) {
+        return new Reconciler(bySession(marketplace), sessions, store);
     }
 
     /** Polls every live session's HITs now and then, from once the web server listens; {@code 0} turns it off. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
@@ -19,6 +20,8 @@ import org.pavilion.project.TaskSettings;
 import org.pavilion.project.UnknownTaskException;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.session.GoLiveIntent;
+import org.pavilion.session.GoLiveOptions;
+import org.pavilion.marketplace.MarketplaceSettings.Mode;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.session.RequestTokens;
 import org.pavilion.session.SessionConfig;
@@ -26,6 +29,7 @@ import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -42,7 +46,10 @@ public class MarketplaceService {
     public static final List<String> EVENT_TYPES = List.of("AssignmentAccepted", "AssignmentAbandoned",
             "AssignmentReturned", "AssignmentSubmitted", "HITCreated", "HITExpired");
 
-    private final ObjectProvider<Marketplace> marketplace;
+    /** The client of a marketplace mode. */
+    private final Function<Mode, Marketplace> marketplace;
+    /** An admin's choice of marketplace as a mode, refused when not offered ({@link Marketplaces#choose}). */
+    private final Function<String, Mode> chooser;
     private final LiveSessionService sessions;
     private final JdbcSessionStore store;
     private final TaskRepository tasks;
@@ -50,11 +57,30 @@ public class MarketplaceService {
     private final ObjectProvider<SideEffectOutbox> outbox;
     private final Map<String, Object> clicks = new ConcurrentHashMap<>();
 
-    public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
+    /** Sessions on the marketplaces offered at Go live ({@link Marketplaces}). */
+    @Autowired
+    public MarketplaceService(ObjectProvider<Marketplaces> marketplaces, LiveSessionService sessions,
                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
                               ObjectProvider<SideEffectOutbox> outbox) {
+        this(mode -> marketplaces.getObject().of(mode), choice -> marketplaces.getObject().choose(choice), sessions,
+                store, tasks, settings, outbox);
+    }
+
+    /** Every session on one marketplace, the configured mode's (tools and tests that run one). */
+    public static MarketplaceService onOneMarketplace(ObjectProvider<Marketplace> marketplace,
+                                                      LiveSessionService sessions, JdbcSessionStore store,
+                                                      TaskRepository tasks, MarketplaceSettings settings,
+                                                      ObjectProvider<SideEffectOutbox> outbox) {
+        return new MarketplaceService(mode -> marketplace.getObject(), choice -> settings.mode() == null ? Mode.LOCAL : settings.mode(),
+                sessions, store, tasks, settings, outbox);
+    }
+
+    private MarketplaceService(Function<Mode, Marketplace> marketplace, Function<String, Mode> chooser,
+                               LiveSessionService sessions, JdbcSessionStore store, TaskRepository tasks,
+                               MarketplaceSettings settings, ObjectProvider<SideEffectOutbox> outbox) {
         this.outbox = outbox;
         this.marketplace = marketplace;
+        this.chooser = chooser;
         this.sessions = sessions;
         this.store = store;
         this.tasks = tasks;
@@ -83,7 +109,19 @@ public class MarketplaceService {
      * is thrown.
      */
     public Posted goLive(long taskId, String admin, String nonce) {
+        return goLive(taskId, admin, nonce, GoLiveOptions.TASK_DEFAULTS);
+    }
+
+    /**
+     * {@link #goLive(long, String, String)} with what the admin chose for this session: its name, thresholds
+     * and marketplace ({@code options.marketplace()} as the admin wrote it: local, sandbox, production, or
+     * null for the configured one). A marketplace that is not offered is refused before anything is opened.
+     */
+    public Posted goLive(long taskId, String admin, String nonce, GoLiveOptions options) {
         Task task = tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId));
+        GoLiveOptions chosen = options == null ? GoLiveOptions.TASK_DEFAULTS : options;
+        Mode mode = chooser.apply(chosen.marketplace());
+        GoLiveOptions resolved = chosen.onMarketplace(mode.name());
         String click = nonce == null || nonce.isBlank() ? UUID.randomUUID().toString() : checkedNonce(nonce);
         String key = taskId + "/" + click;
         Object lock = clicks.computeIfAbsent(key, k -> new Object());
@@ -94,7 +132,7 @@ public class MarketplaceService {
                     Thread.sleep(50);
                 }
                 try {
-                    return goLive(task, click, admin, sender);
+                    return goLive(task, click, admin, sender, resolved, mode);
                 } finally {
                     sender.release(taskId, click);
                 }
@@ -108,7 +146,8 @@ public class MarketplaceService {
     }
 
     /** Goes live for a click this request has claimed: answers an earlier attempt, or records and posts. */
-    private Posted goLive(Task task, String click, String admin, SideEffectOutbox sender) {
+    private Posted goLive(Task task, String click, String admin, SideEffectOutbox sender, GoLiveOptions options,
+                          Mode mode) {
         long taskId = task.id();
         Optional<GoLiveIntent> earlier = store.goLive(taskId, click);
         if (earlier.isPresent() && !earlier.get().pending()) {
@@ -118,8 +157,8 @@ public class MarketplaceService {
         if (earlier.isPresent()) {
             intent = earlier.get();
         } else {
-            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings()));
-            intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
+            String hitTypeId = marketplace.apply(mode).createHitType(hitType(task.settings()));
+            intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now(), options);
             if (!intent.pending()) {
                 return answer(intent);
             }

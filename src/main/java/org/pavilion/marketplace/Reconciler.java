@@ -24,11 +24,11 @@ public final class Reconciler {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
-    private final ObjectProvider<Marketplace> marketplace;
+    private final SessionMarketplace marketplace;
     private final LiveSessionService sessions;
     private final JdbcSessionStore store;
 
-    public Reconciler(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions, JdbcSessionStore store) {
+    public Reconciler(SessionMarketplace marketplace, LiveSessionService sessions, JdbcSessionStore store) {
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.store = store;
@@ -54,7 +54,7 @@ public final class Reconciler {
     int reconcile(long sessionId) {
         int applied = 0;
         for (String hitId : store.sessionHits(sessionId)) {
-            for (AssignmentInfo a : marketplace.getObject().listAssignments(hitId)) {
+            for (AssignmentInfo a : marketplace.of(sessionId).listAssignments(hitId)) {
                 if (a.workerId() == null) {
                     continue;
                 }

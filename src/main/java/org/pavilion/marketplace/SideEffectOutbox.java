@@ -46,7 +46,7 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
 
     private static final Logger log = LoggerFactory.getLogger(SideEffectOutbox.class);
 
-    private final ObjectProvider<Marketplace> marketplace;
+    private final SessionMarketplace marketplace;
     private final ObjectProvider<LiveSessionService> sessions;
     private final JdbcSessionStore store;
     private final TaskRepository tasks;
@@ -58,7 +58,7 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
     /** Go-lives (task/click) an admin's request is recording or posting right now: this thread leaves them alone. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
-    public SideEffectOutbox(ObjectProvider<Marketplace> marketplace, ObjectProvider<LiveSessionService> sessions,
+    public SideEffectOutbox(SessionMarketplace marketplace, ObjectProvider<LiveSessionService> sessions,
                             JdbcSessionStore store, TaskRepository tasks, Clock clock, Duration poll,
                             Duration maxBackoff, HireDispatcher.TokenLookup lookup, String notificationTopicArn) {
         super("side-effects", poll, maxBackoff);
@@ -141,9 +141,9 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
                 goLiveFailed(intent, attempts, e);
                 throw e;
             }
-            store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), hit.hitId());
+            store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), hit.hitId(), hit.hitGroupId());
             try {
-                marketplace.getObject().registerNotifications(intent.hitTypeId(), notificationTopicArn,
+                marketplace.of(intent.sessionId()).registerNotifications(intent.hitTypeId(), notificationTopicArn,
                         MarketplaceService.EVENT_TYPES);
             } catch (RuntimeException e) {
                 expireSession(intent.sessionId()); // its HIT is recorded, so the expiry outbox expires it
@@ -155,7 +155,7 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
 
     /** Posts with the intent's token; a token already used is settled with the HIT annotated with it. */
     private Hit createOrFind(GoLiveIntent intent) {
-        Marketplace market = marketplace.getObject();
+        Marketplace market = marketplace.of(intent.sessionId());
         Task task = tasks.find(intent.taskId()).orElseThrow();
         int capacity = sessions.getObject().config(intent.sessionId()).thresholds().capacity();
         try {
@@ -192,12 +192,12 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
         try {
             if (!cancelling) {
                 Hit hit = createOrFind(intent);
-                store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), hit.hitId());
+                store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), hit.hitId(), hit.hitGroupId());
                 forget(intent.token());
                 log.info("session {}: go-live recovered: HIT {} (token {})", intent.sessionId(), hit.hitId(),
                         intent.token());
                 try {
-                    marketplace.getObject().registerNotifications(intent.hitTypeId(), notificationTopicArn,
+                    marketplace.of(intent.sessionId()).registerNotifications(intent.hitTypeId(), notificationTopicArn,
                             MarketplaceService.EVENT_TYPES);
                 } catch (MarketplaceException e) {
                     log.error("session {}: notifications of HIT type {} could not be registered: {}",
@@ -205,10 +205,11 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
                 }
                 return;
             }
-            Optional<Hit> made = marketplace.getObject().findHitByAnnotation(intent.hitTypeId(), intent.token());
+            Optional<Hit> made = marketplace.of(intent.sessionId()).findHitByAnnotation(intent.hitTypeId(), intent.token());
             if (made.isPresent()) {
                 // the failed go-live's HIT: recorded as its (expired) session's, so the expiry outbox expires it
-                store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), made.get().hitId());
+                store.completeGoLive(intent.sessionId(), attempts, intent.hitTypeId(), made.get().hitId(),
+                        made.get().hitGroupId());
                 forget(intent.token());
                 log.warn("session {}: the failed go-live had posted HIT {} all the same; it is being expired",
                         intent.sessionId(), made.get().hitId());
@@ -258,7 +259,7 @@ public final class SideEffectOutbox extends OutboxLoop implements OutcomeListene
     private void expire(HitExpiryRequest expiry) {
         int attempts = expiry.attempts() + 1;
         try {
-            marketplace.getObject().expireHit(expiry.hitId());
+            marketplace.of(expiry.sessionId()).expireHit(expiry.hitId());
             store.updateHitExpiry(expiry.hitId(), true, attempts, null);
             forget(expiry.hitId());
             log.info("session {}: HIT {} expired at the marketplace", expiry.sessionId(), expiry.hitId());

@@ -17,6 +17,7 @@ import org.pavilion.marketplace.Marketplace.HitTypeSpec;
 import org.pavilion.marketplace.Marketplace.QualificationRequirement;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.RequestTokenUsedException;
+import org.pavilion.marketplace.SessionMarketplace;
 import org.pavilion.marketplace.mturk.ExternalQuestionXml;
 import org.pavilion.pay.Compensations.Compensation;
 import org.pavilion.project.TaskRepository;
@@ -38,7 +39,7 @@ final class CompensationDispatch {
     /** How long the worker has to find and submit the compensation HIT. */
     static final Duration LIFETIME = Duration.ofDays(7);
 
-    private final ObjectProvider<Marketplace> marketplace;
+    private final SessionMarketplace marketplace;
     private final Compensations compensations;
     private final SessionStore store;
     private final TaskRepository tasks;
@@ -47,9 +48,10 @@ final class CompensationDispatch {
     /** How often a posted compensation HIT is looked at for its submission (one ListAssignmentsForHIT each). */
     private final Duration checkEvery;
     private final Map<Long, Instant> notBefore = new ConcurrentHashMap<>();
-    private volatile String qualificationTypeId;
+    /** Per marketplace: each has its own qualification types. */
+    private final Map<Marketplace, String> qualificationTypeIds = new ConcurrentHashMap<>();
 
-    CompensationDispatch(ObjectProvider<Marketplace> marketplace, Compensations compensations, SessionStore store,
+    CompensationDispatch(SessionMarketplace marketplace, Compensations compensations, SessionStore store,
                          TaskRepository tasks, Clock clock, Optional<String> pageUrl, Duration checkEvery) {
         this.checkEvery = checkEvery;
         this.marketplace = marketplace;
@@ -94,7 +96,7 @@ final class CompensationDispatch {
     }
 
     private void post(Compensation c) {
-        Marketplace m = marketplace.getObject();
+        Marketplace m = marketplace.of(c.sessionId());
         String qualification = qualificationType(m);
         // The value is the compensation's number: only this worker, and only for this HIT, meets it.
         m.associateQualification(qualification, c.workerId(), Math.toIntExact(c.id()));
@@ -121,7 +123,7 @@ final class CompensationDispatch {
     }
 
     private void settle(Compensation c) {
-        Marketplace m = marketplace.getObject();
+        Marketplace m = marketplace.of(c.sessionId());
         for (AssignmentInfo a : m.listAssignments(c.hitId())) {
             if (!a.workerId().equals(c.workerId())) {
                 log.warn("compensation HIT {} was taken by worker {}, not the owed worker {}", c.hitId(), a.workerId(),
@@ -144,14 +146,14 @@ final class CompensationDispatch {
 
     /** The installation's compensation qualification type, found or made once. */
     private String qualificationType(Marketplace m) {
-        String known = qualificationTypeId;
+        String known = qualificationTypeIds.get(m);
         if (known != null) {
             return known;
         }
         String name = "Pavilion compensation " + store.instanceId();
         String id = m.findQualificationType(name).orElseGet(() -> m.createQualificationType(name,
                 "Given by Pavilion to a worker it owes pay, so that only that worker sees the HIT that pays it."));
-        qualificationTypeId = id;
+        qualificationTypeIds.put(m, id);
         return id;
     }
 

@@ -4,7 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.pavilion.marketplace.Marketplace;
+import org.pavilion.marketplace.Marketplaces;
+import org.pavilion.marketplace.SessionMarketplace;
 import org.pavilion.marketplace.WhenListening;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.session.LiveSessionService;
@@ -26,12 +27,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 class PayConfiguration {
 
     @Bean(destroyMethod = "close")
-    PayDispatcher payDispatcher(ObjectProvider<Marketplace> marketplace, PayLedger ledger, Compensations compensations,
+    PayDispatcher payDispatcher(ObjectProvider<Marketplaces> marketplaces, PayLedger ledger, Compensations compensations,
                                 SessionStore store, TaskRepository tasks, Clock clock, MeterRegistry meters,
                                 @Value("${pavilion.pay.poll:5s}") Duration poll,
                                 @Value("${pavilion.pay.max-backoff:5m}") Duration maxBackoff,
                                 @Value("${pavilion.pay.compensation-url:}") String compensationUrl,
                                 @Value("${pavilion.pay.compensation-check:30s}") Duration compensationCheck) {
+        SessionMarketplace marketplace = sessionId -> marketplaces.getObject().forSession(sessionId);
         CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store, tasks, clock,
                 Optional.ofNullable(compensationUrl).filter(u -> !u.isBlank()), compensationCheck);
         return new PayDispatcher(marketplace, ledger, compensation, clock, poll, maxBackoff, meters);

@@ -8,6 +8,7 @@ import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.Marketplace.AssignmentInfo;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.OutboxLoop;
+import org.pavilion.marketplace.SessionMarketplace;
 import org.pavilion.pay.PayLedger.Payout;
 import org.pavilion.queue.Decision.PayDue;
 import org.pavilion.queue.Outcome;
@@ -41,7 +42,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
     static final Duration TOKEN_MEMORY = Duration.ofHours(23);
     private static final int BATCH = 100;
 
-    private final ObjectProvider<Marketplace> marketplace;
+    private final SessionMarketplace marketplace;
     private final PayLedger ledger;
     private final CompensationDispatch compensation;
     private final Clock clock;
@@ -52,7 +53,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
     private final Counter rejected;
     private final Counter approvalsFailed;
 
-    PayDispatcher(ObjectProvider<Marketplace> marketplace, PayLedger ledger, CompensationDispatch compensation,
+    PayDispatcher(SessionMarketplace marketplace, PayLedger ledger, CompensationDispatch compensation,
                   Clock clock, Duration poll, Duration maxBackoff, MeterRegistry meters) {
         super("pay", poll, maxBackoff);
         this.marketplace = marketplace;
@@ -113,7 +114,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
     /** Sends the bonus once; returns whether it is paid now. */
     private boolean payBonus(Payout p) {
         int attempts = p.attempts() + 1;
-        Marketplace m = marketplace.getObject();
+        Marketplace m = marketplace.of(p.sessionId());
         try {
             if (p.bonusState() == PayoutState.Bonus.SENT && p.bonusSentAt() != null
                     && p.bonusSentAt().isBefore(clock.instant().minus(TOKEN_MEMORY)) && paidBefore(m, p)) {
@@ -167,7 +168,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
             // A refusal whose code we do not know might be MTurk's answer to a repeat of a paid bonus:
             // if the marketplace lists it, it was paid; only otherwise is it FAILED.
             try {
-                if (paidBefore(marketplace.getObject(), p)) {
+                if (paidBefore(marketplace.of(p.sessionId()), p)) {
                     return paid(p, "an earlier attempt had paid it");
                 }
             } catch (MarketplaceException lookup) {
@@ -183,7 +184,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
 
     private void approve(Payout p) {
         int attempts = p.attempts() + 1;
-        Marketplace m = marketplace.getObject();
+        Marketplace m = marketplace.of(p.sessionId());
         try {
             AssignmentInfo a = m.getAssignment(p.assignmentId());
             switch (a.status()) {
@@ -204,7 +205,7 @@ public final class PayDispatcher extends OutboxLoop implements OutcomeListener {
 
     private void reject(Payout p) {
         int attempts = p.attempts() + 1;
-        Marketplace m = marketplace.getObject();
+        Marketplace m = marketplace.of(p.sessionId());
         try {
             AssignmentInfo a = m.getAssignment(p.assignmentId());
             switch (a.status()) {

@@ -12,6 +12,17 @@ public interface SessionStore {
     /** Opens a new live session of a task, copying the task's queue settings into it. */
     SessionConfig openSession(long taskId, Instant at);
 
+    /**
+     * Opens a new live session of a task with what the admin chose at Go live ({@link GoLiveOptions}). A store
+     * that keeps no name or marketplace takes only the task's defaults.
+     */
+    default SessionConfig openSession(long taskId, Instant at, GoLiveOptions options) {
+        if (options != null && !options.equals(GoLiveOptions.TASK_DEFAULTS)) {
+            throw new UnsupportedOperationException("this store keeps no Go live options");
+        }
+        return openSession(taskId, at);
+    }
+
     /** The session's settings and log, or empty if there is no such session. */
     Optional<SessionLog> loadSession(long sessionId);
 

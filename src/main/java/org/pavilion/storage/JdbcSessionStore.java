@@ -43,6 +43,7 @@ import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.HireBudget;
 import org.pavilion.session.CommitItem;
 import org.pavilion.session.GoLiveIntent;
+import org.pavilion.session.GoLiveOptions;
 import org.pavilion.session.HireRequest;
 import org.pavilion.session.HitExpiryRequest;
 import org.pavilion.session.PaySettings;
@@ -154,16 +155,30 @@ public class JdbcSessionStore implements SessionStore {
 
     @Override
     public SessionConfig openSession(long taskId, Instant at) {
+        return openSession(taskId, at, GoLiveOptions.TASK_DEFAULTS);
+    }
+
+    /**
+     * Opens a session with the task's settings and the admin's choices at Go live: other thresholds (the
+     * default hire budget and the spending cap's lowering follow them), a name, the marketplace.
+     */
+    @Override
+    public SessionConfig openSession(long taskId, Instant at, GoLiveOptions options) {
         Objects.requireNonNull(at, "at");
+        GoLiveOptions chosen = options == null ? GoLiveOptions.TASK_DEFAULTS : options;
         return writeTx.execute(status -> {
             List<SessionConfig> task = jdbc.query("select min_active, min_waiting, max_active, max_waiting, "
                     + "allow_repeat_workers, waiting_pay_cents_per_hour, disconnect_grace_seconds, reward_cents, "
                     + "hire_budget, spend_cap_cents, " + PAY_COLUMNS + " from task where id = ?",
-                    (rs, row) -> new SessionConfig(0, taskId,
-                    thresholds(rs), rs.getBoolean("allow_repeat_workers"),
-                    Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")), rs.getInt("waiting_pay_cents_per_hour"),
-                    HireBudget.of(thresholds(rs), (Integer) rs.getObject("hire_budget"), rs.getInt("reward_cents"),
-                            (Integer) rs.getObject("spend_cap_cents")), paySettings(rs)), taskId);
+                    (rs, row) -> {
+                        Thresholds thresholds = chosen.thresholds() != null ? chosen.thresholds() : thresholds(rs);
+                        return new SessionConfig(0, taskId, thresholds, rs.getBoolean("allow_repeat_workers"),
+                                Duration.ofSeconds(rs.getInt("disconnect_grace_seconds")),
+                                rs.getInt("waiting_pay_cents_per_hour"),
+                                HireBudget.of(thresholds, (Integer) rs.getObject("hire_budget"),
+                                        rs.getInt("reward_cents"), (Integer) rs.getObject("spend_cap_cents")),
+                                paySettings(rs));
+                    }, taskId);
             if (task.isEmpty()) {
                 throw new UnknownTaskException(taskId);
             }
@@ -172,8 +187,9 @@ public class JdbcSessionStore implements SessionStore {
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("insert into live_session (task_id, min_active, "
                         + "min_waiting, max_active, max_waiting, allow_repeat_workers, waiting_pay_cents_per_hour, "
-                        + "disconnect_grace_seconds, opened_at, hire_budget, " + PAY_COLUMNS + ", spend_cap_cents) "
-                        + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select spend_cap_cents from task where id = ?))",
+                        + "disconnect_grace_seconds, opened_at, hire_budget, " + PAY_COLUMNS + ", spend_cap_cents, "
+                        + "name, marketplace_mode) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "(select spend_cap_cents from task where id = ?), ?, ?)",
                         new String[] {"id"});
                 ps.setLong(1, taskId);
                 ps.setInt(2, c.thresholds().minActive());
@@ -189,11 +205,22 @@ public class JdbcSessionStore implements SessionStore {
                 ps.setString(12, c.pay().approval().name());
                 ps.setBoolean(13, c.pay().autoCompensate());
                 ps.setLong(14, taskId);
+                ps.setString(15, chosen.name());
+                ps.setString(16, chosen.marketplace());
                 return ps;
             }, keys);
             return new SessionConfig(SqlSupport.generatedId(keys), taskId, c.thresholds(), c.allowRepeatWorkers(),
                     c.disconnectGrace(), c.waitingPayCentsPerHour(), c.hireBudget(), c.pay());
         });
+    }
+
+    /**
+     * The marketplace a session was posted on (LOCAL, SANDBOX, PRODUCTION), or empty for a session opened
+     * before sessions had one (the server's configured marketplace) or no such session.
+     */
+    public Optional<String> marketplaceOf(long sessionId) {
+        return jdbc.query("select marketplace_mode from live_session where id = ?", (rs, row) -> rs.getString(1),
+                sessionId).stream().filter(Objects::nonNull).findFirst();
     }
 
     @Override
@@ -735,6 +762,12 @@ public class JdbcSessionStore implements SessionStore {
      * If this click was recorded before, that intent is returned and nothing is opened.
      */
     public GoLiveIntent recordGoLive(long taskId, String nonce, String hitTypeId, String admin, Instant at) {
+        return recordGoLive(taskId, nonce, hitTypeId, admin, at, GoLiveOptions.TASK_DEFAULTS);
+    }
+
+    /** {@link #recordGoLive(long, String, String, String, Instant)} for a session opened with these options. */
+    public GoLiveIntent recordGoLive(long taskId, String nonce, String hitTypeId, String admin, Instant at,
+                                     GoLiveOptions options) {
         Objects.requireNonNull(nonce, "nonce");
         try {
             return writeTx.execute(status -> {
@@ -742,7 +775,7 @@ public class JdbcSessionStore implements SessionStore {
                 if (earlier.isPresent()) {
                     return earlier.get();
                 }
-                SessionConfig session = openSession(taskId, at);
+                SessionConfig session = openSession(taskId, at, options);
                 String token = RequestTokens.post(instanceId(), session.sessionId());
                 jdbc.update("update live_session set hit_type_id = ? where id = ?", hitTypeId, session.sessionId());
                 jdbc.update("insert into go_live (task_id, nonce, session_id, hit_type_id, token, state, admin, "
@@ -770,11 +803,16 @@ public class JdbcSessionStore implements SessionStore {
      * (a session expired meanwhile gets the HIT in its expiry outbox, see {@link #addSessionHit}).
      */
     public void completeGoLive(long sessionId, int attempts, String hitTypeId, String hitId) {
+        completeGoLive(sessionId, attempts, hitTypeId, hitId, null);
+    }
+
+    /** {@link #completeGoLive(long, int, String, String)} with the HIT's group (its preview link), if reported. */
+    public void completeGoLive(long sessionId, int attempts, String hitTypeId, String hitId, String hitGroupId) {
         Objects.requireNonNull(hitId, "hitId");
         writeTx.executeWithoutResult(status -> {
             addSessionHit(sessionId, hitTypeId, hitId);
-            jdbc.update("update live_session set hit_type_id = ?, hit_id = ? where id = ?", hitTypeId, hitId,
-                    sessionId);
+            jdbc.update("update live_session set hit_type_id = ?, hit_id = ?, hit_group_id = ? where id = ?",
+                    hitTypeId, hitId, SqlSupport.clip(hitGroupId, 128), sessionId);
             jdbc.update("update go_live set state = 'DONE', attempts = ?, last_error = null, hit_id = ?, "
                     + "updated_at = ? where session_id = ?", attempts, hitId, SqlSupport.toSql(clock.instant()),
                     sessionId);

@@ -106,7 +106,7 @@ class HireTokenRecoveryTest {
     void takeOverTheOutbox() {
         contextDispatcher.close();
         clock = new MovableClock();
-        dispatcher = new HireDispatcher(marketplace, sessionsProvider, store, tasks, clock, Duration.ofHours(1),
+        dispatcher = new HireDispatcher(SessionMarketplace.single(marketplace), sessionsProvider, store, tasks, clock, Duration.ofHours(1),
                 Duration.ofSeconds(1), new HireDispatcher.TokenLookup(LOOKUPS, LOOKUP_DELAY));
     }
 

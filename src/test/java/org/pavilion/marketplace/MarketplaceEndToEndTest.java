@@ -284,7 +284,7 @@ class MarketplaceEndToEndTest {
                 MarketplaceService.hit(task.settings(), 1, first.token()), first.token()).hitId();
         // Hire 2 died between the commit and the send: REQUESTED, nothing at the marketplace.
 
-        HireDispatcher restarted = new HireDispatcher(marketplace, sessionsProvider, store, tasks,
+        HireDispatcher restarted = new HireDispatcher(SessionMarketplace.single(marketplace), sessionsProvider, store, tasks,
                 Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofSeconds(1));
         restarted.dispatchPending();
 

@@ -96,16 +96,16 @@ public final class SideEffectKillDriver {
                 .create(endpoint));
         ObjectProvider<Marketplace> marketplace = provider(() -> client);
         AtomicReference<LiveSessionService> service = new AtomicReference<>();
-        HireDispatcher hires = new HireDispatcher(marketplace, provider(service::get), store, tasks, system, POLL,
+        HireDispatcher hires = new HireDispatcher(SessionMarketplace.single(marketplace), provider(service::get), store, tasks, system, POLL,
                 MAX_BACKOFF, LOOKUP);
-        SideEffectOutbox outbox = new SideEffectOutbox(marketplace, provider(service::get), store, tasks, system, POLL,
+        SideEffectOutbox outbox = new SideEffectOutbox(SessionMarketplace.single(marketplace), provider(service::get), store, tasks, system, POLL,
                 MAX_BACKOFF, LOOKUP, settings.notificationTopicArn());
         List<OutcomeListener> all = new ArrayList<>(List.of(hires, outbox));
         all.addAll(listeners);
         LiveSessionService sessions = new LiveSessionService(store, all, clock);
         service.set(sessions);
         sessions.recover();
-        MarketplaceService market = new MarketplaceService(marketplace, sessions, store, tasks, settings,
+        MarketplaceService market = MarketplaceService.onOneMarketplace(marketplace, sessions, store, tasks, settings,
                 provider(() -> outbox));
         return new Pavilion(store, tasks, sessions, hires, outbox, market, client);
     }

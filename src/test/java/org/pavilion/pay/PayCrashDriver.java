@@ -64,9 +64,9 @@ public final class PayCrashDriver {
         };
         PayLedger ledger = new PayLedger(jdbc, transactions, clock);
         Compensations compensations = new Compensations(jdbc, transactions, store, clock);
-        CompensationDispatch compensation = new CompensationDispatch(marketplace, compensations, store,
+        CompensationDispatch compensation = new CompensationDispatch(org.pavilion.marketplace.SessionMarketplace.single(marketplace), compensations, store,
                 new TaskRepository(dataSource), clock, Optional.empty(), Duration.ofSeconds(30));
-        return new PayDispatcher(marketplace, ledger, compensation, clock, poll, Duration.ofSeconds(5),
+        return new PayDispatcher(org.pavilion.marketplace.SessionMarketplace.single(marketplace), ledger, compensation, clock, poll, Duration.ofSeconds(5),
                 new SimpleMeterRegistry());
     }
 }

@@ -1,10 +1,10 @@
 package org.pavilion.admin.live;
 
-import java.util.Locale;
-
-import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
-import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.MarketplaceSettings.Mode;
+import org.pavilion.marketplace.Marketplaces;
+import org.pavilion.queue.Thresholds;
+import org.pavilion.session.HireBudget;
 import org.pavilion.pay.Money;
 import org.pavilion.pay.SessionCostEstimate;
 import org.pavilion.project.Task;
@@ -28,13 +28,11 @@ public class GoLiveBudget {
     private static final Logger log = LoggerFactory.getLogger(GoLiveBudget.class);
     private static final int MAX_PROBLEM_LENGTH = 200;
 
-    private final ObjectProvider<Marketplace> marketplace;
-    private final MarketplaceSettings settings;
+    private final ObjectProvider<Marketplaces> marketplaces;
     private final TaskRepository tasks;
 
-    public GoLiveBudget(ObjectProvider<Marketplace> marketplace, MarketplaceSettings settings, TaskRepository tasks) {
-        this.marketplace = marketplace;
-        this.settings = settings;
+    public GoLiveBudget(ObjectProvider<Marketplaces> marketplaces, TaskRepository tasks) {
+        this.marketplaces = marketplaces;
         this.tasks = tasks;
     }
 
@@ -43,38 +41,52 @@ public class GoLiveBudget {
         return estimate(tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId)));
     }
 
-    /** The estimate for a task, with the balance read now. */
+    /** The marketplaces a session may go live on, the configured one first ({@link Marketplaces#offered}). */
+    public java.util.List<Mode> offered() {
+        return marketplaces.getObject().offered();
+    }
+
+    /** The estimate for a task on the configured marketplace, with the balance read now. */
     public GoLiveEstimate estimate(Task task) {
+        return estimate(task, null, marketplaces.getObject().configured());
+    }
+
+    /**
+     * The estimate for a session of a stored task with other thresholds (null: the task's) on a marketplace;
+     * an unknown task is an {@link UnknownTaskException}.
+     */
+    public GoLiveEstimate estimate(long taskId, Thresholds thresholds, Mode mode) {
+        return estimate(tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId)), thresholds, mode);
+    }
+
+    /** The estimate for a session of a task with other thresholds (null: the task's) on a marketplace. */
+    public GoLiveEstimate estimate(Task task, Thresholds thresholds, Mode mode) {
         TaskSettings s = task.settings();
+        Thresholds t = thresholds == null ? s.thresholds() : thresholds;
         SessionCostEstimate cost = SessionCostEstimate.of(Money.ofCents(s.rewardCents()),
-                s.thresholds().maxActive(), s.thresholds().maxWaiting(), Money.ofCents(s.waitingPayCentsPerHour()),
+                t.maxActive(), t.maxWaiting(), Money.ofCents(s.waitingPayCentsPerHour()),
                 s.assignmentDurationSeconds());
         Money balance = null;
         String problem = null;
         try {
-            balance = availableBalance();
+            balance = availableBalance(mode);
         } catch (RuntimeException e) {
             // The marketplace is down, refuses, or answers nonsense: the admin is told, never a 500.
             problem = describe(e);
             log.warn("the marketplace balance could not be read for the go-live estimate of task {}: {}", task.id(),
                     problem);
         }
-        return GoLiveEstimate.of(task.id(), mode(), balance, problem, cost, s.spendCapCents(),
-                s.sessionHireBudget());
+        return GoLiveEstimate.of(task.id(), Marketplaces.key(mode), balance, problem, cost, s.spendCapCents(),
+                HireBudget.of(t, s.hireBudget(), s.rewardCents(), s.spendCapCents()));
     }
 
     /** The one place that reads GetAccountBalance (the client refuses an answer that is not whole cents). */
-    private Money availableBalance() {
-        Money balance = marketplace.getObject().accountBalance();
+    private Money availableBalance(Mode mode) {
+        Money balance = marketplaces.getObject().of(mode).accountBalance();
         if (balance == null) {
             throw new MarketplaceException("InvalidResponse", "the marketplace reported no balance", false);
         }
         return balance;
-    }
-
-    private String mode() {
-        MarketplaceSettings.Mode mode = settings.mode() == null ? MarketplaceSettings.Mode.LOCAL : settings.mode();
-        return mode.name().toLowerCase(Locale.ROOT);
     }
 
     private static String describe(RuntimeException e) {

@@ -84,8 +84,10 @@ public record GoLiveEstimate(
 
     /** The browser's confirmation question before the form is sent. */
     public String confirmQuestion(String title) {
-        return "Post \u201c" + title + "\u201d on the marketplace now? Workers will be hired and paid: about "
-                + usd(firstHourCents) + " in the first hour, then " + usd(costCentsPerHour) + " an hour at full queues.";
+        return "Post \u201c" + title + "\u201d as a new session on the marketplace chosen in the dialog? Workers "
+                + "will be hired and paid there: about " + usd(firstHourCents) + " in the first hour, then "
+                + usd(costCentsPerHour) + " an hour at full queues (with the task's thresholds; " + marketplaceText()
+                + " is the default).";
     }
 
     static String usd(long cents) {

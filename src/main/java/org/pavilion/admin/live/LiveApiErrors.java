@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.SessionEndedException;
 import org.pavilion.session.SessionStorageException;
@@ -63,6 +64,14 @@ class LiveApiErrors {
     @ExceptionHandler(GoLiveBudget.BadConfirmationException.class)
     ResponseEntity<Map<String, Object>> badConfirmation(GoLiveBudget.BadConfirmationException e) {
         return error(HttpStatus.BAD_REQUEST, "bad_request", e.getMessage());
+    }
+
+    /** A bad Go live choice (name, thresholds, marketplace): 400 naming the field. */
+    @ExceptionHandler(InvalidConfigurationException.class)
+    ResponseEntity<Map<String, Object>> invalid(InvalidConfigurationException e) {
+        ResponseEntity<Map<String, Object>> response = error(HttpStatus.BAD_REQUEST, e.code(), e.getMessage());
+        response.getBody().put("field", e.field());
+        return response;
     }
 
     @ExceptionHandler(PavilionException.class)

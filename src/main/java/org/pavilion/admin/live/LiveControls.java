@@ -6,6 +6,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.marketplace.MarketplaceSettings.Mode;
+import org.pavilion.marketplace.Marketplaces;
+import org.pavilion.project.Task;
+import org.pavilion.project.TaskRepository;
+import org.pavilion.project.UnknownTaskException;
+import org.pavilion.session.GoLiveOptions;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Outcome;
@@ -32,9 +38,13 @@ public class LiveControls {
     private final LiveSessionService sessions;
     private final ApplicationEventPublisher events;
     private final GoLiveBudget budget;
+    private final TaskRepository tasks;
+    private final Marketplaces marketplaces;
 
     public LiveControls(MarketplaceService marketplace, LiveSessionService sessions, ApplicationEventPublisher events,
-                        GoLiveBudget budget) {
+                        GoLiveBudget budget, TaskRepository tasks, Marketplaces marketplaces) {
+        this.tasks = tasks;
+        this.marketplaces = marketplaces;
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.events = events;
@@ -69,7 +79,21 @@ public class LiveControls {
      * first did, opening no second session and posting no second HIT.
      */
     public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance, String nonce) {
-        GoLiveEstimate estimate = budget.estimate(taskId);
+        return goLive(taskId, admin, confirmLowBalance, nonce, GoLiveChoices.NONE);
+    }
+
+    /**
+     * {@link #goLive(long, String, boolean, String)} with the admin's choices for this session (name, thresholds,
+     * marketplace, {@link GoLiveChoices}); the balance is checked on the chosen marketplace for the chosen
+     * thresholds. A bad choice is an {@link org.pavilion.queue.InvalidConfigurationException}: nothing is opened.
+     */
+    public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance, String nonce,
+                                            GoLiveChoices choices) {
+        Task task = tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId));
+        GoLiveOptions options = choices.options(task.thresholds());
+        Mode mode = marketplaces.choose(options.marketplace());
+        options = options.onMarketplace(mode.name());
+        GoLiveEstimate estimate = budget.estimate(task, options.thresholds(), mode);
         if (estimate.confirmationRequired()) {
             if (!confirmLowBalance) {
                 log.info("go-live of task {} by admin {} refused: {}", taskId, admin, estimate.message());
@@ -77,8 +101,9 @@ public class LiveControls {
             }
             log.warn("admin {} confirmed going live with task {} although: {}", admin, taskId, estimate.message());
         }
-        MarketplaceService.Posted posted = marketplace.goLive(taskId, admin, nonce);
-        log.info("admin {} took task {} live: session {}", admin, taskId, posted.sessionId());
+        MarketplaceService.Posted posted = marketplace.goLive(taskId, admin, nonce, options);
+        log.info("admin {} took task {} live on {}: session {}{}", admin, taskId, Marketplaces.key(mode),
+                posted.sessionId(), options.thresholds() == null ? "" : " with thresholds " + options.thresholds());
         events.publishEvent(new SessionWentLive(posted.sessionId(), taskId, admin));
         return posted;
     }

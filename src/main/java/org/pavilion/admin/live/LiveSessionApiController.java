@@ -12,6 +12,8 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.marketplace.MarketplaceService;
+import org.pavilion.marketplace.MarketplaceSettings.Mode;
+import org.pavilion.marketplace.Marketplaces;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -69,9 +71,23 @@ public class LiveSessionApiController {
             @Parameter(description = "makes the call idempotent: a repeat with the same key (at most 64 characters) "
                     + "answers the first call's session and HIT, opening and posting nothing more")
             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            @Parameter(description = "the session's name (at most 100 characters); default none")
+            @RequestParam(name = "name", required = false) String name,
+            @Parameter(description = "this session's minActive instead of the task's")
+            @RequestParam(name = "minActive", required = false) String minActive,
+            @Parameter(description = "this session's maxActive instead of the task's")
+            @RequestParam(name = "maxActive", required = false) String maxActive,
+            @Parameter(description = "this session's minWaiting instead of the task's")
+            @RequestParam(name = "minWaiting", required = false) String minWaiting,
+            @Parameter(description = "this session's maxWaiting instead of the task's")
+            @RequestParam(name = "maxWaiting", required = false) String maxWaiting,
+            @Parameter(description = "local, sandbox or production: one of the marketplaces this server offers "
+                    + "(GET /api/admin/marketplaces); default the configured one")
+            @RequestParam(name = "marketplace", required = false) String marketplace,
             Principal principal) {
         boolean confirmed = GoLiveBudget.confirmation(confirmLowBalance);
-        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal), confirmed, idempotencyKey);
+        MarketplaceService.Posted posted = controls.goLive(taskId, AdminNames.of(principal), confirmed, idempotencyKey,
+                new GoLiveChoices(name, minActive, maxActive, minWaiting, maxWaiting, marketplace));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sessionId", posted.sessionId());
         body.put("taskId", taskId);
@@ -80,6 +96,20 @@ public class LiveSessionApiController {
         body.put("session", "/api/admin/sessions/" + posted.sessionId());
         body.put("view", "/admin/sessions/" + posted.sessionId());
         return ResponseEntity.created(URI.create("/api/admin/sessions/" + posted.sessionId())).body(body);
+    }
+
+    /** A marketplace a session may go live on. */
+    public record MarketplaceOffer(String key, String description, boolean configured) {
+    }
+
+    @Operation(summary = "The marketplaces a session may go live on (the go-live's marketplace parameter): local "
+            + "always, the configured one, the sandbox when AWS credentials are found; production only on a server "
+            + "configured for it. configured marks the default")
+    @GetMapping("/marketplaces")
+    public List<MarketplaceOffer> marketplaces() {
+        List<Mode> offered = budget.offered();
+        return offered.stream().map(m -> new MarketplaceOffer(Marketplaces.key(m), Marketplaces.describe(m),
+                m == offered.get(0))).toList();
     }
 
     @Operation(summary = "Before going live: the marketplace in use, its available balance (null with balanceProblem "

@@ -8,6 +8,7 @@ import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.UnknownTaskException;
+import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.PavilionException;
 import org.pavilion.queue.SessionEndedException;
 import org.pavilion.session.SessionStorageException;
@@ -94,12 +95,22 @@ public class LiveSessionPageController {
     public String goLive(@PathVariable long taskId,
                          @RequestParam(name = "confirmLowBalance", required = false) String confirmLowBalance,
                          @RequestParam(name = "nonce", required = false) String nonce,
+                         @RequestParam(name = "name", required = false) String name,
+                         @RequestParam(name = "minActive", required = false) String minActive,
+                         @RequestParam(name = "maxActive", required = false) String maxActive,
+                         @RequestParam(name = "minWaiting", required = false) String minWaiting,
+                         @RequestParam(name = "maxWaiting", required = false) String maxWaiting,
+                         @RequestParam(name = "marketplace", required = false) String marketplace,
                          Principal principal, RedirectAttributes redirect) {
         String admin = AdminNames.of(principal);
         String back = "redirect:/admin/tasks/" + taskId + "#go-live";
         MarketplaceService.Posted posted;
         try {
-            posted = controls.goLive(taskId, admin, GoLiveBudget.confirmation(confirmLowBalance), nonce);
+            posted = controls.goLive(taskId, admin, GoLiveBudget.confirmation(confirmLowBalance), nonce,
+                    new GoLiveChoices(name, minActive, maxActive, minWaiting, maxWaiting, marketplace));
+        } catch (InvalidConfigurationException e) {
+            redirect.addFlashAttribute("problem", "Not posted: " + e.getMessage() + ".");
+            return back;
         } catch (GoLiveBudget.LowBalanceException e) {
             redirect.addFlashAttribute("problem", "Not posted. " + e.getMessage()
                     + " Add funds, or tick \u201cGo live anyway\u201d and go live again.");

@@ -23,7 +23,8 @@ public class SessionQueries {
 
     private static final String SESSION_COLUMNS = "s.id, s.task_id, t.title, s.min_active, s.min_waiting, "
             + "s.max_active, s.max_waiting, s.waiting_pay_cents_per_hour, s.started, s.stopped, s.expired, "
-            + "s.hit_type_id, s.hit_id, s.opened_at, s.started_at, s.stopped_at, s.ended_at";
+            + "s.hit_type_id, s.hit_id, s.opened_at, s.started_at, s.stopped_at, s.ended_at, s.name, "
+            + "s.marketplace_mode, s.hit_group_id";
 
     private final JdbcTemplate jdbc;
 
@@ -35,7 +36,22 @@ public class SessionQueries {
     public record SessionRow(long id, long taskId, String taskTitle, int minActive, int minWaiting, int maxActive,
                              int maxWaiting, int waitingPayCentsPerHour, boolean started, boolean stopped,
                              boolean expired, String hitTypeId, String hitId, Instant openedAt, Instant startedAt,
-                             Instant stoppedAt, Instant endedAt) {
+                             Instant stoppedAt, Instant endedAt, String name, String marketplace,
+                             String hitGroupId) {
+
+        /** A session without a name, on the configured marketplace, its HIT group unknown. */
+        public SessionRow(long id, long taskId, String taskTitle, int minActive, int minWaiting, int maxActive,
+                          int maxWaiting, int waitingPayCentsPerHour, boolean started, boolean stopped,
+                          boolean expired, String hitTypeId, String hitId, Instant openedAt, Instant startedAt,
+                          Instant stoppedAt, Instant endedAt) {
+            this(id, taskId, taskTitle, minActive, minWaiting, maxActive, maxWaiting, waitingPayCentsPerHour, started,
+                    stopped, expired, hitTypeId, hitId, openedAt, startedAt, stoppedAt, endedAt, null, null, null);
+        }
+
+        /** "Session 12", or "Session 12: pilot" when it has a name. */
+        public String title() {
+            return "Session " + id + (name == null ? "" : ": " + name);
+        }
 
         /**
          * {@code live} (posted, neither stopped nor expired; {@link #started} tells whether it has
@@ -130,7 +146,8 @@ public class SessionQueries {
                 rs.getInt("waiting_pay_cents_per_hour"), rs.getBoolean("started"), rs.getBoolean("stopped"),
                 rs.getBoolean("expired"), rs.getString("hit_type_id"), rs.getString("hit_id"),
                 SqlSupport.get(rs, "opened_at"), SqlSupport.get(rs, "started_at"), SqlSupport.get(rs, "stopped_at"),
-                SqlSupport.get(rs, "ended_at"));
+                SqlSupport.get(rs, "ended_at"), rs.getString("name"), rs.getString("marketplace_mode"),
+                rs.getString("hit_group_id"));
     }
 
     private static EventRow eventRow(ResultSet rs, int n) throws SQLException {

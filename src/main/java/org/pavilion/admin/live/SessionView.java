@@ -15,7 +15,7 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
                           String hitTypeId, String hitId, Settings settings, Counters counters, Hiring hiring,
                           List<WorkerRow> waiting, List<WorkerRow> active, List<WorkerRow> workers,
                           List<HireView> hireRequests, List<EventView> events, int eventCount,
-                          List<Point> series, String serverTime, Marketplace marketplace) {
+                          List<Point> series, String serverTime, Marketplace marketplace, String name) {
 
     /**
      * The session's side effects on the marketplace (issue 13 item 1). {@code goLive}: the go-live's state
@@ -25,10 +25,13 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
      * "N HITs not yet expired: last error" while one has failed (null otherwise). {@code localHitsGone}: a
      * live session whose HITs were on the local marketplace of an earlier run of Pavilion (kept in memory
      * only, so gone since the restart: no worker can join); {@code localHitsGoneNotice} says so (null
-     * otherwise).
+     * otherwise). {@code mode}: the marketplace the session went live on (local, sandbox, production), said in
+     * words by {@code modeText}; {@code previewUrl}: where a worker sees its HIT before accepting (null until
+     * the marketplace reported the HIT's group).
      */
     public record Marketplace(String goLive, String goLiveError, int hitsToExpire, int hitsExpired,
-                              String expiryNotice, boolean localHitsGone, String localHitsGoneNotice) {
+                              String expiryNotice, boolean localHitsGone, String localHitsGoneNotice, String mode,
+                              String modeText, String previewUrl) {
     }
 
     /** The session's thresholds and waiting pay rate (copied from its task when it went live). */

@@ -19,6 +19,8 @@ import org.pavilion.admin.live.SessionQueries.EventRow;
 import org.pavilion.admin.ops.DatabaseBusyException;
 import org.pavilion.admin.live.SessionQueries.HireRow;
 import org.pavilion.admin.live.SessionQueries.SessionRow;
+import org.pavilion.marketplace.MarketplaceSettings.Mode;
+import org.pavilion.marketplace.Marketplaces;
 import org.pavilion.marketplace.LocalHitsGone;
 import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueSnapshot;
@@ -53,9 +55,11 @@ public class SessionViews {
     private final SessionQueries queries;
     private final Clock clock;
     private final LocalHitsGone localHitsGone;
+    private final Marketplaces marketplaces;
 
     public SessionViews(LiveSessionService sessions, JdbcSessionStore store, SessionQueries queries, Clock clock,
-                        LocalHitsGone localHitsGone) {
+                        LocalHitsGone localHitsGone, Marketplaces marketplaces) {
+        this.marketplaces = marketplaces;
         this.sessions = sessions;
         this.store = store;
         this.queries = queries;
@@ -66,7 +70,8 @@ public class SessionViews {
     /** One row of the sessions list. {@code waiting}/{@code active} are null for ended sessions. */
     public record SessionSummary(long id, long taskId, String taskTitle, String status, boolean started,
                                  boolean stopped, boolean expired, Integer waiting, Integer active, int capacity,
-                                 String hitId, String openedAt, String startedAt, String stoppedAt, String endedAt) {
+                                 String hitId, String openedAt, String startedAt, String stoppedAt, String endedAt,
+                                 String name, String marketplace) {
 
         /** When it opened, for the page (not part of the JSON). */
         @com.fasterxml.jackson.annotation.JsonIgnore
@@ -90,7 +95,8 @@ public class SessionViews {
             }
             result.add(new SessionSummary(s.id(), s.taskId(), s.taskTitle(), s.status(), s.started(), s.stopped(),
                     s.expired(), waiting, active, s.capacity(), s.hitId(), iso(s.openedAt()), iso(s.startedAt()),
-                    iso(s.stoppedAt()), iso(s.endedAt())));
+                    iso(s.stoppedAt()), iso(s.endedAt()), s.name(),
+                    Marketplaces.key(marketplaces.stored(s.marketplace()))));
         }
         return result;
     }
@@ -156,11 +162,13 @@ public class SessionViews {
                 iso(row.stoppedAt()), iso(row.endedAt()), row.hitTypeId(), row.hitId(), settings, counters,
                 hiring(snapshot), waiting,
                 active, all, hireViews, events, log.size(), series(row, log, snapshot, now), iso(now),
-                marketplace(sessionId, snapshot.expired()));
+                marketplace(row, snapshot.expired()), row.name());
     }
 
     /** The go-live and the HIT expiries of the session, from their outboxes. */
-    private SessionView.Marketplace marketplace(long sessionId, boolean expired) {
+    private SessionView.Marketplace marketplace(SessionRow row, boolean expired) {
+        long sessionId = row.id();
+        Mode mode = marketplaces.stored(row.marketplace());
         Optional<GoLiveIntent> goLive = store.goLiveOfSession(sessionId);
         List<HitExpiryRequest> expiries = store.hitExpiries(sessionId);
         List<HitExpiryRequest> pending = expiries.stream().filter(e -> !e.done()).toList();
@@ -171,7 +179,8 @@ public class SessionViews {
                 + " not yet expired: " + lastError + " (retrying until the marketplace confirms)";
         return new SessionView.Marketplace(goLive.map(g -> g.state().name()).orElse(null),
                 goLive.map(GoLiveIntent::lastError).orElse(null), pending.size(), expiries.size() - pending.size(),
-                notice, gone, gone ? LocalHitsGone.NOTICE : null);
+                notice, gone, gone ? LocalHitsGone.NOTICE : null, Marketplaces.key(mode), Marketplaces.describe(mode),
+                Marketplaces.previewUrl(mode, row.hitGroupId()));
     }
 
     /**

@@ -170,14 +170,14 @@ public class ProjectAdminService {
                     c["WAITING".equals(rs.getString("status")) ? 0 : 1] = rs.getInt("n");
                 });
         return jdbc.query("select id, task_id, started, stopped, expired, opened_at, started_at, stopped_at, ended_at, "
-                + "hit_id from live_session" + where + " order by id", (rs, row) -> {
+                + "hit_id, name, marketplace_mode from live_session" + where + " order by id", (rs, row) -> {
                     long id = rs.getLong("id");
                     String status = rs.getBoolean("expired") ? "expired" : rs.getBoolean("stopped") ? "stopped" : "live";
                     int[] c = counts.getOrDefault(id, new int[2]);
                     return new SessionSummary(id, rs.getLong("task_id"), status, rs.getBoolean("started"),
                             SqlSupport.get(rs, "opened_at"), SqlSupport.get(rs, "started_at"),
                             SqlSupport.get(rs, "stopped_at"), SqlSupport.get(rs, "ended_at"), rs.getString("hit_id"),
-                            c[0], c[1]);
+                            c[0], c[1], rs.getString("name"), rs.getString("marketplace_mode"));
                 }, args);
     }
 }

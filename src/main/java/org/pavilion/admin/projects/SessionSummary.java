@@ -9,5 +9,15 @@ import java.time.Instant;
  */
 public record SessionSummary(long id, long taskId, String status, boolean started, Instant openedAt,
                              Instant startedAt, Instant stoppedAt, Instant endedAt, String hitId,
-                             int waiting, int active) {
+                             int waiting, int active, String name, String marketplace) {
+
+    /** "Session 12", or "Session 12 “pilot”" when it has a name. */
+    public String title() {
+        return "Session " + id + (name == null ? "" : " \u201c" + name + "\u201d");
+    }
+
+    /** local, sandbox or production; blank for a session opened before sessions had one (the configured one). */
+    public String marketplaceKey() {
+        return marketplace == null ? "" : marketplace.toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -9,12 +9,14 @@ import java.lang.annotation.Target;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 
 /**
- * Present only when Pavilion's marketplace is the local one ({@code pavilion.marketplace.mode=local},
- * the default): in sandbox and production modes nothing under {@code /local-mturk/} exists.
+ * Present unless {@code pavilion.marketplace.local.enabled=false}: the local marketplace is offered at Go live
+ * whatever the configured mode (issue 14 item 3), so a researcher on a sandbox or production server can still
+ * try a task with no money moving. It answers only this machine and logged-in admins unless
+ * {@code pavilion.marketplace.local.open-to-network}.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@ConditionalOnProperty(name = "pavilion.marketplace.mode", havingValue = "local", matchIfMissing = true)
+@ConditionalOnProperty(name = "pavilion.marketplace.local.enabled", havingValue = "true", matchIfMissing = true)
 public @interface ConditionalOnLocalMarketplace {
 }

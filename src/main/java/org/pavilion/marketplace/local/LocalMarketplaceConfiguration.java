@@ -129,17 +129,28 @@ public class LocalMarketplaceConfiguration {
             // With pavilion.marketplace.endpoint set, the HITs are on that marketplace (another process's,
             // which may well have outlived this one's restart), not on this embedded one: nothing to check.
             if (settings.endpoint() == null) {
-                checkLocalHits(marketplace, gone, sessions.getObject(), store.getObject());
+                checkLocalHits(marketplace, gone, sessions.getObject(), store.getObject(),
+                        settings.mode() == null || settings.mode() == MarketplaceSettings.Mode.LOCAL);
             }
         }, () -> { });
     }
 
+    /** Whether a session went live on the local marketplace (older sessions: if it was the configured one). */
+    private static boolean onLocal(JdbcSessionStore store, long sessionId, boolean localConfigured) {
+        return store.marketplaceOf(sessionId).map("LOCAL"::equals).orElse(localConfigured);
+    }
+
     static void checkLocalHits(LocalMarketplace marketplace, LocalHitsGone gone, LiveSessionService sessions,
                                JdbcSessionStore store) {
+        checkLocalHits(marketplace, gone, sessions, store, true);
+    }
+
+    static void checkLocalHits(LocalMarketplace marketplace, LocalHitsGone gone, LiveSessionService sessions,
+                               JdbcSessionStore store, boolean localConfigured) {
         for (long sessionId : sessions.sessionIds()) {
             try {
-                if (store.sessionExpired(sessionId)) {
-                    continue;
+                if (store.sessionExpired(sessionId) || !onLocal(store, sessionId, localConfigured)) {
+                    continue; // a session on MTurk keeps its HITs there
                 }
                 List<String> hits = store.sessionHits(sessionId);
                 if (!hits.isEmpty() && hits.stream().noneMatch(marketplace::hasHit)) {

@@ -511,7 +511,7 @@ public class MTurkClient implements Marketplace {
     static Hit toHit(HIT h) {
         return new Hit(h.hitId(), h.hitTypeId(), h.hitStatus(), orZero(h.maxAssignments()), h.expiration(),
                 h.requesterAnnotation(), orZero(h.numberOfAssignmentsPending()),
-                orZero(h.numberOfAssignmentsAvailable()), orZero(h.numberOfAssignmentsCompleted()));
+                orZero(h.numberOfAssignmentsAvailable()), orZero(h.numberOfAssignmentsCompleted()), h.hitGroupId());
     }
 
     static AssignmentInfo toAssignment(MTurkModel.Assignment a) {

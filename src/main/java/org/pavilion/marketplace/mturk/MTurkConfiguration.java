@@ -2,11 +2,18 @@ package org.pavilion.marketplace.mturk;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.Marketplaces;
+import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.SystemPropertyCredentialsProvider;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -51,6 +58,50 @@ public class MTurkConfiguration {
                     client.region());
             return client;
         });
+    }
+
+    /**
+     * The marketplaces a session may go live on ({@link Marketplaces}): the configured one is the
+     * {@link Marketplace} bean; another mode's client is built like it, on its first use, with that mode's
+     * endpoint (the endpoint override belongs to the configured mode only).
+     */
+    @Bean
+    Marketplaces marketplaces(MarketplaceSettings settings, ObjectProvider<Marketplace> configured,
+                              MTurkClientProperties properties, ObjectProvider<Clock> clock, ListeningPort port,
+                              Environment environment, ObjectProvider<JdbcSessionStore> store) {
+        Clock c = clock.getIfAvailable(Clock::systemUTC);
+        return new Marketplaces(settings.mode(), new LazyMarketplace(configured::getObject), mode -> {
+            MTurkClientFactory factory = new MTurkClientFactory(new MarketplaceSettings(mode, null, settings.region(),
+                    settings.awsProfile(), settings.notificationTopicArn(), settings.local()), properties, c);
+            return new LazyMarketplace(() -> {
+                URI local = factory.needsLocalEndpoint() ? localEndpoint(port, environment) : null;
+                MTurkClient client = factory.create(local);
+                log.info("Marketplace for sessions chosen on {}: {} (region {})", mode, client.endpoint(),
+                        client.region());
+                return client;
+            });
+        }, () -> awsCredentialsFound(settings), sessionId -> store.getObject().marketplaceOf(sessionId));
+    }
+
+    /**
+     * Whether credentials for MTurk are at hand: only then is the sandbox offered. Only the sources on this
+     * machine are asked (the environment, system properties, the profile file), never a network metadata
+     * service, so showing the Go live dialog never waits on one.
+     */
+    static boolean awsCredentialsFound(MarketplaceSettings settings) {
+        List<AwsCredentialsProvider> local = List.of(EnvironmentVariableCredentialsProvider.create(),
+                SystemPropertyCredentialsProvider.create(), settings.awsProfile() == null
+                        || settings.awsProfile().isBlank() ? ProfileCredentialsProvider.create()
+                        : ProfileCredentialsProvider.create(settings.awsProfile()));
+        for (AwsCredentialsProvider provider : local) {
+            try {
+                provider.resolveCredentials();
+                return true;
+            } catch (RuntimeException absent) {
+                // this source has none; the next may
+            }
+        }
+        return false;
     }
 
     /**

@@ -45,19 +45,20 @@ class NotificationConfiguration {
     }
 
     /**
-     * In local mode: the local marketplace's base URLs: {@code pavilion.marketplace.endpoint} when
-     * set, {@code pavilion.marketplace.local.base-url}{@code /local-mturk/} when set (the base the
+     * While the local marketplace is served (in every mode unless {@code pavilion.marketplace.local.enabled=false}):
+     * its base URLs: {@code pavilion.marketplace.endpoint} when set in local mode, {@code pavilion.marketplace.local.base-url}{@code /local-mturk/} when set (the base the
      * local marketplace names in what it sends), and this server's own {@code /local-mturk/} on its
      * loopback names and on {@code server.address} (asked on each check: the port is known only once
      * the server listens).
      */
     static Supplier<List<URI>> localBases(MarketplaceSettings marketplace, Environment env) {
         return () -> {
-            if (marketplace.mode() != MarketplaceSettings.Mode.LOCAL) {
+            if (!env.getProperty("pavilion.marketplace.local.enabled", Boolean.class, true)) {
                 return List.of();
             }
             List<URI> bases = new ArrayList<>();
-            if (marketplace.endpoint() != null && marketplace.endpoint().getHost() != null) {
+            if (marketplace.mode() == MarketplaceSettings.Mode.LOCAL && marketplace.endpoint() != null
+                    && marketplace.endpoint().getHost() != null) {
                 String e = marketplace.endpoint().toString();
                 bases.add(URI.create(e.endsWith("/") ? e : e + "/"));
             }

@@ -114,6 +114,61 @@ class LiveControlsTest {
     // ---- go live ---------------------------------------------------------------------------------
 
     @Test
+    void goLiveWithAChosenNameThresholdsAndMarketplaceOpensThatSessionAndLeavesTheTaskAsItWas() throws Exception {
+        long taskId = task(new Thresholds(1, 0, 2, 3));
+        MvcResult r = mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).param("name", "  pilot B ")
+                .param("maxActive", "4").param("maxWaiting", "2").param("marketplace", "LOCAL").with(csrf()))
+                .andExpect(status().isCreated()).andReturn();
+        long session = json(r).getLong("sessionId");
+        // the session's thresholds and its HIT's room are the chosen ones; the task keeps its own
+        assertThat(sessions.config(session).thresholds()).isEqualTo(new Thresholds(1, 0, 4, 2));
+        assertThat(local.getHit(json(r).getString("hitId")).maxAssignments()).isEqualTo(6);
+        assertThat(tasks.find(taskId).orElseThrow().thresholds()).isEqualTo(new Thresholds(1, 0, 2, 3));
+        // the default hire budget follows the session's thresholds: 3 × (4 + 2)
+        assertThat(sessions.config(session).hireBudget()).isEqualTo(18);
+
+        JSONObject view = json(mvc.perform(get("/api/admin/sessions/{id}", session)).andExpect(status().isOk())
+                .andReturn());
+        assertThat(view.getString("name")).isEqualTo("pilot B");
+        assertThat(view.getJSONObject("marketplace").getString("mode")).isEqualTo("local");
+        assertThat(view.getJSONObject("marketplace").getString("previewUrl")).isEqualTo("/local-mturk/board");
+        String page = mvc.perform(get("/admin/sessions/{id}", session)).andExpect(status().isOk()).andReturn()
+                .getResponse().getContentAsString();
+        assertThat(page).contains("\u201cpilot B\u201d").contains("id=\"session-marketplace-mode\">the local marketplace (Pavilion")
+                .contains("Marketplace: local");
+    }
+
+    @Test
+    void goLiveChoicesThatAreNotAllowedAreRefusedNamingTheFieldAndOpenNothing() throws Exception {
+        long taskId = task(new Thresholds(1, 0, 2, 3));
+        int before = queries.sessions(taskId, 100).size();
+        String[][] bad = {{"marketplace", "production", "marketplace"}, {"marketplace", "moon", "marketplace"},
+                {"maxActive", "0", "maxActive"}, {"minWaiting", "5", "maxWaiting"}, {"maxActive", "two", "maxActive"},
+                {"maxWaiting", "10001", "maxWaiting"}, {"name", "x".repeat(101), "name"}, {"name", "a\nb", "name"}};
+        for (String[] b : bad) {
+            MvcResult r = mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).param(b[0], b[1]).with(csrf()))
+                    .andExpect(status().isBadRequest()).andReturn();
+            assertThat(json(r).getString("error")).as(b[0] + "=" + b[1]).isEqualTo("invalid_configuration");
+            assertThat(json(r).getString("field")).as(b[0] + "=" + b[1]).isEqualTo(b[2]);
+        }
+        // the page says it on the task page, next to the dialog
+        mvc.perform(post("/admin/tasks/{id}/go-live", taskId).param("marketplace", "production").with(csrf()))
+                .andExpect(redirectedUrl("/admin/tasks/" + taskId + "#go-live"))
+                .andExpect(flash().attribute("problem", org.hamcrest.Matchers.containsString(
+                        "production needs pavilion.marketplace.mode=production")));
+        assertThat(queries.sessions(taskId, 100)).as("nothing was opened").hasSize(before);
+
+        JSONArray offered = new JSONArray(mvc.perform(get("/api/admin/marketplaces")).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString());
+        assertThat(offered.getJSONObject(0).getString("key")).isEqualTo("local");
+        assertThat(offered.getJSONObject(0).getBoolean("configured")).isTrue();
+        for (int i = 0; i < offered.length(); i++) {
+            assertThat(offered.getJSONObject(i).getString("key")).as("production is never offered on a local server")
+                    .isNotEqualTo("production");
+        }
+    }
+
+    @Test
     void goLiveThroughTheApiPostsTheHitAndOpensASession() throws Exception {
         long taskId = task(new Thresholds(1, 0, 2, 3));
         MvcResult r = mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).with(csrf()))

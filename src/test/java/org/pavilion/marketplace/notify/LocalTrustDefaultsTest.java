@@ -54,11 +54,25 @@ class LocalTrustDefaultsTest {
     }
 
     @Test
-    void sandboxAndProductionTrustNoLocalUrl() {
+    void withoutTheLocalMarketplaceNoLocalUrlIsTrusted() {
+        MockEnvironment env = new MockEnvironment().withProperty("local.server.port", "8123")
+                .withProperty("pavilion.marketplace.local.enabled", "false");
+        for (MarketplaceSettings.Mode mode : MarketplaceSettings.Mode.values()) {
+            assertThat(NotificationConfiguration.localBases(settings(mode, null), env).get()).isEmpty();
+        }
+    }
+
+    @Test
+    void sandboxAndProductionServersTrustOnlyTheirOwnLocalMarketplace() {
+        // The local marketplace is offered at Go live in every mode (issue 14 item 3): this server's own
+        // /local-mturk/ is trusted, but an endpoint override names the real marketplace then, never a local one.
         MockEnvironment env = new MockEnvironment().withProperty("local.server.port", "8123");
         for (MarketplaceSettings.Mode mode : List.of(MarketplaceSettings.Mode.SANDBOX,
                 MarketplaceSettings.Mode.PRODUCTION)) {
-            assertThat(NotificationConfiguration.localBases(settings(mode, null), env).get()).isEmpty();
+            assertThat(NotificationConfiguration.localBases(
+                    settings(mode, URI.create("https://mturk.example.org/")), env).get())
+                    .contains(URI.create("http://127.0.0.1:8123/local-mturk/"))
+                    .allMatch(u -> u.getPath().endsWith("/local-mturk/") && !u.getHost().equals("mturk.example.org"));
         }
     }
 }
