@@ -18,6 +18,7 @@ import org.pavilion.admin.live.GoLiveChoices;
 import org.pavilion.admin.live.LiveControls;
 import org.pavilion.marketplace.MarketplaceSettings.Mode;
 import org.pavilion.marketplace.local.LocalMarketplace;
+import org.pavilion.marketplace.local.LocalSns;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.project.TaskSettings;
@@ -30,6 +31,7 @@ import org.pavilion.storage.JdbcSessionStore;
 import org.pavilion.testing.ConfirmedArrivals;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A session's calls go to the marketplace it went live on (issue 14 item 3), over real HTTP. Two servers: one
@@ -153,5 +155,38 @@ class SessionMarketplaceRoutingTest {
                 assertThat(ownLocalMarket().getHit(hit).expiration()).isBeforeOrEqualTo(Instant.now());
             }
         });
+    }
+
+    @Test
+    void aNotificationSignedByTheLocalMarketplaceMovesNoSessionOnMTurk() {
+        LiveControls controls = pavilion.getBean(LiveControls.class);
+        long task = task();
+        var onSandbox = controls.goLive(task, "admin@lab", true, "click-sandbox", GoLiveChoices.NONE);
+        var onLocal = controls.goLive(task, "admin@lab", true, "click-local",
+                new GoLiveChoices(null, null, null, null, null, "local"));
+        LocalSns sns = pavilion.getBean(LocalSns.class);
+        String topic = pavilion.getBean(MarketplaceSettings.class).notificationTopicArn();
+        JdbcTemplate jdbc = pavilion.getBean(JdbcTemplate.class);
+
+        // Whoever drives this server's local marketplace (loopback, or anyone when it is open to the network)
+        // can make it sign any event document: one about the sandbox session's HIT is refused.
+        for (MarketplaceService.Posted p : List.of(onSandbox, onLocal)) {
+            String doc = "{\"EventDocId\":\"doc-" + p.sessionId() + "\",\"SourceAccount\":\"000000000000\","
+                    + "\"CustomerId\":\"A1LOCAL\",\"EventDocVersion\":\"2014-08-15\",\"Events\":[{"
+                    + "\"EventType\":\"AssignmentAccepted\",\"EventTimestamp\":\"" + Instant.now().toString()
+                    .substring(0, 19) + "Z\",\"HITId\":\"" + p.hitId() + "\",\"AssignmentId\":\"ASG-forged-"
+                    + p.sessionId() + "\",\"HITTypeId\":\"" + p.hitTypeId() + "\"}]}";
+            sns.publish(topic, "Amazon Mechanical Turk event notification", doc);
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(jdbc.queryForList(
+                "select result from mturk_event where event_doc_id in (?, ?) order by event_doc_id", String.class,
+                "doc-" + onSandbox.sessionId(), "doc-" + onLocal.sessionId())).hasSize(2));
+        assertThat(jdbc.queryForObject("select result from mturk_event where event_doc_id = ?", String.class,
+                "doc-" + onSandbox.sessionId())).isEqualTo("refused:wrong_marketplace");
+        assertThat(jdbc.queryForObject("select result from mturk_event where event_doc_id = ?", String.class,
+                "doc-" + onLocal.sessionId())).isNotEqualTo("refused:wrong_marketplace");
+        assertThat(jdbc.queryForObject("select count(*) from session_event where session_id = ? and assignment_id = ?",
+                Integer.class, onSandbox.sessionId(), "ASG-forged-" + onSandbox.sessionId()))
+                .as("nothing of the forged event reached the sandbox session").isZero();
     }
 }

@@ -4,13 +4,16 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pavilion.marketplace.HitOwnership;
 import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.Marketplaces;
 import org.pavilion.marketplace.local.LocalBaseUrl;
 import org.pavilion.session.LiveSessionService;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -104,7 +107,19 @@ class NotificationConfiguration {
     @Bean
     NotificationIntake notificationIntake(SnsSignatureVerifier verifier, NotificationLedger ledger,
                                           LiveSessionService sessions, SubscriptionConfirmer confirmer, Clock clock,
-                                          SnsSettings settings, HitOwnership hits, MeterRegistry meters) {
-        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, hits::sessionOf, meters);
+                                          SnsSettings settings, HitOwnership hits, MeterRegistry meters,
+                                          ObjectProvider<Marketplaces> marketplaces) {
+        NotificationIntake.HitOwner owner = new NotificationIntake.HitOwner() {
+            @Override
+            public Optional<Long> sessionOf(String hitId) {
+                return hits.sessionOf(hitId);
+            }
+
+            @Override
+            public boolean onLocalMarketplace(long sessionId) {
+                return marketplaces.getObject().modeOf(sessionId) == MarketplaceSettings.Mode.LOCAL;
+            }
+        };
+        return new NotificationIntake(verifier, ledger, sessions, confirmer, clock, settings, owner, meters);
     }
 }

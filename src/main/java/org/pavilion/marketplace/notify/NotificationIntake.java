@@ -98,6 +98,15 @@ public final class NotificationIntake {
     @FunctionalInterface
     public interface HitOwner {
         Optional<Long> sessionOf(String hitId);
+
+        /**
+         * Whether the session went live on the local marketplace (issue 14 item 3). A notification signed by
+         * the local marketplace is applied only to such a session: whoever can drive the local marketplace
+         * must not move a session on MTurk, where money is real. By default every session is (one marketplace).
+         */
+        default boolean onLocalMarketplace(long sessionId) {
+            return true;
+        }
     }
 
     /**
@@ -249,7 +258,7 @@ public final class NotificationIntake {
             }
             List<String> results;
             try {
-                results = apply(doc);
+                results = apply(doc, verifier.policy().signedLocally(m.field("SigningCertURL")));
             } catch (ApplyFailed e) {
                 log.warn("SNS: event document {} not applied, SNS will deliver it again: {}", doc.eventDocId(),
                         e.getMessage());
@@ -277,11 +286,17 @@ public final class NotificationIntake {
     }
 
     /** Applies every event; returns each one's result. Throws when an effect could not be made durable. */
-    private List<String> apply(MturkEventDocument doc) throws ApplyFailed {
+    private List<String> apply(MturkEventDocument doc, boolean signedLocally) throws ApplyFailed {
         List<String> results = new ArrayList<>();
         List<CompletableFuture<Outcome>> pending = new ArrayList<>();
         for (MturkEventDocument.Event e : doc.events()) {
             pending.add(null);
+            if (signedLocally && !aboutLocalSession(e)) {
+                results.add(WRONG_MARKETPLACE);
+                log.warn("SNS: {} for HIT {} signed by the local marketplace refused: that HIT's session is not on "
+                        + "the local marketplace", e.eventType(), e.hitId());
+                continue;
+            }
             if (e.isAcceptance()) {
                 results.add(confirm(doc, e, pending));
                 continue;
@@ -369,6 +384,22 @@ public final class NotificationIntake {
             return null;
         } catch (PavilionException x) {
             return "refused:" + x.code();
+        }
+    }
+
+    /** The result of an event the local marketplace signed about a HIT that is not on it. */
+    static final String WRONG_MARKETPLACE = "refused:wrong_marketplace";
+
+    /** Whether an event names a HIT of a session on the local marketplace (one naming no HIT does not). */
+    private boolean aboutLocalSession(MturkEventDocument.Event e) throws ApplyFailed {
+        if (e.hitId() == null) {
+            return false;
+        }
+        try {
+            Optional<Long> session = hits.sessionOf(e.hitId());
+            return session.isEmpty() || hits.onLocalMarketplace(session.get()); // unknown: refused further on
+        } catch (MarketplaceException x) {
+            throw new ApplyFailed("HIT " + e.hitId() + " could not be looked up: " + x.getMessage());
         }
     }
 

@@ -142,6 +142,23 @@ public final class SnsTrustPolicy {
         return new AdmittedCertificateUrl(url, names);
     }
 
+    /**
+     * Whether a message was signed by this server's own local marketplace (its certificate URL is under a local
+     * base): such a message may speak only of sessions on the local marketplace, never of MTurk's.
+     */
+    public boolean signedLocally(String signingCertUrl) {
+        if (signingCertUrl == null) {
+            return false;
+        }
+        try {
+            String canonical = canonical(parse(signingCertUrl, "certificate URL"));
+            return localBases.get().stream()
+                    .anyMatch(base -> canonical.equals(canonical(base.resolve(LOCAL_CERT_PATH))));
+        } catch (SnsVerificationException e) {
+            return false;
+        }
+    }
+
     /** Admits a SubscribeURL or says why not. Returns the URL to GET. */
     public URI checkSubscribeUrl(String value) {
         URI url = parse(value, "SubscribeURL");
