@@ -377,7 +377,7 @@
   function drawChart(v) {
     var svg = $('chart');
     var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 640), H = 200;
-    var left = 34, right = 96, top = 12, bottom = 24;
+    var left = 34, right = 10, top = 20, bottom = 24;
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     var points = v.series.map(function (p) { return { t: p.t, waiting: p.waiting, active: p.active }; });
     livePoints.forEach(function (p) { points.push(p); });
@@ -433,7 +433,8 @@
     Object.keys(byValue).forEach(function (value) {
       var n = Number(value);
       g.appendChild(el('line', { 'class': 'refline', x1: left, x2: W - right, y1: y(n), y2: y(n) }));
-      g.appendChild(el('text', { 'class': 'ref-label', x: W - right + 4, y: y(n) + 4 },
+      // Inside the plot, right-aligned just above its line (a label in a margin would be cut off).
+      g.appendChild(el('text', { 'class': 'ref-label', x: W - right - 4, y: y(n) - 4, 'text-anchor': 'end' },
         byValue[value].join(' = ') + ' ' + n));
     });
     g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, clock(t0) + ' UTC'));
