@@ -293,6 +293,8 @@ class LiveSessionBrowserTest {
             assertThat(pageTwoFirst).isLessThan(newestSeq);
             assertThat(driver.findElement(By.id("timeline-newer")).isDisplayed()).isTrue();
             String pageTwo = text("timeline-rows");
+            ((JavascriptExecutor) driver).executeScript("document.getElementById('timeline').scrollIntoView();");
+            screenshot("session-timeline.png");
 
             // Events arrive meanwhile; after the page's next refresh it still shows the same events.
             for (int i = 61; i <= 63; i++) {
