@@ -281,7 +281,16 @@ class LiveSessionBrowserTest {
             assertThat(driver.findElement(By.id("timeline-newer")).isDisplayed()).isFalse();
             assertThat(text("waiting-pay-rate")).isEqualTo("$7.25 per hour");
             assertThat(text("chart-legend")).contains("waiting").contains("maxActive");
-            assertThat(driver.findElements(By.cssSelector("#chart .ref-label"))).isNotEmpty();
+            // Read in one script each: live.js redraws the chart whenever the queues change.
+            JavascriptExecutor js = (JavascriptExecutor) driver;
+            assertThat((List<Object>) js.executeScript("return Array.from(document.querySelectorAll('#chart .ref-label'))"
+                    + ".map(function (t) { return t.textContent; });"))
+                    .containsExactlyInAnyOrder("minActive = maxActive 1", "maxWaiting 80");
+            // Both series at 0 before the first arrival: drawn dashed, so neither hides the other.
+            assertThat(js.executeScript("return document.querySelectorAll('#chart path.line-equal').length;"))
+                    .isEqualTo(1L);
+            assertThat(js.executeScript("return getComputedStyle(document.querySelector('#chart text')).fontFamily;"))
+                    .isEqualTo(js.executeScript("return getComputedStyle(document.body).fontFamily;"));
             screenshot("session.png");
             long newestSeq = firstSeq();
 
