@@ -208,6 +208,19 @@ final class DisconnectGrace {
                 .exceptionally(e -> null); // ended sessions and finished workers need nothing
     }
 
+    /**
+     * How long the worker's grace period still runs, if a timer is running for it (the live view's "inside
+     * the grace period until ..."); empty when none runs or it is due now.
+     */
+    java.util.Optional<Duration> remaining(WorkerKey key) {
+        ScheduledFuture<?> timer = pending.get(key);
+        if (timer == null || timer.isDone()) {
+            return java.util.Optional.empty();
+        }
+        long millis = timer.getDelay(TimeUnit.MILLISECONDS);
+        return millis > 0 ? java.util.Optional.of(Duration.ofMillis(millis)) : java.util.Optional.empty();
+    }
+
     /** Timers running now (for tests). */
     int pendingTimers() {
         return pending.size();

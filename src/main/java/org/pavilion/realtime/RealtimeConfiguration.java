@@ -64,6 +64,11 @@ class RealtimeConfiguration {
         return new DisconnectGrace(sessions::getObject, connections, timers);
     }
 
+    @Bean
+    WorkerPresence workerPresence(Connections connections, DisconnectGrace grace, Clock clock) {
+        return new WorkerPresence(connections, grace, clock);
+    }
+
     /** After a restart, workers in live sessions' queues get their grace period once pages can reconnect. */
     @Bean
     ApplicationListener<ApplicationReadyEvent> graceAfterRestart(DisconnectGrace grace) {

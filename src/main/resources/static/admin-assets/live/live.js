@@ -122,10 +122,34 @@
     if (el && el.textContent !== text) { el.textContent = text; }
   }
 
+  // Times as the console writes them everywhere (AdminFormat.time): "2026-05-01 14:03:07 UTC".
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
   function time(iso) {
-    if (!iso) { return '–'; }
+    if (!iso) { return '\u2014'; }
     var d = new Date(iso);
-    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
+    if (isNaN(d.getTime())) { return iso; }
+    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' '
+      + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()) + ' UTC';
+  }
+  // The chart's axis: the time of day only.
+  function clock(ms) {
+    var d = new Date(ms);
+    return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds());
+  }
+
+  // A worker's name as a link to the worker's view.
+  var timelineView = $('timeline-view');
+  var workerBase = timelineView ? timelineView.getAttribute('data-worker-base') : null;
+  function workerCell(tr, worker) {
+    var td = document.createElement('td');
+    td.className = 'mono';
+    if (worker) {
+      var a = document.createElement('a');
+      a.href = workerBase + encodeURIComponent(worker);
+      a.textContent = worker;
+      td.appendChild(a);
+    }
+    tr.appendChild(td);
   }
 
   function cell(tr, text, cls, datetime) {
@@ -174,10 +198,13 @@
     setText('counter-waiting', c.waiting);
     setText('counter-active', c.active);
     setText('counter-capacity', c.capacity);
-    setText('counter-hires-requested', c.hiresRequested);
-    setText('counter-hires-sent', c.hiresSent);
-    setText('counter-hires-done', c.hiresDone);
-    setText('counter-hires-failed', c.hiresFailed);
+    setText('counter-in-queues', c.inQueues);
+    setText('hires-total', c.hiresTotal);
+    setText('hires-sent-so-far', c.hiresSentSoFar);
+    setText('hires-done', c.hiresDone);
+    setText('hires-failed', c.hiresFailed);
+    setText('hires-not-sent', c.hiresRequested);
+    setText('hires-being-sent', c.hiresSent);
     renderHiring(v.hiring, v.expired);
     renderMarketplace(v.marketplace, v.expired);
 
@@ -189,7 +216,7 @@
       return function (i) {
         var tr = document.createElement('tr');
         cell(tr, i + 1, 'num');
-        cell(tr, w.worker, 'mono');
+        workerCell(tr, w.worker);
         cell(tr, time(w.waitingSince), null, w.waitingSince || undefined);
         cell(tr, w.waited, 'num');
         cell(tr, w.pay, 'num');
@@ -200,7 +227,7 @@
       return function (i) {
         var tr = document.createElement('tr');
         cell(tr, i + 1, 'num');
-        cell(tr, w.worker, 'mono');
+        workerCell(tr, w.worker);
         cell(tr, w.ready ? 'yes' : 'not yet');
         cell(tr, w.waited, 'num');
         cell(tr, w.pay, 'num');
@@ -210,7 +237,7 @@
     rows('workers-rows', v.workers.map(function (w) {
       return function () {
         var tr = document.createElement('tr');
-        cell(tr, w.worker, 'mono');
+        workerCell(tr, w.worker);
         cell(tr, w.assignmentId, 'mono');
         cell(tr, w.status);
         cell(tr, w.waited, 'num');
@@ -232,17 +259,7 @@
       };
     }), 7, 'No hire request.');
     setText('event-count', v.eventCount);
-    rows('timeline-rows', v.events.map(function (e) {
-      return function () {
-        var tr = document.createElement('tr');
-        cell(tr, e.seq, 'num');
-        cell(tr, time(e.at), null, e.at);
-        cell(tr, e.summary);
-        cell(tr, e.actor || '', 'mono');
-        cell(tr, e.detail || '');
-        return tr;
-      };
-    }), 5, 'Nothing has happened yet.');
+    refreshTimeline();
     drawChart(v);
     if (ended) {
       if (timer) { clearTimeout(timer); timer = null; }
@@ -292,11 +309,76 @@
     });
   }
 
+  // ---- the timeline: the page shown is re-read (keyed by seq, so an older page stays put while the
+  // newest page follows the session) --------------------------------------------------------------
+
+  var timelineBusy = false;
+
+  function pageUrl(base, params) {
+    var q = Object.keys(params).filter(function (k) { return params[k]; })
+      .map(function (k) { return k + '=' + encodeURIComponent(params[k]); }).join('&');
+    return base + (q ? '?' + q : '') + '#timeline';
+  }
+
+  function refreshTimeline() {
+    if (!timelineView || timelineBusy) { return; }
+    var d = function (k) { return timelineView.getAttribute('data-' + k) || ''; };
+    var params = { worker: d('worker'), kind: d('kind'), before: d('before'), after: d('after'), size: d('size') };
+    var q = Object.keys(params).filter(function (k) { return params[k]; })
+      .map(function (k) { return k + '=' + encodeURIComponent(params[k]); }).join('&');
+    timelineBusy = true;
+    fetch(d('events-api') + (q ? '?' + q : ''), { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+      .then(function (r) {
+        if (!r.ok) { throw new Error('HTTP ' + r.status); }
+        return r.json();
+      })
+      .then(renderTimeline)
+      .catch(function () { /* the page keeps what it shows; the next refresh tries again */ })
+      .then(function () { timelineBusy = false; });
+  }
+
+  function renderTimeline(t) {
+    var base = timelineView.getAttribute('data-base');
+    var filtered = !!(t.worker || t.kind);
+    setText('event-count', t.total);
+    setText('timeline-range', t.events.length
+      ? 'Events #' + t.events[0].seq + ' to #' + t.events[t.events.length - 1].seq + ' (' + t.events.length + ' of '
+        + t.matching + (filtered ? ' matching' : '') + ')' + (t.newest ? ', the newest, kept up to date' : '')
+      : 'No event on this page');
+    var nav = [['timeline-newest', !t.newest, {}], ['timeline-newer', t.newerAfter !== null, { after: t.newerAfter }],
+      ['timeline-older', t.olderBefore !== null, { before: t.olderBefore }]];
+    nav.forEach(function (n) {
+      var a = $(n[0]);
+      if (!a) { return; }
+      a.hidden = !n[1];
+      var params = { worker: t.worker, kind: t.kind };
+      Object.keys(n[2]).forEach(function (k) { params[k] = n[2][k] === null ? '' : String(n[2][k]); });
+      a.setAttribute('href', pageUrl(base, params));
+    });
+    rows('timeline-rows', t.events.map(function (e) {
+      return function () {
+        var tr = document.createElement('tr');
+        cell(tr, e.seq, 'num');
+        cell(tr, time(e.at), null, e.at);
+        cell(tr, e.summary);
+        workerCell(tr, e.worker);
+        cell(tr, e.actor || '', 'mono');
+        cell(tr, e.detail || '');
+        return tr;
+      };
+    }), 6, filtered ? 'No event matches the filter.' : 'Nothing has happened yet.');
+  }
+
   // ---- the chart: waiting and active over time, as step lines ----------------------------------
 
+  // Drawn at the SVG's own width in pixels (no stretching, so the text is the page's font at its size);
+  // the thresholds are labelled lines; where both series are equal the active line is dashed over the
+  // waiting line, so both stay visible.
   function drawChart(v) {
     var svg = $('chart');
-    var W = 640, H = 180, left = 34, right = 8, top = 10, bottom = 22;
+    var W = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 640), H = 200;
+    var left = 34, right = 10, top = 20, bottom = 24;
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     var points = v.series.map(function (p) { return { t: p.t, waiting: p.waiting, active: p.active }; });
     livePoints.forEach(function (p) { points.push(p); });
     if (!v.expired && points.length) {
@@ -306,9 +388,11 @@
     var t0 = points.length ? points[0].t : Date.now();
     var t1 = points.length ? points[points.length - 1].t : t0 + 1;
     if (t1 <= t0) { t1 = t0 + 1000; }
-    var maxY = Math.max(1, v.counters.capacity, points.reduce(function (m, p) {
-      return Math.max(m, p.waiting, p.active);
-    }, 0));
+    var st = v.settings || {};
+    var refs = [['minActive', st.minActive], ['maxActive', st.maxActive], ['maxWaiting', st.maxWaiting]]
+      .filter(function (r) { return typeof r[1] === 'number' && r[1] > 0; });
+    var maxY = Math.max(1, points.reduce(function (m, p) { return Math.max(m, p.waiting, p.active); }, 0),
+      refs.reduce(function (m, r) { return Math.max(m, r[1]); }, 0));
     function x(t) { return left + (t - t0) / (t1 - t0) * (W - left - right); }
     function y(n) { return top + (1 - n / maxY) * (H - top - bottom); }
     function step(key) {
@@ -319,6 +403,17 @@
       });
       return d;
     }
+    // The stretches where active equals waiting, as separate dashed segments drawn on top.
+    function equalStretches() {
+      var d = '';
+      for (var i = 0; i < points.length - 1; i++) {
+        var p = points[i];
+        if (p.waiting === p.active) {
+          d += 'M' + x(p.t).toFixed(1) + ' ' + y(p.active).toFixed(1) + ' H' + x(points[i + 1].t).toFixed(1) + ' ';
+        }
+      }
+      return d;
+    }
     function el(name, attrs, text) {
       var e = document.createElementNS(SVG, name);
       Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -326,21 +421,34 @@
       return e;
     }
     var g = document.createDocumentFragment();
-    [0, Math.round(maxY / 2), maxY].forEach(function (n) {
+    var ticks = maxY <= 4 ? Array.from({ length: maxY + 1 }, function (_, i) { return i; })
+      : [0, Math.round(maxY / 2), maxY];
+    ticks.forEach(function (n) {
       g.appendChild(el('line', { 'class': 'gridline', x1: left, x2: W - right, y1: y(n), y2: y(n) }));
       g.appendChild(el('text', { 'class': 'axis-label', x: left - 6, y: y(n) + 4, 'text-anchor': 'end' }, String(n)));
     });
-    g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, time(new Date(t0).toISOString())));
-    g.appendChild(el('text', { 'class': 'axis-label', x: W - right, y: H - 6, 'text-anchor': 'end' },
-      time(new Date(t1).toISOString())));
+    // Labels of lines at the same height are joined ("minActive = maxActive 1") rather than drawn over each other.
+    var byValue = {};
+    refs.forEach(function (r) { (byValue[r[1]] = byValue[r[1]] || []).push(r[0]); });
+    Object.keys(byValue).forEach(function (value) {
+      var n = Number(value);
+      g.appendChild(el('line', { 'class': 'refline', x1: left, x2: W - right, y1: y(n), y2: y(n) }));
+      // Inside the plot, right-aligned just above its line (a label in a margin would be cut off).
+      g.appendChild(el('text', { 'class': 'ref-label', x: W - right - 4, y: y(n) - 4, 'text-anchor': 'end' },
+        byValue[value].join(' = ') + ' ' + n));
+    });
+    g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, clock(t0) + ' UTC'));
+    g.appendChild(el('text', { 'class': 'axis-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, clock(t1) + ' UTC'));
     if (points.length) {
       g.appendChild(el('path', { 'class': 'line-waiting', d: step('waiting') }));
       g.appendChild(el('path', { 'class': 'line-active', d: step('active') }));
+      var eq = equalStretches();
+      if (eq) { g.appendChild(el('path', { 'class': 'line-equal', d: eq })); }
     }
     svg.replaceChildren(g);
     var now = points.length ? points[points.length - 1] : { waiting: 0, active: 0 };
-    setText('chart-summary', 'now ' + now.waiting + ' waiting and ' + now.active + ' active (capacity '
-      + v.counters.capacity + ')');
+    setText('chart-summary', 'Now ' + now.waiting + ' waiting and ' + now.active + ' active (capacity '
+      + v.counters.capacity + ').');
   }
 
   // ---- the migrate form's confirmation names the count (the confirm itself is admin.js's) -------
@@ -360,9 +468,10 @@
 
   // ---- start -----------------------------------------------------------------------------------
 
-  Array.prototype.forEach.call(document.querySelectorAll('time.local'), function (t) {
-    var d = new Date(t.getAttribute('datetime'));
-    if (!isNaN(d.getTime())) { t.textContent = d.toLocaleString(); }
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { if (lastView) { drawChart(lastView); } }, 150);
   });
   ended = $('ended-note') && !$('ended-note').hidden;
   refresh();

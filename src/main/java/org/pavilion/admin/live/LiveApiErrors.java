@@ -33,6 +33,11 @@ class LiveApiErrors {
         return error(HttpStatus.NOT_FOUND, e.code(), e.getMessage());
     }
 
+    @ExceptionHandler(UnknownWorkerException.class)
+    ResponseEntity<Map<String, Object>> unknownWorker(UnknownWorkerException e) {
+        return error(HttpStatus.NOT_FOUND, e.code(), e.getMessage());
+    }
+
     @ExceptionHandler(UnknownTaskException.class)
     ResponseEntity<Map<String, Object>> unknownTask(UnknownTaskException e) {
         return error(HttpStatus.NOT_FOUND, e.code(), e.getMessage());
@@ -81,7 +86,9 @@ class LiveApiErrors {
 
     @ExceptionHandler({HttpMessageNotReadableException.class, MethodArgumentTypeMismatchException.class})
     ResponseEntity<Map<String, Object>> unreadable(Exception e, HttpServletRequest request) {
-        String example = request.getRequestURI().endsWith("/hire-budget") ? "{\"budget\": 20}"
+        String uri = request.getRequestURI();
+        String example = uri.endsWith("/hire-budget") ? "{\"budget\": 20}"
+                : uri.endsWith("/bulk") ? "{\"action\": \"stop\", \"sessionIds\": [1, 2]}"
                 : "{\"count\": 2, \"force\": false}";
         return error(HttpStatus.BAD_REQUEST, "bad_request",
                 "the request could not be read (expected JSON such as " + example + ")");

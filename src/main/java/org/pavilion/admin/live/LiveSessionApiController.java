@@ -43,11 +43,18 @@ public class LiveSessionApiController {
     private final LiveControls controls;
     private final SessionViews views;
     private final GoLiveBudget budget;
+    private final Timeline timeline;
+    private final WorkerViews workers;
+    private final BulkActions bulk;
 
-    public LiveSessionApiController(LiveControls controls, SessionViews views, GoLiveBudget budget) {
+    public LiveSessionApiController(LiveControls controls, SessionViews views, GoLiveBudget budget, Timeline timeline,
+                                    WorkerViews workers, BulkActions bulk) {
         this.controls = controls;
         this.views = views;
         this.budget = budget;
+        this.timeline = timeline;
+        this.workers = workers;
+        this.bulk = bulk;
     }
 
     /** The body of {@code POST /api/admin/sessions/{id}/migrate}. */
@@ -133,6 +140,55 @@ public class LiveSessionApiController {
     @GetMapping("/sessions/{sessionId}")
     public SessionView session(@PathVariable long sessionId) {
         return views.view(sessionId);
+    }
+
+    @Operation(summary = "The event timeline a page at a time, newest first, optionally of one worker and/or one kind. "
+            + "Pages are keyed by seq: olderBefore / newerAfter in the answer are the cursors of the next older / "
+            + "newer page (null: none), so events arriving meanwhile do not shift a page. 400 bad_timeline_query for a "
+            + "bad cursor, size or kind")
+    @GetMapping("/sessions/{sessionId}/events")
+    public Timeline.Page events(@PathVariable long sessionId,
+            @Parameter(description = "only this worker's events") @RequestParam(name = "worker", required = false) String worker,
+            @Parameter(description = "only events of this kind: status, phase, ready, hire, confirm, release, subok, "
+                    + "withheld, budget, paydue, capped") @RequestParam(name = "kind", required = false) String kind,
+            @Parameter(description = "events older than this seq (the previous answer's olderBefore)")
+            @RequestParam(name = "before", required = false) String before,
+            @Parameter(description = "events newer than this seq (the previous answer's newerAfter)")
+            @RequestParam(name = "after", required = false) String after,
+            @Parameter(description = "events per page, 1 to 200 (default 50)")
+            @RequestParam(name = "size", required = false) String size) {
+        return timeline.page(sessionId, worker, kind, before, after, size);
+    }
+
+    @Operation(summary = "One worker of the session: status, time waited, waiting pay so far and settled, payouts, "
+            + "connection (connected; grace: disconnected, keeping its place until graceUntil; disconnected) and "
+            + "its events (paged as /events). 404 unknown_worker for a worker the session has never seen")
+    @GetMapping("/sessions/{sessionId}/workers/{workerId}")
+    public WorkerViews.WorkerDetail worker(@PathVariable long sessionId, @PathVariable String workerId,
+            @RequestParam(name = "kind", required = false) String kind,
+            @RequestParam(name = "before", required = false) String before,
+            @RequestParam(name = "after", required = false) String after,
+            @RequestParam(name = "size", required = false) String size) {
+        return workers.view(sessionId, workerId, kind, before, after, size);
+    }
+
+    /** The body of {@code POST /api/admin/sessions/bulk}. */
+    public record BulkRequest(String action, List<Long> sessionIds) {
+    }
+
+    @Operation(summary = "Stop or expire several sessions: body {\"action\": \"stop\" | \"expire\", \"sessionIds\": "
+            + "[1, 2]} (at most 100). Each session is acted on alone and reported: done, unchanged (already stopped), "
+            + "ended (already expired), unknown, failed. 400 bad_bulk_request (no session, unknown action) changes "
+            + "nothing")
+    @PostMapping("/sessions/bulk")
+    public Map<String, Object> bulk(@RequestBody(required = false) BulkRequest body, Principal principal) {
+        String admin = AdminNames.of(principal);
+        List<BulkActions.Result> results = bulk.apply(body == null ? null : body.action(),
+                body == null ? null : body.sessionIds(), admin);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("action", body.action().strip());
+        answer.put("results", results);
+        return answer;
     }
 
     @Operation(summary = "Stop the job (SPEC 4.4): hiring off, every connected worker told to submit")

@@ -1,9 +1,10 @@
 package org.pavilion.admin.live;
 
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.json.JSONObject;
-import org.pavilion.admin.export.SessionExportService;
 import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.TaskRepository;
@@ -42,20 +43,27 @@ public class LiveSessionPageController {
     private final SessionViews views;
     private final TaskRepository tasks;
     private final TaskDataStore taskData;
+    private final Timeline timeline;
+    private final WorkerViews workers;
+    private final BulkActions bulk;
 
     /** How many of the latest task-data records the live view shows. */
     static final int TASK_DATA_SHOWN = 50;
 
     public LiveSessionPageController(LiveControls controls, SessionViews views, TaskRepository tasks,
-                                     TaskDataStore taskData) {
+                                     TaskDataStore taskData, Timeline timeline, WorkerViews workers,
+                                     BulkActions bulk) {
         this.controls = controls;
         this.views = views;
         this.tasks = tasks;
         this.taskData = taskData;
+        this.timeline = timeline;
+        this.workers = workers;
+        this.bulk = bulk;
     }
 
     /** One task-data record as the live view shows it: text only (the template escapes it). */
-    public record TaskDataView(String at, String worker, String alias, String kind, String text) {
+    public record TaskDataView(java.time.Instant at, String worker, String alias, String kind, String text) {
 
         static TaskDataView of(TaskRecord r) {
             String text;
@@ -65,7 +73,7 @@ public class LiveSessionPageController {
             } catch (RuntimeException e) {
                 text = r.payload();
             }
-            return new TaskDataView(SessionExportService.time(r.at()), r.workerId(), r.alias(), r.kind(), text);
+            return new TaskDataView(r.at(), r.workerId(), r.alias(), r.kind(), text);
         }
     }
 
@@ -79,11 +87,62 @@ public class LiveSessionPageController {
     }
 
     @GetMapping("/admin/sessions/{sessionId}")
-    public String session(@PathVariable long sessionId, Model model) {
+    public String session(@PathVariable long sessionId,
+                          @RequestParam(name = "worker", required = false) String worker,
+                          @RequestParam(name = "kind", required = false) String kind,
+                          @RequestParam(name = "before", required = false) String before,
+                          @RequestParam(name = "after", required = false) String after,
+                          @RequestParam(name = "size", required = false) String size, Model model) {
+        // The timeline first: a bad page or filter is refused before anything else is read.
+        Timeline.Page page = timeline.page(sessionId, worker, kind, before, after, size);
         model.addAttribute("s", views.view(sessionId));
+        model.addAttribute("timeline", page);
         model.addAttribute("taskData", taskData.latest(sessionId, TASK_DATA_SHOWN).stream().map(TaskDataView::of).toList());
         model.addAttribute("taskDataCount", taskData.count(sessionId));
         return "admin/live/session";
+    }
+
+    /** One worker of the session: status, pay, connection, and its own events (paged like the timeline). */
+    @GetMapping("/admin/sessions/{sessionId}/workers/{workerId}")
+    public String worker(@PathVariable long sessionId, @PathVariable String workerId,
+                         @RequestParam(name = "kind", required = false) String kind,
+                         @RequestParam(name = "before", required = false) String before,
+                         @RequestParam(name = "after", required = false) String after,
+                         @RequestParam(name = "size", required = false) String size, Model model) {
+        model.addAttribute("d", workers.view(sessionId, workerId, kind, before, after, size));
+        return "admin/live/worker";
+    }
+
+    /**
+     * Stop or expire the sessions ticked on the sessions list (confirmed in the browser first). Back on the
+     * list, each session's result is listed; a request naming no session or no known action changes nothing.
+     */
+    @PostMapping("/admin/sessions/bulk")
+    public String bulk(@RequestParam(name = "action", required = false) String action,
+                       @RequestParam(name = "session", required = false) List<String> sessionIds,
+                       @RequestParam(name = "back", required = false) String back,
+                       Principal principal, RedirectAttributes redirect) {
+        String admin = AdminNames.of(principal);
+        // Back to where the form was (the sessions list or a project page); nowhere else.
+        String target = back != null && back.matches("/admin/(sessions|projects/\\d+)") ? back : "/admin/sessions";
+        List<Long> ids = new ArrayList<>();
+        for (String id : sessionIds == null ? List.<String>of() : sessionIds) {
+            if (id == null || !id.strip().matches("\\d{1,18}")) {
+                redirect.addFlashAttribute("problem", "Nothing done: \u201c" + id + "\u201d is not a session number.");
+                return "redirect:" + target;
+            }
+            ids.add(Long.parseLong(id.strip()));
+        }
+        try {
+            List<BulkActions.Result> results = bulk.apply(action, ids, admin);
+            redirect.addFlashAttribute("bulkResults", results);
+            long done = results.stream().filter(r -> r.outcome() == BulkActions.Outcome.DONE).count();
+            redirect.addFlashAttribute("notice", ("stop".equals(action) ? "Stop" : "Expire") + ": " + done + " of "
+                    + results.size() + " session(s) done; each one below.");
+        } catch (BulkActions.BadBulkRequestException e) {
+            redirect.addFlashAttribute("problem", "Nothing done: " + e.getMessage() + ".");
+        }
+        return "redirect:" + target;
     }
 
     /**
@@ -195,6 +254,17 @@ public class LiveSessionPageController {
     @ExceptionHandler(UnknownSessionException.class)
     ModelAndView unknownSession(UnknownSessionException e) {
         return error(HttpStatus.NOT_FOUND, "No such session", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(UnknownWorkerException.class)
+    ModelAndView unknownWorker(UnknownWorkerException e) {
+        return error(HttpStatus.NOT_FOUND, "No such worker", e.getMessage(), null);
+    }
+
+    @ExceptionHandler(Timeline.BadTimelineQueryException.class)
+    ModelAndView badTimeline(Timeline.BadTimelineQueryException e) {
+        return error(HttpStatus.BAD_REQUEST, "This page of the timeline cannot be shown", e.getMessage(),
+                "Go back to the newest events of the session, or change the filter.");
     }
 
     @ExceptionHandler(UnknownTaskException.class)

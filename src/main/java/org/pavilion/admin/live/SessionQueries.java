@@ -111,6 +111,64 @@ public class SessionQueries {
                 SessionQueries::eventRow, sessionId);
     }
 
+    /**
+     * One page of the session's log, filtered by worker and kind (either may be null: no filter). With
+     * {@code before}, rows older than that seq, newest first; with {@code after}, rows newer than that seq,
+     * oldest first; with neither, the newest rows. At most {@code limit} rows.
+     */
+    public List<EventRow> eventPage(long sessionId, String worker, String kind, Long before, Long after, int limit) {
+        StringBuilder sql = new StringBuilder("select seq, at, kind, worker_id, assignment_id, from_status, to_status, "
+                + "cause, phase, hire_number, actor, detail, hit_id from session_event where session_id = ?");
+        List<Object> args = filter(sql, sessionId, worker, kind);
+        if (before != null) {
+            sql.append(" and seq < ?");
+            args.add(before);
+        }
+        if (after != null) {
+            sql.append(" and seq > ?");
+            args.add(after);
+        }
+        sql.append(after != null ? " order by seq asc" : " order by seq desc");
+        sql.append(" fetch first ").append(Math.max(1, limit)).append(" rows only");
+        return jdbc.query(sql.toString(), SessionQueries::eventRow, args.toArray());
+    }
+
+    /** How many log rows match the filter, optionally only those with {@code minSeq < seq < maxSeq}. */
+    public long countEvents(long sessionId, String worker, String kind, Long minSeq, Long maxSeq) {
+        StringBuilder sql = new StringBuilder("select count(*) from session_event where session_id = ?");
+        List<Object> args = filter(sql, sessionId, worker, kind);
+        if (minSeq != null) {
+            sql.append(" and seq > ?");
+            args.add(minSeq);
+        }
+        if (maxSeq != null) {
+            sql.append(" and seq < ?");
+            args.add(maxSeq);
+        }
+        Long n = jdbc.queryForObject(sql.toString(), Long.class, args.toArray());
+        return n == null ? 0 : n;
+    }
+
+    /** The workers named in the session's log, in the order they first appear. */
+    public List<String> workersInLog(long sessionId) {
+        return jdbc.queryForList("select worker_id from session_event where session_id = ? and worker_id is not null "
+                + "group by worker_id order by min(seq)", String.class, sessionId);
+    }
+
+    private static List<Object> filter(StringBuilder sql, long sessionId, String worker, String kind) {
+        List<Object> args = new java.util.ArrayList<>();
+        args.add(sessionId);
+        if (worker != null) {
+            sql.append(" and worker_id = ?");
+            args.add(worker);
+        }
+        if (kind != null) {
+            sql.append(" and kind = ?");
+            args.add(kind);
+        }
+        return args;
+    }
+
     public List<HireRow> hires(long sessionId) {
         return jdbc.query("select number, state, cause_worker_id, attempts, last_error, hit_id, requested_at, "
                 + "updated_at from hire_request where session_id = ? order by number", (rs, n) -> new HireRow(
@@ -138,6 +196,12 @@ public class SessionQueries {
         return jdbc.query("select at from session_event where session_id = ? and worker_id = ? and kind = 'status' "
                 + "and to_status = 'ACTIVE' order by seq desc fetch first 1 rows only",
                 (rs, n) -> SqlSupport.get(rs, "at"), sessionId, workerId).stream().findFirst();
+    }
+
+    /** The ids of a project's sessions, oldest first. */
+    public List<Long> sessionIdsOfProject(long projectId) {
+        return jdbc.queryForList("select s.id from live_session s join task t on t.id = s.task_id "
+                + "where t.project_id = ? order by s.id", Long.class, projectId);
     }
 
     private static SessionRow sessionRow(ResultSet rs, int n) throws SQLException {

@@ -17,6 +17,18 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
                           List<HireView> hireRequests, List<EventView> events, int eventCount,
                           List<Point> series, String serverTime, Marketplace marketplace, String name) {
 
+    /** When it opened, for the page (not part of the JSON). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public java.time.Instant openedInstant() {
+        return openedAt == null ? null : java.time.Instant.parse(openedAt);
+    }
+
+    /** The server's time of the view, for the page (not part of the JSON). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public java.time.Instant serverInstant() {
+        return serverTime == null ? null : java.time.Instant.parse(serverTime);
+    }
+
     /**
      * The session's side effects on the marketplace (issue 13 item 1). {@code goLive}: the go-live's state
      * (POSTING, CANCELLING, DONE, FAILED; null for a session opened otherwise) and {@code goLiveError} its
@@ -40,12 +52,15 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
     }
 
     /**
-     * Queue sizes and hire requests by state: {@code hiresRequested} are written but not yet sent,
+     * Queue sizes and hire requests. Now, by state: {@code hiresRequested} are written but not yet sent,
      * {@code hiresSent} are being sent (or retried), {@code hiresDone} made a HIT, {@code hiresFailed}
-     * were refused for good.
+     * were refused for good. Totals over the session so far: {@code hiresTotal} requested,
+     * {@code hiresSentSoFar} sent to the marketplace at least once (done, failed, or being sent after an
+     * attempt), done and failed as above; {@code inQueues} workers waiting or active now, of {@code capacity}.
      */
     public record Counters(int waiting, int active, int capacity, int maxActive, int maxWaiting, int hiresTotal,
-                           int hiresRequested, int hiresSent, int hiresDone, int hiresFailed) {
+                           int hiresRequested, int hiresSent, int hiresDone, int hiresFailed, int hiresSentSoFar,
+                           int inQueues) {
     }
 
     /**
@@ -56,6 +71,11 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
     public record WorkerRow(String worker, String assignmentId, String status, String waitingSince,
                             long waitedSeconds, long waitedMillis, String waited, long payCents, String pay,
                             boolean ready) {
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public java.time.Instant waitingSinceInstant() {
+            return waitingSince == null ? null : java.time.Instant.parse(waitingSince);
+        }
     }
 
     /**
@@ -70,6 +90,11 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
 
     public record HireView(int number, String state, String causeWorker, int attempts, String lastError, String hitId,
                            String requestedAt, String updatedAt) {
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public java.time.Instant updatedInstant() {
+            return updatedAt == null ? null : java.time.Instant.parse(updatedAt);
+        }
     }
 
     /**
@@ -80,6 +105,11 @@ public record SessionView(long id, long taskId, String taskTitle, String status,
     public record EventView(long seq, String at, String kind, String worker, String assignmentId, String from,
                             String to, String cause, String phase, Integer hireNumber, String actor, String detail,
                             String hitId, String summary) {
+
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public java.time.Instant atInstant() {
+            return at == null ? null : java.time.Instant.parse(at);
+        }
     }
 
     /** Queue sizes after the events of one moment of the log (the chart). */

@@ -138,16 +138,21 @@ public class SessionViews {
                 .map(id -> worker(id, snapshot.workers().get(id), rate, now)).toList();
 
         int[] byState = new int[HireRequest.State.values().length];
+        int sentSoFar = 0;
         List<SessionView.HireView> hireViews = new ArrayList<>(hires.size());
         for (HireRow h : hires) {
             byState[h.state().ordinal()]++;
+            if (h.state() != HireRequest.State.REQUESTED || h.attempts() > 0) {
+                sentSoFar++;
+            }
             hireViews.add(new SessionView.HireView(h.number(), h.state().name(), h.causeWorkerId(), h.attempts(),
                     h.lastError(), h.hitId(), iso(h.requestedAt()), iso(h.updatedAt())));
         }
         SessionView.Counters counters = new SessionView.Counters(snapshot.waiting().size(), snapshot.active().size(),
                 row.capacity(), row.maxActive(), row.maxWaiting(), hires.size(),
                 byState[HireRequest.State.REQUESTED.ordinal()], byState[HireRequest.State.SENT.ordinal()],
-                byState[HireRequest.State.DONE.ordinal()], byState[HireRequest.State.FAILED.ordinal()]);
+                byState[HireRequest.State.DONE.ordinal()], byState[HireRequest.State.FAILED.ordinal()], sentSoFar,
+                snapshot.waiting().size() + snapshot.active().size());
         SessionView.Settings settings = new SessionView.Settings(row.minActive(), row.minWaiting(), row.maxActive(),
                 row.maxWaiting(), row.capacity(), rate);
 

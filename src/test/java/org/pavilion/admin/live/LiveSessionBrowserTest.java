@@ -68,6 +68,12 @@ class LiveSessionBrowserTest {
     LocalMarketplace local;
     @Autowired
     LiveSessionService sessions;
+    @Autowired
+    LiveControls controls;
+    @Autowired
+    org.pavilion.project.ProjectRepository projects;
+    @Autowired
+    org.pavilion.project.TaskRepository tasks;
 
     private ChromeDriver driver;
     private Path profile;
@@ -181,7 +187,8 @@ class LiveSessionBrowserTest {
             assertThat(text("waiting-rows")).containsPattern("\\d+:\\d\\d").containsPattern("\\$\\d+\\.\\d\\d");
             waitForText("timeline-rows", "W2 arrived");
             assertThat(text("timeline-rows")).contains("worker:W1").contains("session started");
-            assertThat(driver.findElements(By.cssSelector("#chart path"))).hasSize(2);
+            assertThat(driver.findElements(By.cssSelector("#chart path.line-waiting"))).hasSize(1);
+            assertThat(driver.findElements(By.cssSelector("#chart path.line-active"))).hasSize(1);
 
             // Migrate W2 past maxActive (forced), confirmed.
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
@@ -234,6 +241,141 @@ class LiveSessionBrowserTest {
             dumpConsole();
             throw e;
         }
+    }
+
+    /**
+     * Issue 14 item 6 in the browser: a session with many events; the timeline pages (Older, then Newer back
+     * to the newest) and an older page stays put while events arrive; a filter by worker; a worker that
+     * really connected opens from the timeline and shows "connected", then, its tab closed, "disconnected,
+     * inside the grace period until ...". Screenshots in target/screenshots/ (session.png, worker.png).
+     */
+    @Test
+    void theTimelinePagesAndAWorkersViewOpensFromIt() throws Exception {
+        try {
+            long taskId = LiveTestSupport.task(projects, tasks, port, new org.pavilion.queue.Thresholds(1, 0, 1, 80),
+                    725);
+            var posted = controls.goLive(taskId, EMAIL, true);
+            long session = posted.sessionId();
+            // 60 workers confirmed and arrived on the server: more than two pages of the timeline.
+            for (int i = 1; i <= 60; i++) {
+                org.pavilion.testing.ConfirmedArrivals.arrive(sessions, session, "S" + i, "ASG-S" + i, "worker:S" + i);
+            }
+
+            driver.get(url("/login"));
+            driver.findElement(By.id("username")).sendKeys(EMAIL);
+            driver.findElement(By.id("password")).sendKeys(PASSWORD);
+            driver.findElement(By.cssSelector("#login-form button[type=submit]")).click();
+            new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("/admin"));
+
+            // A real worker accepts the HIT and waits on its page (connected).
+            String admin = driver.getWindowHandle();
+            String workerTab = openWorkerTab("WB", local.accept("WB", posted.hitId()).assignmentId(), posted.hitId());
+            waitForText("connection", "Connected");
+            driver.switchTo().window(admin);
+
+            driver.get(url("/admin/sessions/" + session));
+            waitForText("live-status", "connected");
+            waitForText("timeline-rows", "WB arrived");
+            assertThat(driver.findElements(By.cssSelector("#timeline-rows tr"))).hasSize(Timeline.DEFAULT_SIZE);
+            assertThat(driver.findElement(By.id("timeline-older")).isDisplayed()).isTrue();
+            assertThat(driver.findElement(By.id("timeline-newer")).isDisplayed()).isFalse();
+            assertThat(text("waiting-pay-rate")).isEqualTo("$7.25 per hour");
+            assertThat(text("chart-legend")).contains("waiting").contains("maxActive");
+            // Read in one script each: live.js redraws the chart whenever the queues change.
+            JavascriptExecutor js = (JavascriptExecutor) driver;
+            assertThat((List<Object>) js.executeScript("return Array.from(document.querySelectorAll('#chart .ref-label'))"
+                    + ".map(function (t) { return t.textContent; });"))
+                    .containsExactlyInAnyOrder("minActive = maxActive 1", "maxWaiting 80");
+            // Both series at 0 before the first arrival: drawn dashed, so neither hides the other.
+            assertThat(js.executeScript("return document.querySelectorAll('#chart path.line-equal').length;"))
+                    .isEqualTo(1L);
+            assertThat(js.executeScript("return getComputedStyle(document.querySelector('#chart text')).fontFamily;"))
+                    .isEqualTo(js.executeScript("return getComputedStyle(document.body).fontFamily;"));
+            screenshot("session.png");
+            long newestSeq = firstSeq();
+
+            // Older: the next 50, all older; Newer is offered.
+            driver.findElement(By.id("timeline-older")).click();
+            new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("before="));
+            waitForText("timeline-range", "Events #");
+            long pageTwoFirst = firstSeq();
+            assertThat(pageTwoFirst).isLessThan(newestSeq);
+            assertThat(driver.findElement(By.id("timeline-newer")).isDisplayed()).isTrue();
+            String pageTwo = text("timeline-rows");
+            ((JavascriptExecutor) driver).executeScript("document.getElementById('timeline').scrollIntoView();");
+            screenshot("session-timeline.png");
+
+            // Events arrive meanwhile; after the page's next refresh it still shows the same events.
+            for (int i = 61; i <= 63; i++) {
+                org.pavilion.testing.ConfirmedArrivals.arrive(sessions, session, "S" + i, "ASG-S" + i, "worker:S" + i);
+            }
+            waitForText("counter-waiting", "63"); // the live view has refreshed since (60 + WB + 3 - 1 active)
+            assertThat(text("timeline-rows")).isEqualTo(pageTwo);
+
+            // Newer: the events right after page two (the new arrivals are newer still); then Newest.
+            driver.findElement(By.id("timeline-newer")).click();
+            new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("after="));
+            waitForText("timeline-range", "Events #");
+            assertThat(lastSeq()).isGreaterThan(pageTwoFirst);
+            assertThat(driver.findElement(By.id("timeline-newest")).isDisplayed()).isTrue();
+            driver.findElement(By.id("timeline-newest")).click();
+            waitForText("timeline-rows", "S63 arrived");
+            assertThat(firstSeq()).isGreaterThan(newestSeq);
+
+            // Filter by worker: WB's events only.
+            new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("timeline-worker")))
+                    .selectByVisibleText("WB");
+            driver.findElement(By.id("timeline-filter-button")).click();
+            new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("worker=WB"));
+            waitForText("timeline-range", "matching");
+            @SuppressWarnings("unchecked")
+            List<String> workers = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                    "return Array.from(document.querySelectorAll('#timeline-rows td:nth-child(4)'))"
+                            + ".map(function (td) { return td.textContent.trim(); })"
+                            + ".filter(function (w, i, all) { return all.indexOf(w) === i; });");
+            assertThat(workers).containsExactly("WB");
+
+            // The worker's view, from the timeline: connected.
+            driver.findElement(By.cssSelector("#timeline-rows a")).click();
+            new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("/workers/WB"));
+            assertThat(text("worker-id")).isEqualTo("WB");
+            assertThat(text("worker-status")).isEqualTo("waiting");
+            assertThat(text("worker-connection")).isEqualTo("connected");
+            assertThat(text("timeline-rows")).contains("WB arrived");
+
+            // Its tab closes: disconnected, inside the grace period until a time.
+            driver.switchTo().window(workerTab);
+            driver.close();
+            driver.switchTo().window(admin);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                driver.navigate().refresh();
+                assertThat(text("worker-connection"))
+                        .matches("disconnected, inside the grace period until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
+            });
+            screenshot("worker.png");
+        } catch (AssertionError | RuntimeException e) {
+            dumpConsole();
+            throw e;
+        }
+    }
+
+    // Read in one script: live.js may replace the rows between a find and a read.
+    private long lastSeq() {
+        return ((Number) ((JavascriptExecutor) driver).executeScript(
+                "var c = document.querySelectorAll('#timeline-rows tr td:first-child');"
+                        + "return Number(c[c.length - 1].textContent);")).longValue();
+    }
+
+    private long firstSeq() {
+        return ((Number) ((JavascriptExecutor) driver).executeScript(
+                "return Number(document.querySelector('#timeline-rows tr td').textContent);")).longValue();
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        byte[] png = driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(dir.resolve(name), png);
     }
 
     private String openWorkerTab(String worker, String assignmentId, String hitId) {
