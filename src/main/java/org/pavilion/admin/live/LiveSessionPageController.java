@@ -208,6 +208,9 @@ public class LiveSessionPageController {
         Matcher goLive = GO_LIVE.matcher(request.getRequestURI().substring(request.getContextPath().length()));
         if (goLive.matches()) {
             RequestContextUtils.getOutputFlashMap(request).put("problem", refusal.message());
+            if (refusal.field() != null) { // the task page links to that field of the task form
+                RequestContextUtils.getOutputFlashMap(request).put("goLiveField", refusal.field());
+            }
             return new ModelAndView("redirect:/admin/tasks/" + goLive.group(1) + "#go-live");
         }
         return error(HttpStatus.BAD_GATEWAY, "The marketplace refused", refusal.message(), null);
