@@ -50,10 +50,11 @@ public record MarketplaceRefusal(String field, String message) {
                     "an https:// URL of the worker pages"),
             Parameter.of("FrameHeight", "frameHeight", "Frame height", TaskRules.FRAME_HEIGHT.inWords()));
 
-    // what the marketplace client puts around MTurk's message
+    // what the marketplace client puts around MTurk's message: the outbox's note, the error type (one CamelCase
+    // word such as RequestError or InternalFailure), the operation
     private static final Pattern WRAPPING = Pattern.compile(
-            "^(this go-live failed: |(RequestError|ServiceFault|GoLiveFailed|InvalidResponse|TransportError|HTTP ?\\d+"
-                    + "|[A-Za-z]*Exception): |MTurk [A-Za-z]+ (refused|failed on MTurk's side|failed|throttled): )+");
+            "^(this go-live failed: |(HTTP ?\\d+|[A-Z][a-z]+(?:[A-Z][a-z]*)+): "
+                    + "|MTurk [A-Za-z]+ (refused|failed on MTurk's side|failed|throttled): )+");
     private static final Pattern NOISE = Pattern.compile(
             "\\s*(\\[[A-Za-z.]+]|\\(request [^)]*\\)|\\(\\d{9,}\\))");
     private static final Pattern TURK_CODE = Pattern.compile("AWS\\.MechanicalTurk\\.([A-Za-z]+)");
