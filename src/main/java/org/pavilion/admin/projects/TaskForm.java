@@ -230,7 +230,7 @@ public class TaskForm {
                 + "budget to the hires it pays for. Empty: no cap.";
         Long cap = quietCents(spendCapUsd);
         Long rewardCents = quietCents(reward);
-        if (cap == null || rewardCents == null || rewardCents < 1 || rewardCents > 100_000_00L) {
+        if (cap == null || rewardCents == null || !TaskRules.REWARD.accepts(rewardCents)) {
             return what;
         }
         long cost = HireBudget.costOfOneHireCents(rewardCents.intValue());
