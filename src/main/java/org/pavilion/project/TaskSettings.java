@@ -2,7 +2,7 @@ package org.pavilion.project;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Optional;
 
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.PayRules;
@@ -13,8 +13,9 @@ import org.pavilion.session.PaySettings.ApprovalPolicy;
 
 /**
  * Everything a researcher sets on a task (SPEC §2, §3, §4.8, §4.7, §4.9). A value of this type is
- * valid: the constructor refuses anything else with an {@link InvalidConfigurationException} naming
- * the field. Ranges are MTurk's where MTurk has one.
+ * valid: the constructor refuses anything that breaks the {@link TaskRules} with an
+ * {@link InvalidConfigurationException} naming the field. The rules are MTurk's where MTurk has one, so a
+ * task that can be stored can be posted (a description is required, as CreateHITType requires one).
  *
  * @param country ISO 3166-1 alpha-2 locale requirement (upper-cased), or null for any
  * @param minApprovalPercent approval-rate requirement 0..100, or null for none
@@ -42,57 +43,58 @@ public record TaskSettings(String title, String description, String keywords, in
     /** SPEC §4.7. */
     public static final int DEFAULT_DISCONNECT_GRACE_SECONDS = 30;
     /** The largest hire budget a task may name: far beyond any real session, small enough to be a limit. */
-    public static final int MAX_HIRE_BUDGET = 1_000_000;
+    public static final int MAX_HIRE_BUDGET = (int) TaskRules.HIRE_BUDGET.max();
     /** The largest spending cap: 1,000,000 USD. */
-    public static final int MAX_SPEND_CAP_CENTS = 100_000_000;
+    public static final int MAX_SPEND_CAP_CENTS = (int) TaskRules.SPEND_CAP.max();
     /** The default longest paid wait: an hour (SPEC §4.9). */
     public static final int DEFAULT_MAX_PAID_WAIT_MINUTES = (int) PayRules.DEFAULT_MAX_PAID_WAIT.toMinutes();
     /** The longest paid wait a task may name: a week (the database's limit too). */
-    public static final int MAX_PAID_WAIT_MINUTES = 10_080;
+    public static final int MAX_PAID_WAIT_MINUTES = (int) TaskRules.MAX_PAID_WAIT.max();
 
     public TaskSettings {
-        title = requireText(title, "title", 128);
-        description = description == null ? "" : description.strip();
-        requireMax(description, "description", 2000);
-        keywords = keywords == null ? "" : keywords.strip();
-        requireMax(keywords, "keywords", 1000);
-        requireRange(rewardCents, "rewardCents", 0, 100_000_00);
-        requireRange(assignmentDurationSeconds, "assignmentDurationSeconds", 30, 31_536_000);
-        requireRange(lifetimeSeconds, "lifetimeSeconds", 30, 31_536_000);
-        requireRange(autoApprovalDelaySeconds, "autoApprovalDelaySeconds", 0, 2_592_000);
+        // every rule is TaskRules' (and ThresholdRules', inside Thresholds): stated once, shared with the form
+        title = TaskRules.TITLE.require(title);
+        description = TaskRules.DESCRIPTION.require(description);
+        keywords = TaskRules.KEYWORDS.require(keywords);
+        TaskRules.REWARD.require(rewardCents);
+        TaskRules.ASSIGNMENT_DURATION.require(assignmentDurationSeconds);
+        TaskRules.LIFETIME.require(lifetimeSeconds);
+        TaskRules.AUTO_APPROVAL_DELAY.require(autoApprovalDelaySeconds);
         if (country != null) {
             country = country.strip().toUpperCase(Locale.ROOT);
+            Optional<String> problem = TaskRules.countryProblem(country);
+            if (problem.isPresent()) {
+                throw new InvalidConfigurationException("country", problem.get());
+            }
             if (country.isEmpty()) {
                 country = null;
-            } else if (!country.matches("[A-Z]{2}")) {
-                throw new InvalidConfigurationException("country",
-                        "must be an ISO 3166-1 alpha-2 code such as US (was '" + country + "')");
             }
         }
         if (minApprovalPercent != null) {
-            requireRange(minApprovalPercent, "minApprovalPercent", 0, 100);
+            TaskRules.MIN_APPROVAL_PERCENT.require(minApprovalPercent);
         }
         if (minApprovedHits != null) {
-            requireRange(minApprovedHits, "minApprovedHits", 0, Integer.MAX_VALUE);
+            TaskRules.MIN_APPROVED_HITS.require(minApprovedHits);
         }
-        externalUrl = requireText(externalUrl, "externalUrl", 2000);
-        String lower = externalUrl.toLowerCase(Locale.ROOT);
-        if (!(lower.startsWith("https://") || lower.startsWith("http://"))) {
-            throw new InvalidConfigurationException("externalUrl", "must be an http(s) URL (was '" + externalUrl + "')");
+        externalUrl = externalUrl == null ? "" : externalUrl.strip();
+        Optional<String> urlProblem = TaskRules.externalUrlProblem(externalUrl);
+        if (urlProblem.isPresent()) {
+            String p = urlProblem.get();
+            throw new InvalidConfigurationException("externalUrl", p.substring(0, p.length() - 1));
         }
-        requireRange(frameHeight, "frameHeight", 0, 100_000);
+        TaskRules.FRAME_HEIGHT.require(frameHeight);
         if (thresholds == null) {
             throw new InvalidConfigurationException("thresholds", "are required");
         }
-        requireRange(waitingPayCentsPerHour, "waitingPayCentsPerHour", 0, 100_000_00);
-        requireRange(disconnectGraceSeconds, "disconnectGraceSeconds", 0, 86_400);
+        TaskRules.WAITING_PAY.require(waitingPayCentsPerHour);
+        TaskRules.DISCONNECT_GRACE.require(disconnectGraceSeconds);
         if (hireBudget != null) {
-            requireRange(hireBudget, "hireBudget", 0, MAX_HIRE_BUDGET);
+            TaskRules.HIRE_BUDGET.require(hireBudget);
         }
         if (spendCapCents != null) {
-            requireRange(spendCapCents, "spendCapCents", 0, MAX_SPEND_CAP_CENTS);
+            TaskRules.SPEND_CAP.require(spendCapCents);
         }
-        requireRange(maxPaidWaitMinutes, "maxPaidWaitMinutes", 1, MAX_PAID_WAIT_MINUTES);
+        TaskRules.MAX_PAID_WAIT.require(maxPaidWaitMinutes);
         if (approvalPolicy == null) {
             throw new InvalidConfigurationException("approvalPolicy", "is required (AUTO or MANUAL)");
         }
@@ -170,29 +172,5 @@ public record TaskSettings(String title, String description, String keywords, in
         return new TaskSettings(title, description, "", rewardCents, 3600, 86_400, 259_200, null, null, null,
                 externalUrl, 800, thresholds, false, DEFAULT_WAITING_PAY_CENTS_PER_HOUR,
                 DEFAULT_DISCONNECT_GRACE_SECONDS);
-    }
-
-    private static String requireText(String value, String field, int max) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidConfigurationException(field, "is required");
-        }
-        String v = value.strip();
-        requireMax(v, field, max);
-        return v;
-    }
-
-    private static void requireMax(String value, String field, int max) {
-        Objects.requireNonNull(value, field);
-        if (value.length() > max) {
-            throw new InvalidConfigurationException(field, "must be at most " + max + " characters (was "
-                    + value.length() + ")");
-        }
-    }
-
-    private static void requireRange(int value, String field, int min, int max) {
-        if (value < min || value > max) {
-            throw new InvalidConfigurationException(field, "must be between " + min + " and " + max
-                    + " (was " + value + ")");
-        }
     }
 }

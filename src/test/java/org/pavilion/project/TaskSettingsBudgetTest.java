@@ -12,7 +12,7 @@ class TaskSettingsBudgetTest {
 
     /** Reward 0.50 USD, capacity 3 + 2 = 5. */
     private static TaskSettings basic() {
-        return TaskSettings.basic("Chat", "", "https://example.org/t", 50, new Thresholds(2, 1, 3, 2));
+        return TaskSettings.basic("Chat", "A group chat", "https://example.org/t", 50, new Thresholds(2, 1, 3, 2));
     }
 
     @Test

@@ -56,7 +56,7 @@ class TaskDataRestartTest {
             SessionStore store = first.getBean(SessionStore.class);
             TaskDataStore taskData = first.getBean(TaskDataStore.class);
             long project = first.getBean(ProjectRepository.class).create("Task data", "", Instant.now()).id();
-            long task = first.getBean(TaskRepository.class).create(project, TaskSettings.basic("Chat", "",
+            long task = first.getBean(TaskRepository.class).create(project, TaskSettings.basic("Chat", "A group chat",
                     "https://localhost/task", 50, new Thresholds(1, 0, 2, 2)), Instant.now()).id();
             session = sessions.open(task).sessionId();
             store.addSessionHit(session, "TYPE-" + session, hit);

@@ -149,7 +149,7 @@ abstract class SessionStoreContract {
         assertThatThrownBy(() -> projects.create(" ", "", T0)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("name");
 
-        TaskSettings bare = TaskSettings.basic("Chat", "", "http://localhost:8080/crowd", 10, new Thresholds(1, 0, 1, 1));
+        TaskSettings bare = TaskSettings.basic("Chat", "A group chat", "http://localhost:8080/crowd", 10, new Thresholds(1, 0, 1, 1));
         Task t = tasks.create(p.id(), bare, T0);
         assertThat(tasks.find(t.id())).contains(t);
         assertThat(t.settings().country()).isNull();
@@ -183,7 +183,7 @@ abstract class SessionStoreContract {
                 + "assignment_duration_seconds, lifetime_seconds, auto_approval_delay_seconds, external_url, "
                 + "frame_height, min_active, min_waiting, max_active, max_waiting, allow_repeat_workers, "
                 + "waiting_pay_cents_per_hour, disconnect_grace_seconds, created_at, updated_at) values "
-                + "(?, 'Old', '', '', 10, 600, 3600, 0, 'https://example.org/old', 0, 1, 0, 1, 1, false, 725, 30, ?, ?)",
+                + "(?, 'Old', 'An old task', '', 10, 600, 3600, 0, 'https://example.org/old', 0, 1, 0, 1, 1, false, 725, 30, ?, ?)",
                 project.id(), SqlSupport.toSql(T0), SqlSupport.toSql(T0));
         long id = jdbc.queryForObject("select max(id) from task where title = 'Old'", Long.class);
         TaskSettings old = tasks.find(id).orElseThrow().settings();
@@ -217,7 +217,7 @@ abstract class SessionStoreContract {
         assertThat(openedAt(config.sessionId())).isEqualTo(at);
 
         // editing the task later never changes the running session
-        tasks.update(task.id(), TaskSettings.basic("Other", "", "https://example.org/o", 1, new Thresholds(1, 0, 1, 1)),
+        tasks.update(task.id(), TaskSettings.basic("Other", "Another", "https://example.org/o", 1, new Thresholds(1, 0, 1, 1)),
                 T0.plusSeconds(5));
         SessionLog log = store.loadSession(config.sessionId()).orElseThrow();
         assertThat(log.config()).isEqualTo(config);

@@ -48,7 +48,7 @@ class StorageApplicationContextTest {
     private static SessionConfig useStore(ConfigurableApplicationContext context) {
         Project p = context.getBean(ProjectRepository.class).create("ctx", "", Instant.now());
         long task = context.getBean(TaskRepository.class).create(p.id(),
-                TaskSettings.basic("t", "", "https://example.org/t", 5, new Thresholds(1, 0, 2, 2)), Instant.now()).id();
+                TaskSettings.basic("t", "d", "https://example.org/t", 5, new Thresholds(1, 0, 2, 2)), Instant.now()).id();
         return context.getBean(JdbcSessionStore.class).openSession(task, Instant.now());
     }
 

@@ -57,7 +57,7 @@ abstract class TaskDataStoreContract {
 
     long newSession() {
         long project = new ProjectRepository(dataSource).create("Task data", "", T0).id();
-        long task = new TaskRepository(dataSource).create(project, TaskSettings.basic("Chat", "", "https://example.org/t",
+        long task = new TaskRepository(dataSource).create(project, TaskSettings.basic("Chat", "A group chat", "https://example.org/t",
                 50, new Thresholds(1, 0, 2, 2)), T0).id();
         return new JdbcSessionStore(dataSource).openSession(task, T0).sessionId();
     }

@@ -1,6 +1,5 @@
 package org.pavilion.admin.live;
 
-import org.pavilion.admin.projects.TaskForm;
 import org.pavilion.queue.InvalidConfigurationException;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.GoLiveOptions;
@@ -42,12 +41,7 @@ public record GoLiveChoices(String name, String minActive, String maxActive, Str
             throw new InvalidConfigurationException(field, "must be a whole number (was '"
                     + (v.length() <= 20 ? v : v.substring(0, 19) + "\u2026") + "')");
         }
-        int n = Integer.parseInt(v);
-        if (n > TaskForm.MAX_THRESHOLD) {
-            throw new InvalidConfigurationException(field, "must be at most " + TaskForm.MAX_THRESHOLD + " (was " + n
-                    + ")");
-        }
-        return n;
+        return Integer.parseInt(v); // the ranges are ThresholdRules', checked by Thresholds
     }
 
     /** The marketplace as {@link GoLiveOptions} names it; which one is offered is checked when going live. */

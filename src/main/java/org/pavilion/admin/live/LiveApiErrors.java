@@ -97,8 +97,12 @@ class LiveApiErrors {
     @ExceptionHandler(MarketplaceException.class)
     ResponseEntity<Map<String, Object>> marketplace(MarketplaceException e) {
         log.warn("go-live refused by the marketplace: {} {}", e.errorCode(), e.getMessage());
+        MarketplaceRefusal refusal = MarketplaceRefusal.of(e); // the same words as the task page's
         ResponseEntity<Map<String, Object>> response = error(HttpStatus.BAD_GATEWAY, "marketplace_error",
-                "the marketplace refused: " + e.getMessage());
+                refusal.message());
+        if (refusal.field() != null) {
+            response.getBody().put("field", refusal.field());
+        }
         response.getBody().put("code", e.errorCode());
         response.getBody().put("retryable", e.retryable());
         return response;

@@ -3,6 +3,10 @@ package org.pavilion.admin.live;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.json.JSONObject;
 import org.pavilion.marketplace.MarketplaceException;
@@ -28,6 +32,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import org.springframework.web.servlet.support.RequestContextUtils;
 
 /**
  * The admin's live pages: the sessions list, one session's live view, and the POST forms of the
@@ -272,14 +277,27 @@ public class LiveSessionPageController {
         return error(HttpStatus.NOT_FOUND, "No such task", e.getMessage(), null);
     }
 
+    /**
+     * A marketplace refusal. Of a Go live: back to the task page's Go live section (not an error page at the
+     * POST's address) with what was refused and what to change ({@link MarketplaceRefusal}), as a low balance
+     * is told; nothing was posted, and the session it opened is already expired.
+     */
     @ExceptionHandler(MarketplaceException.class)
-    ModelAndView marketplace(MarketplaceException e) {
+    ModelAndView marketplace(MarketplaceException e, HttpServletRequest request) {
         log.warn("go-live refused by the marketplace: {} {}", e.errorCode(), e.getMessage());
-        return error(HttpStatus.BAD_GATEWAY, "The marketplace refused to post the task",
-                e.getMessage(), "Marketplace error " + e.errorCode() + (e.retryable()
-                        ? " (a temporary failure: trying again later may work)"
-                        : " (a permanent refusal: fix the task or the marketplace account, then try again)"));
+        MarketplaceRefusal refusal = MarketplaceRefusal.of(e);
+        Matcher goLive = GO_LIVE.matcher(request.getRequestURI().substring(request.getContextPath().length()));
+        if (goLive.matches()) {
+            RequestContextUtils.getOutputFlashMap(request).put("problem", refusal.message());
+            if (refusal.field() != null) { // the task page links to that field of the task form
+                RequestContextUtils.getOutputFlashMap(request).put("goLiveField", refusal.field());
+            }
+            return new ModelAndView("redirect:/admin/tasks/" + goLive.group(1) + "#go-live");
+        }
+        return error(HttpStatus.BAD_GATEWAY, "The marketplace refused", refusal.message(), null);
     }
+
+    private static final Pattern GO_LIVE = Pattern.compile("/admin/tasks/(\\d+)/go-live/?");
 
     @ExceptionHandler(AdminNames.NotLoggedInException.class)
     ModelAndView notLoggedIn(AdminNames.NotLoggedInException e) {

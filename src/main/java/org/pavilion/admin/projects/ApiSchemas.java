@@ -27,7 +27,9 @@ final class ApiSchemas {
     record TaskInput(
             @Schema(description = "Required, at most 128 characters", example = "Chat with a bot",
                     requiredMode = Schema.RequiredMode.REQUIRED) String title,
-            @Schema(description = "At most 2000 characters") String description,
+            @Schema(description = "Required (MTurk refuses a HIT without one), at most 2000 characters",
+                    example = "Talk with others and a bot, live.", requiredMode = Schema.RequiredMode.REQUIRED)
+            String description,
             @Schema(description = "Comma-separated, at most 1000 characters", example = "chat, live") String keywords,
             @Schema(description = "USD, at least 0.01, at most two decimals", example = "0.50",
                     requiredMode = Schema.RequiredMode.REQUIRED) BigDecimal reward,
@@ -43,8 +45,9 @@ final class ApiSchemas {
             Integer minApprovalPercent,
             @Schema(description = "Approved-HITs requirement ≥ 0, or null for none", example = "100")
             Integer minApprovedHits,
-            @Schema(description = "Worker-facing URL: https, or http on localhost/127.0.0.1 only",
-                    example = "https://example.org/waiting_task", requiredMode = Schema.RequiredMode.REQUIRED)
+            @Schema(description = "Worker-facing URL: the page MTurk opens in its frame; https, or http on "
+                    + "localhost/127.0.0.1 only. Default on a new task: this server's /waiting_task (Pavilion's "
+                    + "waiting room, which admits workers to the queue)", example = "https://example.org/waiting_task")
             String externalUrl,
             @Schema(description = "ExternalQuestion frame height in pixels, 0–100000 (0: marketplace chooses)",
                     example = "800", defaultValue = "800") Integer frameHeight,

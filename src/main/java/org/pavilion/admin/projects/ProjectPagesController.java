@@ -166,7 +166,7 @@ public class ProjectPagesController {
 
     @GetMapping("/admin/projects/{id}/tasks/new")
     public String newTask(@PathVariable long id, Model model) {
-        return taskForm(model, admin.project(id), null, TaskForm.defaults(), Map.of());
+        return taskForm(model, admin.project(id), null, TaskForm.defaults(TaskForm.waitingTaskUrl()), Map.of());
     }
 
     @PostMapping("/admin/projects/{id}/tasks")

@@ -184,7 +184,7 @@ public class ProjectsApiController {
     @PostMapping(path = "/projects/{id}/tasks", consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<TaskJson> createTask(@PathVariable long id, @RequestBody JsonNode body) {
         admin.project(id);
-        Task t = admin.createTask(id, form(TaskForm.defaults(), body));
+        Task t = admin.createTask(id, form(TaskForm.defaults(TaskForm.waitingTaskUrl()), body));
         return ResponseEntity.created(URI.create("/api/admin/tasks/" + t.id())).body(taskJson(t));
     }
 

@@ -3,23 +3,21 @@ package org.pavilion.admin.projects;
 import org.pavilion.pay.Money;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import org.pavilion.project.TaskRules;
 import org.pavilion.project.TaskSettings;
 import org.pavilion.queue.InvalidConfigurationException;
+import org.pavilion.queue.ThresholdRules;
 import org.pavilion.queue.Thresholds;
 import org.pavilion.session.HireBudget;
 import org.pavilion.session.PaySettings.ApprovalPolicy;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * The task form, as the researcher types it (page and REST API alike): every value is text until
@@ -27,28 +25,15 @@ import org.pavilion.session.PaySettings.ApprovalPolicy;
  * {@link TaskSettings} when all are good. Units are the researcher's: reward and waiting pay in
  * USD, the time limit in minutes, lifetime and auto-approval delay in hours.
  *
- * <p>Validation rules (server side; nothing is saved unless every field passes):
- * <ul>
- * <li>title required, at most 128 characters; description at most 2000; keywords at most 1000;</li>
- * <li>reward: USD with at most two decimals, at least 0.01, at most 100000;</li>
- * <li>time limit 0.5 minute to 365 days; lifetime 30 s to 365 days; auto-approval 0 to 30 days;</li>
- * <li>country: empty (any) or an ISO 3166-1 alpha-2 code ({@link Locale#getISOCountries()});</li>
- * <li>approval rate 0–100 (or empty), approved HITs a non-negative count (or empty);</li>
- * <li>worker-facing URL: https, or http only on localhost / 127.0.0.1 / [::1];</li>
- * <li>thresholds per SPEC §3: 1 ≤ minActive ≤ maxActive, 0 ≤ minWaiting ≤ maxWaiting, maxWaiting ≥ 1
- * (each at most {@value #MAX_THRESHOLD});</li>
- * <li>waiting pay: USD per hour, at most two decimals, 0 to 100000; disconnect grace 0–86400 s;</li>
- * <li>hire budget: empty (the default, 3 × (maxActive + maxWaiting)) or a count of hires 0 to
- * {@value TaskSettings#MAX_HIRE_BUDGET}; spending cap: empty (none) or USD, at most two decimals,
- * 0 to 1000000;</li>
- * <li>longest paid wait: whole minutes, 1 to {@value TaskSettings#MAX_PAID_WAIT_MINUTES} (a week);
- * approval: {@code auto} or {@code manual} (any case); automatic compensation: a checkbox.</li>
- * </ul>
+ * <p>The rules (server side; nothing is saved unless every field passes) are not stated here: they are
+ * {@link TaskRules} (MTurk's rules for the HIT, Pavilion's for pay and hiring) and {@link ThresholdRules}, the
+ * same that {@link TaskSettings} enforces, so a task the form accepts can go live. This form only reads the
+ * researcher's text and units (USD, minutes, hours) and words each refusal next to its field.
  */
 public class TaskForm {
 
-    public static final int MAX_THRESHOLD = 10_000;
-    static final int TITLE_MAX = 128;
+    public static final int MAX_THRESHOLD = ThresholdRules.MAX;
+    static final int TITLE_MAX = TaskRules.TITLE.max();
 
     /** Field names, in the order the form shows them; the REST API and the error maps use the same names. */
     public static final List<String> FIELDS = List.of("title", "description", "keywords", "externalUrl",
@@ -56,8 +41,6 @@ public class TaskForm {
             "autoApprovalDelayHours", "approvalPolicy", "autoCompensate", "country", "minApprovalPercent", "minApprovedHits", "allowRepeatWorkers", "minActive", "maxActive",
             "minWaiting", "maxWaiting", "disconnectGraceSeconds", "hireBudget", "spendCapUsd");
 
-    private static final Set<String> COUNTRIES = Collections.unmodifiableSet(
-            new TreeSet<>(Arrays.asList(Locale.getISOCountries())));
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,12}");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d{1,12}(\\.\\d*)?|\\.\\d+)");
     private static final BigDecimal SIXTY = BigDecimal.valueOf(60);
@@ -89,7 +72,29 @@ public class TaskForm {
     private String approvalPolicy;
     private boolean autoCompensate;
 
-    /** A new task's form: the usual defaults (TaskSettings.basic), thresholds and the task's own text empty. */
+    /**
+     * A new task's form: the usual defaults (TaskSettings.basic), the worker-facing URL {@code workerUrl}
+     * (this server's waiting room, {@link #waitingTaskUrl()}), thresholds and the task's own text empty.
+     */
+    public static TaskForm defaults(String workerUrl) {
+        TaskForm f = defaults();
+        f.externalUrl = workerUrl == null ? "" : workerUrl;
+        return f;
+    }
+
+    /**
+     * This server's waiting room, {@code <base>/waiting_task}, where a new task's workers should land: the
+     * base is the one the current request reached (scheme, host, port and context path, honouring
+     * X-Forwarded-* when the server is set to trust them), since no setting names a public base URL.
+     */
+    public static String waitingTaskUrl() {
+        return ServletUriComponentsBuilder.fromCurrentContextPath().path(WAITING_TASK_PATH).build().toUriString();
+    }
+
+    /** The worker pages' waiting room (org.pavilion.realtime.pages.WorkerPagesController). */
+    public static final String WAITING_TASK_PATH = "/waiting_task";
+
+    /** A new task's form without a request: the worker-facing URL empty (tests and tools). */
     public static TaskForm defaults() {
         TaskForm f = new TaskForm();
         f.title = "";
@@ -225,7 +230,7 @@ public class TaskForm {
                 + "budget to the hires it pays for. Empty: no cap.";
         Long cap = quietCents(spendCapUsd);
         Long rewardCents = quietCents(reward);
-        if (cap == null || rewardCents == null || rewardCents < 1 || rewardCents > 100_000_00L) {
+        if (cap == null || rewardCents == null || !TaskRules.REWARD.accepts(rewardCents)) {
             return what;
         }
         long cost = HireBudget.costOfOneHireCents(rewardCents.intValue());
@@ -284,68 +289,31 @@ public class TaskForm {
     /** Checks every field; each bad one gets a message naming it. */
     public Validation validate() {
         Map<String, String> errors = new LinkedHashMap<>();
-        String t = text(title);
-        if (t.isEmpty()) {
-            errors.put("title", "Title is required.");
-        } else if (t.length() > TITLE_MAX) {
-            errors.put("title", "Title must be at most " + TITLE_MAX + " characters (it has " + t.length() + ").");
-        }
-        String d = text(description);
-        if (d.length() > 2000) {
-            errors.put("description", "Description must be at most 2000 characters (it has " + d.length() + ").");
-        }
-        String k = text(keywords);
-        if (k.length() > 1000) {
-            errors.put("keywords", "Keywords must be at most 1000 characters (they have " + k.length() + ").");
-        }
-        Long rewardCents = cents(errors, "reward", "Reward", reward, 1, 100_000_00L, " USD");
-        Integer duration = seconds(errors, "timeLimitMinutes", "Time limit", timeLimitMinutes, SIXTY, 30, 31_536_000,
-                "must be between 0.5 minute and 525600 minutes (365 days)");
-        Integer lifetime = seconds(errors, "lifetimeHours", "Lifetime", lifetimeHours, HOUR, 30, 31_536_000,
-                "must be between 30 seconds and 8760 hours (365 days)");
-        Integer autoApproval = seconds(errors, "autoApprovalDelayHours", "Auto-approval delay", autoApprovalDelayHours,
-                HOUR, 0, 2_592_000, "must be between 0 and 720 hours (30 days)");
+        String t = text(TaskRules.TITLE, title, errors);
+        String d = text(TaskRules.DESCRIPTION, description, errors);
+        String k = text(TaskRules.KEYWORDS, keywords, errors);
+        Long rewardCents = cents(errors, TaskRules.REWARD, reward);
+        Integer duration = seconds(errors, TaskRules.ASSIGNMENT_DURATION, timeLimitMinutes, SIXTY);
+        Integer lifetime = seconds(errors, TaskRules.LIFETIME, lifetimeHours, HOUR);
+        Integer autoApproval = seconds(errors, TaskRules.AUTO_APPROVAL_DELAY, autoApprovalDelayHours, HOUR);
         String c = text(country).toUpperCase(Locale.ROOT);
-        if (!c.isEmpty() && !COUNTRIES.contains(c)) {
-            errors.put("country", "Country must be an ISO 3166-1 alpha-2 code such as US or DE, or empty for any "
-                    + "country (was '" + clip(text(country)) + "').");
-        }
-        Integer approval = optionalInt(errors, "minApprovalPercent", "Minimum approval rate", minApprovalPercent, 0, 100,
-                "must be a percentage between 0 and 100, or empty for no requirement");
-        Integer approved = optionalInt(errors, "minApprovedHits", "Minimum approved HITs", minApprovedHits, 0,
-                Integer.MAX_VALUE, "must be a count of 0 or more, or empty for no requirement");
+        TaskRules.countryProblem(country).ifPresent(p -> errors.put("country", "Country " + p + "."));
+        Integer approval = whole(errors, TaskRules.MIN_APPROVAL_PERCENT, minApprovalPercent, false);
+        Integer approved = whole(errors, TaskRules.MIN_APPROVED_HITS, minApprovedHits, false);
         String url = text(externalUrl);
-        String urlProblem = urlProblem(url);
-        if (urlProblem != null) {
-            errors.put("externalUrl", "Worker-facing URL " + urlProblem);
-        }
-        Integer frame = requiredInt(errors, "frameHeight", "Frame height", frameHeight, 0, 100_000,
-                "must be between 0 and 100000 pixels (0 lets the marketplace choose)");
-        Integer minA = requiredInt(errors, "minActive", "minActive", minActive, 1, MAX_THRESHOLD,
-                "must be at least 1 (and at most " + MAX_THRESHOLD + ")");
-        Integer minW = requiredInt(errors, "minWaiting", "minWaiting", minWaiting, 0, MAX_THRESHOLD,
-                "must be at least 0 (and at most " + MAX_THRESHOLD + ")");
-        Integer maxA = requiredInt(errors, "maxActive", "maxActive", maxActive, 1, MAX_THRESHOLD,
-                "must be at least 1 (and at most " + MAX_THRESHOLD + ")");
-        Integer maxW = requiredInt(errors, "maxWaiting", "maxWaiting", maxWaiting, 1, MAX_THRESHOLD,
-                "must be at least 1 (and at most " + MAX_THRESHOLD + ")");
-        if (minA != null && maxA != null && maxA < minA) {
-            errors.put("maxActive", "maxActive must be at least minActive (" + minA + "), was " + maxA + ".");
-        }
-        if (minW != null && maxW != null && maxW < minW) {
-            errors.put("maxWaiting", "maxWaiting must be at least minWaiting (" + minW + "), was " + maxW + ".");
-        }
-        Long rate = cents(errors, "waitingPayRate", "Waiting pay rate", waitingPayRate, 0, 100_000_00L, " USD per hour");
-        Integer grace = requiredInt(errors, "disconnectGraceSeconds", "Disconnect grace", disconnectGraceSeconds, 0,
-                86_400, "must be between 0 and 86400 seconds");
-        Integer budget = optionalInt(errors, "hireBudget", "Hire budget", hireBudget, 0, TaskSettings.MAX_HIRE_BUDGET,
-                "must be a number of hires between 0 and " + TaskSettings.MAX_HIRE_BUDGET
-                        + ", or empty for the default of 3 × (maxActive + maxWaiting)");
-        Long cap = text(spendCapUsd).isEmpty() ? null : cents(errors, "spendCapUsd", "Spending cap", spendCapUsd, 0,
-                TaskSettings.MAX_SPEND_CAP_CENTS, " USD, or empty for no cap");
-        Integer maxPaidWait = requiredInt(errors, "maxPaidWaitMinutes", "Longest paid wait", maxPaidWaitMinutes, 1,
-                TaskSettings.MAX_PAID_WAIT_MINUTES, "must be between 1 and " + TaskSettings.MAX_PAID_WAIT_MINUTES
-                        + " minutes");
+        TaskRules.externalUrlProblem(url).ifPresent(p -> errors.put("externalUrl", "Worker-facing URL " + p));
+        Integer frame = whole(errors, TaskRules.FRAME_HEIGHT, frameHeight, true);
+        Integer minA = threshold(errors, "minActive", minActive);
+        Integer minW = threshold(errors, "minWaiting", minWaiting);
+        Integer maxA = threshold(errors, "maxActive", maxActive);
+        Integer maxW = threshold(errors, "maxWaiting", maxWaiting);
+        ThresholdRules.problems(minA, minW, maxA, maxW).forEach((field, problem) ->
+                errors.put(field, field + " " + problem + "."));
+        Long rate = cents(errors, TaskRules.WAITING_PAY, waitingPayRate);
+        Integer grace = whole(errors, TaskRules.DISCONNECT_GRACE, disconnectGraceSeconds, true);
+        Integer budget = whole(errors, TaskRules.HIRE_BUDGET, hireBudget, false);
+        Long cap = text(spendCapUsd).isEmpty() ? null : cents(errors, TaskRules.SPEND_CAP, spendCapUsd);
+        Integer maxPaidWait = whole(errors, TaskRules.MAX_PAID_WAIT, maxPaidWaitMinutes, true);
         ApprovalPolicy policy = policy(errors, approvalPolicy);
         if (!errors.isEmpty()) {
             return new Validation(null, orderedErrors(errors));
@@ -399,71 +367,52 @@ public class TaskForm {
         return null;
     }
 
-    /** Why the URL is not acceptable, or null. */
-    static String urlProblem(String url) {
-        if (url.isEmpty()) {
-            return "is required.";
-        }
-        if (url.length() > 2000) {
-            return "must be at most 2000 characters.";
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return "is not a valid URL (" + clip(e.getReason()) + ").";
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost();
-        if (!uri.isAbsolute() || host == null || host.isEmpty() || uri.getRawUserInfo() != null) {
-            return "must be an absolute https:// URL with a host, such as https://example.org/task.";
-        }
-        if (scheme.equals("https")) {
-            return null;
-        }
-        if (scheme.equals("http")) {
-            String h = host.toLowerCase(Locale.ROOT);
-            if (h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]")) {
-                return null;
-            }
-            return "must use https:// (http:// is allowed only on localhost or 127.0.0.1).";
-        }
-        return "must be an https:// URL (was " + clip(scheme) + ":).";
+    /** The stripped text of a text field, its rule's message recorded when it breaks it. */
+    private static String text(TaskRules.Text rule, String value, Map<String, String> errors) {
+        rule.problem(value).ifPresent(m -> errors.put(rule.field(), m));
+        return text(value);
     }
 
-    private static Integer requiredInt(Map<String, String> errors, String field, String label, String value, int min,
-                                       int max, String range) {
+    /** A threshold: a required whole number (its range and relations are {@link ThresholdRules}'). */
+    private static Integer threshold(Map<String, String> errors, String field, String value) {
         String v = text(value);
         if (v.isEmpty()) {
-            errors.put(field, label + " is required.");
+            errors.put(field, field + " is required.");
             return null;
         }
-        return checkedInt(errors, field, label, v, min, max, range);
-    }
-
-    private static Integer optionalInt(Map<String, String> errors, String field, String label, String value, int min,
-                                       int max, String range) {
-        String v = text(value);
-        return v.isEmpty() ? null : checkedInt(errors, field, label, v, min, max, range);
-    }
-
-    private static Integer checkedInt(Map<String, String> errors, String field, String label, String v, int min,
-                                      int max, String range) {
         if (!INTEGER.matcher(v).matches()) {
-            errors.put(field, label + " must be a whole number (was '" + clip(v) + "').");
+            errors.put(field, field + " must be a whole number (was '" + clip(v) + "').");
+            return null;
+        }
+        // beyond an int it is beyond the rules' range anyway: kept out of range, not wrapped
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Long.parseLong(v)));
+    }
+
+    /** A whole number in the rule's range; empty is an error when {@code required}, else null. */
+    private static Integer whole(Map<String, String> errors, TaskRules.Range rule, String value, boolean required) {
+        String v = text(value);
+        if (v.isEmpty()) {
+            if (required) {
+                errors.put(rule.formField(), rule.label() + " is required.");
+            }
+            return null;
+        }
+        if (!INTEGER.matcher(v).matches()) {
+            errors.put(rule.formField(), rule.label() + " must be a whole number (was '" + clip(v) + "').");
             return null;
         }
         long n = Long.parseLong(v);
-        if (n < min || n > max) {
-            errors.put(field, label + " " + range + " (was " + v + ").");
+        if (!rule.accepts(n)) {
+            errors.put(rule.formField(), rule.formMessage(v));
             return null;
         }
         return (int) n;
     }
 
-    /** A USD amount as whole cents, at least {@code min} cents. */
-    private static Long cents(Map<String, String> errors, String field, String label, String value, long min,
-                              long max, String unit) {
+    /** A USD amount as whole cents in the rule's range. */
+    private static Long cents(Map<String, String> errors, TaskRules.Range rule, String value) {
+        String field = rule.formField();
+        String label = rule.label();
         String v = text(value);
         if (v.startsWith("$")) {
             v = v.substring(1).strip();
@@ -482,29 +431,28 @@ public class TaskForm {
             return null;
         }
         long c = amount.movePointRight(2).longValueExact();
-        if (c < min || c > max) {
-            errors.put(field, label + " must be " + (min > 0 ? "at least " + usd(min) : "at least 0") + " and at most "
-                    + usd(max) + unit + " (was " + clip(v) + ").");
+        if (!rule.accepts(c)) {
+            errors.put(field, rule.formMessage(clip(v)));
             return null;
         }
         return c;
     }
 
-    /** A decimal number of {@code unit}s as whole seconds (rounded to the nearest second). */
-    private static Integer seconds(Map<String, String> errors, String field, String label, String value,
-                                   BigDecimal unit, int min, int max, String range) {
+    /** A decimal number of {@code unit}s as whole seconds (rounded to the nearest second) in the rule's range. */
+    private static Integer seconds(Map<String, String> errors, TaskRules.Range rule, String value, BigDecimal unit) {
+        String field = rule.formField();
         String v = text(value);
         if (v.isEmpty()) {
-            errors.put(field, label + " is required.");
+            errors.put(field, rule.label() + " is required.");
             return null;
         }
         if (!DECIMAL.matcher(v).matches()) {
-            errors.put(field, label + " must be a number (was '" + clip(v) + "').");
+            errors.put(field, rule.label() + " must be a number (was '" + clip(v) + "').");
             return null;
         }
         BigDecimal s = new BigDecimal(v).multiply(unit).setScale(0, RoundingMode.HALF_UP);
-        if (s.compareTo(BigDecimal.valueOf(min)) < 0 || s.compareTo(BigDecimal.valueOf(max)) > 0) {
-            errors.put(field, label + " " + range + " (was " + clip(v) + ").");
+        if (s.compareTo(BigDecimal.valueOf(rule.min())) < 0 || s.compareTo(BigDecimal.valueOf(rule.max())) > 0) {
+            errors.put(field, rule.formMessage(clip(v)));
             return null;
         }
         return s.intValueExact();
@@ -515,10 +463,7 @@ public class TaskForm {
     }
 
     private static String clip(String v) {
-        if (v == null) {
-            return "";
-        }
-        return v.length() <= 40 ? v : v.substring(0, 39) + "\u2026";
+        return TaskRules.clip(v);
     }
 
     // ---- bean accessors (form binding and templates) -------------------------------------------

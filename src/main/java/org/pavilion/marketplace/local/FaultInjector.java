@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Planned failures of the local MTurk API, so that retries, backoff and UniqueRequestTokens can
- * be tested against real HTTP: the next {@code times} calls of an operation (or of any, {@code "*"})
+ * Planned failures of the local MTurk API, so that retries, backoff, UniqueRequestTokens and the
+ * account of a refusal can be tested against real HTTP: the next {@code times} calls of an operation (or of any, {@code "*"})
  * fail as planned.
  */
 public class FaultInjector {
@@ -23,7 +23,13 @@ public class FaultInjector {
         /** HTTP 503 {@code ServiceUnavailable}. */
         HTTP_503,
         /** The operation is carried out, but the answer is HTTP 503: the client cannot know it succeeded. */
-        LOST_RESPONSE
+        LOST_RESPONSE,
+        /**
+         * HTTP 400 {@code RequestError} with TurkErrorCode {@code AWS.MechanicalTurk.InvalidParameterValue},
+         * refusing the Keywords: a permanent refusal of a value, as MTurk answers one it does not accept (so the
+         * Go live page's account of a refusal can be tested with a value Pavilion's own rules let through).
+         */
+        INVALID_PARAMETER
     }
 
     private final Map<String, Deque<Fault>> planned = new HashMap<>();

@@ -90,6 +90,7 @@ public class LocalMarketplace {
     private static final char[] ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
     private static final long MAX_SECONDS = 31_536_000L;
     private static final long MAX_AUTO_APPROVAL = 2_592_000L;
+    private static final BigDecimal MIN_REWARD = new BigDecimal("0.01");
     private static final int MAX_REQUIREMENTS = 10;
     private static final int MAX_REASON = 4096;
     /** The most one bonus may be here: a guard against a typo emptying the balance. */
@@ -410,8 +411,11 @@ public class LocalMarketplace {
         if (spec.keywords() != null && spec.keywords().length() > 1000) {
             throw LocalMarketplaceException.invalid("Keywords must be at most 1000 characters" + suffix());
         }
-        if (spec.reward() == null || spec.reward().signum() < 0 || spec.reward().stripTrailingZeros().scale() > 2) {
+        if (spec.reward() == null || spec.reward().stripTrailingZeros().scale() > 2) {
             throw LocalMarketplaceException.invalid("Reward must be a USD amount such as \"0.50\"" + suffix());
+        }
+        if (spec.reward().compareTo(MIN_REWARD) < 0) {
+            throw LocalMarketplaceException.invalid("Reward must be at least 0.01 USD" + suffix()); // MTurk's least
         }
         requireRange(spec.assignmentDurationSeconds(), "AssignmentDurationInSeconds",
                 props.minAssignmentDuration().toSeconds(), MAX_SECONDS);

@@ -654,6 +654,10 @@ public class MTurkApiController {
                         + System.currentTimeMillis() + ")", "AWS.MechanicalTurk.ServiceFault");
             case THROTTLING:
                 return error(400, "ThrottlingException", "Rate exceeded", null);
+            case INVALID_PARAMETER:
+                return error(400, REQUEST_ERROR, "The value of parameter Keywords is invalid. (local marketplace "
+                        + "fault injection) (" + System.currentTimeMillis() + ")",
+                        "AWS.MechanicalTurk.InvalidParameterValue");
             case HTTP_500:
                 return error(500, "InternalFailure", "Injected internal failure (local marketplace fault injection)",
                         null);

@@ -70,7 +70,7 @@ class SessionExportTest {
         service = new LiveSessionService(store, List.of(), clock);
         long project = projects.create("Exports", "", T0).id();
         // one active slot, two waiting; the default waiting pay of 7.25 USD an hour
-        long task = tasks.create(project, TaskSettings.basic("Export me", "", "https://example.org/t", 50,
+        long task = tasks.create(project, TaskSettings.basic("Export me", "Exported", "https://example.org/t", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
         session = service.open(task).sessionId();
     }
@@ -294,7 +294,7 @@ class SessionExportTest {
     @Test
     void releasesWithheldHiresAndBudgetChangesAreRowsOfTheirOwn() throws Exception {
         // A task whose sessions may make no hire at all, until the admin raises the budget.
-        long task = tasks.create(projects.create("Budget", "", T0).id(), TaskSettings.basic("Budget", "",
+        long task = tasks.create(projects.create("Budget", "", T0).id(), TaskSettings.basic("Budget", "No hires until raised",
                 "https://example.org/t", 50, new Thresholds(1, 0, 1, 2)).withHireBudget(0, null), T0).id();
         session = service.open(task).sessionId();
         arrive(0, "w1", "A1");

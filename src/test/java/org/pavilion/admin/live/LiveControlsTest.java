@@ -253,16 +253,20 @@ class LiveControlsTest {
     void aMarketplaceRefusalIsShownClearly() throws Exception {
         long taskId = task(new Thresholds(1, 0, 1, 1));
         faults.failNext("CreateHITWithHITType", 10, FaultInjector.Fault.HTTP_500);
-        String page = mvc.perform(post("/admin/tasks/{id}/go-live", taskId).with(csrf()))
-                .andExpect(status().isBadGateway()).andReturn().getResponse().getContentAsString();
-        assertThat(page).contains("The marketplace refused to post the task").contains("Marketplace error");
+        // the page: back to the task's Go live section with the refusal in plain words (issue 14 item 2)
+        org.springframework.test.web.servlet.MvcResult back = mvc.perform(post("/admin/tasks/{id}/go-live", taskId)
+                .with(csrf())).andExpect(status().is3xxRedirection())
+                .andExpect(redirectedUrl("/admin/tasks/" + taskId + "#go-live")).andReturn();
+        assertThat((String) back.getFlashMap().get("problem"))
+                .startsWith("Not posted: the marketplace is busy or unavailable right now")
+                .endsWith("go live again in a few minutes.").doesNotContain("InternalFailure", "HTTP");
 
         faults.clear();
         faults.failNext("CreateHITWithHITType", 10, FaultInjector.Fault.HTTP_500);
         JSONObject error = json(mvc.perform(post("/api/admin/tasks/{id}/go-live", taskId).with(csrf()))
                 .andExpect(status().isBadGateway()).andReturn());
         assertThat(error.getString("error")).isEqualTo("marketplace_error");
-        assertThat(error.getString("message")).isNotBlank();
+        assertThat(error.getString("message")).startsWith("Not posted: the marketplace is busy or unavailable");
         assertThat(error.getBoolean("retryable")).isTrue();
     }
 

@@ -42,7 +42,7 @@ final class PaymentsTestSession implements AutoCloseable {
                         String approvalPolicy) {
         service = new LiveSessionService(store, List.of(), clock);
         project = projects.create("Payments " + java.util.UUID.randomUUID(), "", T0).id();
-        task = tasks.create(project, TaskSettings.basic("Pay me", "", "https://example.org/t", 50,
+        task = tasks.create(project, TaskSettings.basic("Pay me", "Paid for waiting", "https://example.org/t", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
         jdbc.update("update task set approval_policy = ? where id = ?", approvalPolicy, task);
         session = service.open(task).sessionId();

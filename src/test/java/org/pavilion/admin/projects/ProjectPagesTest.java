@@ -181,6 +181,10 @@ class ProjectPagesTest {
         assertThat(form.selectFirst("[name=disconnectGraceSeconds]").val()).isEqualTo("30");
         assertThat(form.selectFirst("[name=timeLimitMinutes]").val()).isEqualTo("60");
         assertThat(form.select("select[name=country] option[value=DE]").text()).isEqualTo("Germany (DE)");
+        // issue 14 item 2: this server's waiting room (MockMvc's request reaches http://localhost), and why
+        assertThat(form.selectFirst("[name=externalUrl]").val()).isEqualTo("http://localhost/waiting_task");
+        assertThat(doc.selectFirst("#task-externalUrl-hint").text()).contains("waiting room");
+        assertThat(doc.selectFirst("#task-description-hint").text()).startsWith("Required");
         assertThat(form.selectFirst("[name=maxPaidWaitMinutes]").val()).isEqualTo("60");
         assertThat(doc.select("label[for=task-maxPaidWaitMinutes]").text()).isEqualTo("Longest paid wait (minutes)");
         assertThat(form.select("input[name=approvalPolicy]").eachAttr("value")).containsExactly("auto", "manual");

@@ -188,6 +188,9 @@ class ProjectsApiTest {
     static Stream<Arguments> invalidFields() {
         return Stream.of(
                 Arguments.of("title", "\"\"", "Title is required."),
+                Arguments.of("description", "\"\"", "Description is required."),
+                Arguments.of("description", "\"  \"", "Description is required."),
+                Arguments.of("description", "null", "Description is required."),
                 Arguments.of("reward", "0.001", "Reward must be in whole cents: at most two decimals (was 0.001)."),
                 Arguments.of("reward", "0", "Reward must be at least 0.01 and at most 100000.00 USD (was 0)."),
                 Arguments.of("country", "\"XX\"", "Country must be an ISO 3166-1 alpha-2 code such as US or DE, "
@@ -224,6 +227,18 @@ class ProjectsApiTest {
                 Arguments.of("approvalPolicy", "true", "approvalPolicy must be a string or a number."),
                 Arguments.of("autoCompensate", "\"yes\"", "autoCompensate must be true or false."),
                 Arguments.of("autoCompensate", "1", "autoCompensate must be true or false."));
+    }
+
+    /** Issue 14 item 2: a new task's worker-facing URL is this server's waiting room unless one is given. */
+    @Test
+    void aTaskCreatedWithoutAWorkerUrlGetsThisServersWaitingRoom() throws Exception {
+        String body = TASK.replace("\"externalUrl\": \"https://example.org/waiting_task\",", "");
+        assertThat(body).doesNotContain("externalUrl");
+        String created = send(post("/api/admin/projects/" + project.id() + "/tasks"), body)
+                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
+        long id = ((Number) JsonPath.read(created, "$.id")).longValue();
+        // MockMvc's request reaches http://localhost (port 80)
+        assertThat(tasks.find(id).orElseThrow().settings().externalUrl()).isEqualTo("http://localhost/waiting_task");
     }
 
     @ParameterizedTest(name = "{0} = {1}")

@@ -91,6 +91,8 @@ class TaskFormTest {
     @CsvSource(delimiter = '|', value = {
             "title|''|Title is required.",
             "title|'   '|Title is required.",
+            "description|''|Description is required.",
+            "description|' '|Description is required.",
             "reward|''|Reward is required.",
             "reward|0|Reward must be at least 0.01 and at most 100000.00 USD (was 0).",
             "reward|0.00|Reward must be at least 0.01 and at most 100000.00 USD (was 0.00).",
@@ -156,7 +158,7 @@ class TaskFormTest {
     void everyBadFieldIsReportedAtOnceInFormOrder() {
         TaskForm f = new TaskForm();
         TaskForm.Validation v = f.validate();
-        assertThat(v.errors().keySet()).containsExactly("title", "externalUrl", "frameHeight", "reward",
+        assertThat(v.errors().keySet()).containsExactly("title", "description", "externalUrl", "frameHeight", "reward",
                 "waitingPayRate", "maxPaidWaitMinutes", "timeLimitMinutes", "lifetimeHours", "autoApprovalDelayHours",
                 "approvalPolicy", "minActive", "maxActive", "minWaiting", "maxWaiting", "disconnectGraceSeconds");
     }

@@ -74,7 +74,7 @@ class WorkerPayTest {
         mvc = MockMvcBuilders.webAppContextSetup(context).apply(springSecurity()).build();
         service = new LiveSessionService(store, List.of(), clock);
         long project = projects.create("Worker pay", "", T0).id();
-        long task = tasks.create(project, TaskSettings.basic("Pay me", "", "https://example.org/t", 50,
+        long task = tasks.create(project, TaskSettings.basic("Pay me", "Paid for waiting", "https://example.org/t", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
         jdbc.update("update task set approval_policy = 'MANUAL' where id = ?", task);
         session = service.open(task).sessionId();
