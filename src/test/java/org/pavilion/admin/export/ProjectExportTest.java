@@ -70,14 +70,14 @@ class ProjectExportTest {
         clock = new MutableClock(T0);
         service = new LiveSessionService(store, List.of(), clock);
         project = projects.create("Project exports " + System.nanoTime(), "", T0).id();
-        taskA = tasks.create(project, TaskSettings.basic("Task A", "", "https://example.org/a", 50,
+        taskA = tasks.create(project, TaskSettings.basic("Task A", "A live task", "https://example.org/a", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
-        taskB = tasks.create(project, TaskSettings.basic("Task B", "", "https://example.org/b", 50,
+        taskB = tasks.create(project, TaskSettings.basic("Task B", "A live task", "https://example.org/b", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
         sessionA = service.open(taskA).sessionId();
         sessionB = service.open(taskB).sessionId();
         long other = projects.create("Another project " + System.nanoTime(), "", T0).id();
-        long otherTask = tasks.create(other, TaskSettings.basic("Other", "", "https://example.org/o", 50,
+        long otherTask = tasks.create(other, TaskSettings.basic("Other", "A live task", "https://example.org/o", 50,
                 new Thresholds(1, 0, 1, 2)), T0).id();
         elsewhere = service.open(otherTask).sessionId();
 
