@@ -21,7 +21,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * 400 (validation, malformed body), 404 (unknown project, task or session), 409 (a posted task
  * cannot be deleted).
  */
-@RestControllerAdvice(assignableTypes = {ProjectsApiController.class, SessionExportController.class})
+@RestControllerAdvice(assignableTypes = {ProjectsApiController.class, SessionExportController.class,
+        EligibilityApiController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class AdminApiErrors {
 
