@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
 
+import org.pavilion.eligibility.CustomQualification;
+import org.pavilion.eligibility.Eligibility;
+import org.pavilion.eligibility.EligibilityStore;
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.Marketplace.HitTypeSpec;
@@ -26,6 +30,7 @@ import org.pavilion.storage.JdbcSessionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -48,11 +53,27 @@ public class MarketplaceService {
     private final TaskRepository tasks;
     private final MarketplaceSettings settings;
     private final ObjectProvider<SideEffectOutbox> outbox;
+    private final LongFunction<Eligibility> eligibility;
     private final Map<String, Object> clicks = new ConcurrentHashMap<>();
 
+    @Autowired
+    public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
+                              JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
+                              ObjectProvider<SideEffectOutbox> outbox, EligibilityStore eligibility) {
+        this(marketplace, sessions, store, tasks, settings, outbox, eligibility::find);
+    }
+
+    /** With every task's who-may-work settings the defaults (tools that run without them). */
     public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
                               ObjectProvider<SideEffectOutbox> outbox) {
+        this(marketplace, sessions, store, tasks, settings, outbox, taskId -> Eligibility.DEFAULT);
+    }
+
+    private MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
+                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
+                               ObjectProvider<SideEffectOutbox> outbox, LongFunction<Eligibility> eligibility) {
+        this.eligibility = eligibility;
         this.outbox = outbox;
         this.marketplace = marketplace;
         this.sessions = sessions;
@@ -118,7 +139,8 @@ public class MarketplaceService {
         if (earlier.isPresent()) {
             intent = earlier.get();
         } else {
-            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings()));
+            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings(),
+                    eligibility.apply(taskId), settings.mode()));
             intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
             if (!intent.pending()) {
                 return answer(intent);
@@ -153,8 +175,18 @@ public class MarketplaceService {
         return RequestTokens.post(store.instanceId(), sessionId);
     }
 
-    /** The HIT type of a task: everything its HITs share. */
+    /** The HIT type of a task with the default who-may-work settings. */
     static HitTypeSpec hitType(TaskSettings t) {
+        return hitType(t, Eligibility.DEFAULT, MarketplaceSettings.Mode.LOCAL);
+    }
+
+    /**
+     * The HIT type of a task: everything its HITs share, with the requirements of who may work (the task's
+     * country, approval rate and approved HITs; Masters, in the marketplace's own id for it; the admin's own
+     * qualification requirements). The local marketplace stands in for the sandbox, so it gets the sandbox's
+     * Masters id.
+     */
+    static HitTypeSpec hitType(TaskSettings t, Eligibility e, MarketplaceSettings.Mode mode) {
         List<QualificationRequirement> qualifications = new ArrayList<>();
         if (t.minApprovalPercent() != null) {
             qualifications.add(QualificationRequirement.approvalRateAtLeast(t.minApprovalPercent()));
@@ -164,6 +196,15 @@ public class MarketplaceService {
         }
         if (t.country() != null) {
             qualifications.add(QualificationRequirement.locale(t.country()));
+        }
+        if (e.masters()) {
+            qualifications.add(new QualificationRequirement(mode == MarketplaceSettings.Mode.PRODUCTION
+                    ? QualificationRequirement.MASTERS_PRODUCTION : QualificationRequirement.MASTERS_SANDBOX,
+                    "Exists", List.of(), List.of(), null));
+        }
+        for (CustomQualification q : e.qualifications()) {
+            qualifications.add(new QualificationRequirement(q.qualificationTypeId(), q.comparator(),
+                    q.integerValues(), q.localeValues(), null));
         }
         return new HitTypeSpec(t.title(), t.description(), t.keywords(), t.rewardCents(),
                 t.assignmentDurationSeconds(), t.autoApprovalDelaySeconds(), qualifications);
