@@ -38,3 +38,11 @@ create table project_participant_qualification (
 
 -- Past participation is looked up by worker and session on arrival.
 create index session_worker_worker_session on session_worker (worker_id, session_id);
+
+-- The workers given the project's "took part" qualification at the marketplace (each once).
+create table project_participant_grant (
+    project_id bigint       not null references project (id),
+    worker_id  varchar(128) not null,
+    granted_at timestamp with time zone not null,
+    primary key (project_id, worker_id)
+);

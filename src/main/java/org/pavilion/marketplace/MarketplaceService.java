@@ -12,6 +12,7 @@ import java.util.function.LongFunction;
 import org.pavilion.eligibility.CustomQualification;
 import org.pavilion.eligibility.Eligibility;
 import org.pavilion.eligibility.EligibilityStore;
+import org.pavilion.eligibility.ParticipantQualifications;
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.Marketplace.HitTypeSpec;
@@ -54,26 +55,30 @@ public class MarketplaceService {
     private final MarketplaceSettings settings;
     private final ObjectProvider<SideEffectOutbox> outbox;
     private final LongFunction<Eligibility> eligibility;
+    private final ParticipantQualifications participants; // null: no marketplace-side exclusion (tools)
     private final Map<String, Object> clicks = new ConcurrentHashMap<>();
 
     @Autowired
     public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
-                              ObjectProvider<SideEffectOutbox> outbox, EligibilityStore eligibility) {
-        this(marketplace, sessions, store, tasks, settings, outbox, eligibility::find);
+                              ObjectProvider<SideEffectOutbox> outbox, EligibilityStore eligibility,
+                              ParticipantQualifications participants) {
+        this(marketplace, sessions, store, tasks, settings, outbox, eligibility::find, participants);
     }
 
     /** With every task's who-may-work settings the defaults (tools that run without them). */
     public MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
                               ObjectProvider<SideEffectOutbox> outbox) {
-        this(marketplace, sessions, store, tasks, settings, outbox, taskId -> Eligibility.DEFAULT);
+        this(marketplace, sessions, store, tasks, settings, outbox, taskId -> Eligibility.DEFAULT, null);
     }
 
     private MarketplaceService(ObjectProvider<Marketplace> marketplace, LiveSessionService sessions,
                                JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
-                               ObjectProvider<SideEffectOutbox> outbox, LongFunction<Eligibility> eligibility) {
+                               ObjectProvider<SideEffectOutbox> outbox, LongFunction<Eligibility> eligibility,
+                               ParticipantQualifications participants) {
         this.eligibility = eligibility;
+        this.participants = participants;
         this.outbox = outbox;
         this.marketplace = marketplace;
         this.sessions = sessions;
@@ -139,8 +144,12 @@ public class MarketplaceService {
         if (earlier.isPresent()) {
             intent = earlier.get();
         } else {
-            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings(),
-                    eligibility.apply(taskId), settings.mode()));
+            Eligibility who = eligibility.apply(taskId);
+            // The project's past workers are kept out at the marketplace too: they hold its qualification.
+            String participantType = who.excludeProjectWorkers() && participants != null
+                    ? participants.ensure(task.projectId(), store.instanceId()) : null;
+            String hitTypeId = marketplace.getObject().createHitType(hitType(task.settings(), who, settings.mode(),
+                    participantType));
             intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now());
             if (!intent.pending()) {
                 return answer(intent);
@@ -177,16 +186,17 @@ public class MarketplaceService {
 
     /** The HIT type of a task with the default who-may-work settings. */
     static HitTypeSpec hitType(TaskSettings t) {
-        return hitType(t, Eligibility.DEFAULT, MarketplaceSettings.Mode.LOCAL);
+        return hitType(t, Eligibility.DEFAULT, MarketplaceSettings.Mode.LOCAL, null);
     }
 
     /**
      * The HIT type of a task: everything its HITs share, with the requirements of who may work (the task's
      * country, approval rate and approved HITs; Masters, in the marketplace's own id for it; the admin's own
      * qualification requirements). The local marketplace stands in for the sandbox, so it gets the sandbox's
-     * Masters id.
+     * Masters id. {@code participantType}: the project's "took part" qualification, which a worker must not
+     * hold (null: none).
      */
-    static HitTypeSpec hitType(TaskSettings t, Eligibility e, MarketplaceSettings.Mode mode) {
+    static HitTypeSpec hitType(TaskSettings t, Eligibility e, MarketplaceSettings.Mode mode, String participantType) {
         List<QualificationRequirement> qualifications = new ArrayList<>();
         if (t.minApprovalPercent() != null) {
             qualifications.add(QualificationRequirement.approvalRateAtLeast(t.minApprovalPercent()));
@@ -205,6 +215,10 @@ public class MarketplaceService {
         for (CustomQualification q : e.qualifications()) {
             qualifications.add(new QualificationRequirement(q.qualificationTypeId(), q.comparator(),
                     q.integerValues(), q.localeValues(), null));
+        }
+        if (participantType != null) {
+            qualifications.add(new QualificationRequirement(participantType, "DoesNotExist", List.of(), List.of(),
+                    QualificationRequirement.DISCOVER_PREVIEW_AND_ACCEPT));
         }
         return new HitTypeSpec(t.title(), t.description(), t.keywords(), t.rewardCents(),
                 t.assignmentDurationSeconds(), t.autoApprovalDelaySeconds(), qualifications);

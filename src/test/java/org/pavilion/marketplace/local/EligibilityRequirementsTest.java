@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.pavilion.eligibility.CustomQualification;
 import org.pavilion.eligibility.Eligibility;
 import org.pavilion.eligibility.EligibilityStore;
+import org.pavilion.eligibility.ParticipantQualifications;
+import org.pavilion.session.LiveSessionService;
+import org.pavilion.testing.ConfirmedArrivals;
 import org.pavilion.marketplace.Marketplace;
 import org.pavilion.marketplace.MarketplaceService;
 import org.pavilion.project.ProjectRepository;
@@ -33,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * accept by a worker who does not meet them, through its worker API too.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"pavilion.database.embedded=mem"})
+        properties = {"pavilion.database.embedded=mem", "pavilion.eligibility.grant-poll=1h"})
 class EligibilityRequirementsTest {
 
     @LocalServerPort
@@ -52,6 +55,10 @@ class EligibilityRequirementsTest {
     EligibilityStore eligibility;
     @Autowired
     JdbcSessionStore store;
+    @Autowired
+    ParticipantQualifications participants;
+    @Autowired
+    LiveSessionService sessions;
 
     @Test
     void theHitCarriesTheRequirementsAndAWorkerWhoDoesNotMeetThemCannotAccept() throws Exception {
@@ -117,5 +124,37 @@ class EligibilityRequirementsTest {
         String sent = local.hitType(posted.hitTypeId()).orElseThrow().spec().qualificationRequirementsJson();
         assertThat(sent == null ? "[]" : sent).doesNotContain("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6")
                 .doesNotContain("2F1QJWKUDD8XADTFD2Q0G6UTO95ALH");
+    }
+
+    @Test
+    void pastParticipantsOfTheProjectHoldItsQualificationAndCannotAcceptItsNextHits() {
+        long project = projects.create("Once only " + System.nanoTime(), "", Instant.now()).id();
+        TaskSettings b = TaskSettings.basic("Once only", "A live task", "http://localhost:" + port + "/waiting_task",
+                50, new Thresholds(1, 0, 2, 2));
+        long first = tasks.create(project, b, Instant.now()).id();
+        eligibility.save(first, new Eligibility(true, false, List.of()), Instant.now());
+        MarketplaceService.Posted one = market.goLive(first, "admin@lab");
+        String typeId = participants.typeOf(project).orElseThrow();
+        assertThat(local.hitType(one.hitTypeId()).orElseThrow().spec().qualificationRequirementsJson())
+                .contains("{\"QualificationTypeId\":\"" + typeId + "\",\"Comparator\":\"DoesNotExist\","
+                        + "\"ActionsGuarded\":\"DiscoverPreviewAndAccept\"}");
+
+        // APAST accepts and is admitted; the sweep gives it the project's qualification, once.
+        LocalMarketplace.AssignmentView a = local.accept("APAST", one.hitId());
+        ConfirmedArrivals.arrive(sessions, one.sessionId(), "APAST", a.assignmentId(), one.hitId(), "test");
+        assertThat(participants.grantPending()).isEqualTo(1);
+        assertThat(participants.grantPending()).isZero();
+        assertThat(local.qualificationsOf("APAST")).extracting(LocalMarketplace.WorkerQualification::qualificationTypeId)
+                .contains(typeId);
+
+        // Another task of the project: the same type, so APAST cannot accept (nor see) its HIT; a newcomer can.
+        long second = tasks.create(project, b, Instant.now()).id();
+        eligibility.save(second, new Eligibility(true, false, List.of()), Instant.now());
+        MarketplaceService.Posted two = market.goLive(second, "admin@lab");
+        assertThat(participants.typeOf(project)).contains(typeId);
+        assertThatThrownBy(() -> local.accept("APAST", two.hitId())).isInstanceOf(LocalMarketplaceException.class)
+                .hasMessageContaining("does not meet").hasMessageContaining(typeId);
+        assertThat(local.openHitsFor("APAST")).extracting(LocalMarketplace.HitView::hitId).doesNotContain(two.hitId());
+        assertThat(local.accept("ANEWCOMER", two.hitId()).workerId()).isEqualTo("ANEWCOMER");
     }
 }
