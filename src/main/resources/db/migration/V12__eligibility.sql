@@ -3,7 +3,7 @@
 --   exclude_project_workers: refuse a worker who took part in any other session of the task's project
 --   masters:                 the HIT requires MTurk's Masters qualification
 create table task_eligibility (
-    task_id                 bigint  not null primary key references task (id),
+    task_id                 bigint  not null primary key references task (id) on delete cascade,
     exclude_project_workers boolean not null default false,
     masters                 boolean not null default false,
     updated_at              timestamp with time zone not null
@@ -12,7 +12,7 @@ create table task_eligibility (
 -- A task's own QualificationRequirements, in the order the admin gave them.
 --   integer_values / locale_values: comma-separated (MTurk allows at most 15 values per requirement)
 create table task_qualification_requirement (
-    task_id               bigint       not null references task (id),
+    task_id               bigint       not null references task (id) on delete cascade,
     position              integer      not null,
     qualification_type_id varchar(64)  not null,
     comparator            varchar(32)  not null,

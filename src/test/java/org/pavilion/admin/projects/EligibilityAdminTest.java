@@ -164,6 +164,9 @@ class EligibilityAdminTest {
                     .andExpect(status().isBadRequest()).andExpect(jsonPath("$.error").value("validation_failed"));
         }
         assertThat(store.find(task.id())).isEqualTo(saved);
+        // a task never posted can still be deleted: its settings go with it
+        mvc.perform(delete("/api/admin/tasks/" + task.id()).with(csrf())).andExpect(status().isNoContent());
+        mvc.perform(get(url)).andExpect(status().isNotFound());
     }
 
     @Test
