@@ -164,6 +164,11 @@ class EligibilityAdminTest {
                     .andExpect(status().isBadRequest()).andExpect(jsonPath("$.error").value("validation_failed"));
         }
         assertThat(store.find(task.id())).isEqualTo(saved);
+        // a clone keeps them
+        String clone = mvc.perform(post("/api/admin/tasks/" + task.id() + "/clone").with(csrf()))
+                .andExpect(status().isCreated()).andReturn().getResponse().getContentAsString();
+        long copy = com.jayway.jsonpath.JsonPath.parse(clone).read("$.id", Long.class);
+        assertThat(store.find(copy)).isEqualTo(saved);
         // a task never posted can still be deleted: its settings go with it
         mvc.perform(delete("/api/admin/tasks/" + task.id()).with(csrf())).andExpect(status().isNoContent());
         mvc.perform(get(url)).andExpect(status().isNotFound());
