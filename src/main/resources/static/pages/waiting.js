@@ -55,7 +55,16 @@
   p.on('workers_status', function (d) {
     $('active-count').textContent = d.active;
   });
-  p.on('error', function (e) { say('error', 'Note: ' + (e.message || e.code || 'something went wrong')); });
+  p.on('error', function (e) {
+    if (e && e.code === 'not_eligible') { // who may work: this worker may not join; it should return the HIT
+      leaving = true;
+      p.stopPay();
+      finish('You cannot take part in this HIT: ' + e.message + '.');
+      page.classList.add('ended');
+      return;
+    }
+    say('error', 'Note: ' + (e.message || e.code || 'something went wrong'));
+  });
 
   p.on('start_your_task', function () {
     if (leaving) { return; }

@@ -133,14 +133,14 @@ public interface Marketplace {
     }
 
     /**
-     * A qualification requirement. {@code localeCountry} is set for the locale requirement,
-     * {@code integerValue} for the comparisons with a number, neither for {@code Exists} and
-     * {@code DoesNotExist}. {@code actionsGuarded}: what a worker who does not meet it may not do
-     * ({@link #ACCEPT}, {@link #PREVIEW_AND_ACCEPT}, {@link #DISCOVER_PREVIEW_AND_ACCEPT}); null
-     * leaves it out of the request, and MTurk guards accepting only.
+     * A qualification requirement. {@code localeValues} are set for a locale requirement ({@code US} or
+     * {@code US-NY}), {@code integerValues} for the comparisons with numbers (one value, or up to 15 for
+     * {@code In} and {@code NotIn}), neither for {@code Exists} and {@code DoesNotExist}. {@code actionsGuarded}:
+     * what a worker who does not meet it may not do ({@link #ACCEPT}, {@link #PREVIEW_AND_ACCEPT},
+     * {@link #DISCOVER_PREVIEW_AND_ACCEPT}); null leaves it out of the request, and MTurk guards accepting only.
      */
-    record QualificationRequirement(String qualificationTypeId, String comparator, Integer integerValue,
-                                    String localeCountry, String actionsGuarded) {
+    record QualificationRequirement(String qualificationTypeId, String comparator, List<Integer> integerValues,
+                                    List<String> localeValues, String actionsGuarded) {
 
         /** The worker cannot accept the HIT, but can see and preview it. */
         public static final String ACCEPT = "Accept";
@@ -158,20 +158,43 @@ public interface Marketplace {
         public static final String NUMBER_APPROVED = "00000000000000000040";
         /** MTurk's system qualification: the worker's locale. */
         public static final String LOCALE = "00000000000000000071";
+        /** MTurk's Masters qualification in production (the sandbox has its own id). */
+        public static final String MASTERS_PRODUCTION = "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH";
+        /** MTurk's Masters qualification in the sandbox. */
+        public static final String MASTERS_SANDBOX = "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6";
 
         public QualificationRequirement {
             Objects.requireNonNull(qualificationTypeId, "qualificationTypeId");
             Objects.requireNonNull(comparator, "comparator");
+            integerValues = integerValues == null ? List.of() : List.copyOf(integerValues);
+            localeValues = localeValues == null ? List.of() : List.copyOf(localeValues);
             if (actionsGuarded != null && !ACTIONS_GUARDED.contains(actionsGuarded)) {
                 throw new IllegalArgumentException("ActionsGuarded is one of " + ACTIONS_GUARDED + ": "
                         + actionsGuarded);
             }
         }
 
+        /** At most one integer and one locale country. */
+        public QualificationRequirement(String qualificationTypeId, String comparator, Integer integerValue,
+                                        String localeCountry, String actionsGuarded) {
+            this(qualificationTypeId, comparator, integerValue == null ? List.of() : List.of(integerValue),
+                    localeCountry == null ? List.<String>of() : List.of(localeCountry), actionsGuarded);
+        }
+
         /** Without ActionsGuarded (MTurk's default: only accepting is guarded). */
         public QualificationRequirement(String qualificationTypeId, String comparator, Integer integerValue,
                                         String localeCountry) {
             this(qualificationTypeId, comparator, integerValue, localeCountry, null);
+        }
+
+        /** The first integer value, or null. */
+        public Integer integerValue() {
+            return integerValues.isEmpty() ? null : integerValues.get(0);
+        }
+
+        /** The first locale, or null. */
+        public String localeCountry() {
+            return localeValues.isEmpty() ? null : localeValues.get(0);
         }
 
         public static QualificationRequirement approvalRateAtLeast(int percent) {
@@ -185,7 +208,7 @@ public interface Marketplace {
         }
 
         public static QualificationRequirement locale(String country) {
-            return new QualificationRequirement(LOCALE, "EqualTo", null, country, DISCOVER_PREVIEW_AND_ACCEPT);
+            return new QualificationRequirement(LOCALE, "EqualTo", List.of(), List.of(country), DISCOVER_PREVIEW_AND_ACCEPT);
         }
 
         /**
@@ -193,7 +216,7 @@ public interface Marketplace {
          * HIT: e.g. a compensation HIT meant for the workers given that qualification.
          */
         public static QualificationRequirement exists(String typeId) {
-            return new QualificationRequirement(typeId, "Exists", null, null, DISCOVER_PREVIEW_AND_ACCEPT);
+            return new QualificationRequirement(typeId, "Exists", List.of(), List.of(), DISCOVER_PREVIEW_AND_ACCEPT);
         }
     }
 }

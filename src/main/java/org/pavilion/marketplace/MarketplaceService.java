@@ -8,7 +8,12 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
+import org.pavilion.eligibility.CustomQualification;
+import org.pavilion.eligibility.Eligibility;
+import org.pavilion.eligibility.EligibilityStore;
+import org.pavilion.eligibility.ParticipantQualifications;
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.marketplace.Marketplace.HitSpec;
 import org.pavilion.marketplace.Marketplace.HitTypeSpec;
@@ -55,29 +60,39 @@ public class MarketplaceService {
     private final TaskRepository tasks;
     private final MarketplaceSettings settings;
     private final ObjectProvider<SideEffectOutbox> outbox;
+    private final LongFunction<Eligibility> eligibility;
+    private final ParticipantQualifications participants; // null: no marketplace-side exclusion (tools)
     private final Map<String, Object> clicks = new ConcurrentHashMap<>();
 
-    /** Sessions on the marketplaces offered at Go live ({@link Marketplaces}). */
+    /** Sessions on the marketplaces offered at Go live ({@link Marketplaces}), with who may work on each task. */
     @Autowired
     public MarketplaceService(ObjectProvider<Marketplaces> marketplaces, LiveSessionService sessions,
                               JdbcSessionStore store, TaskRepository tasks, MarketplaceSettings settings,
-                              ObjectProvider<SideEffectOutbox> outbox) {
+                              ObjectProvider<SideEffectOutbox> outbox, EligibilityStore eligibility,
+                              ParticipantQualifications participants) {
         this(mode -> marketplaces.getObject().of(mode), choice -> marketplaces.getObject().choose(choice), sessions,
-                store, tasks, settings, outbox);
+                store, tasks, settings, outbox, eligibility::find, participants);
     }
 
-    /** Every session on one marketplace, the configured mode's (tools and tests that run one). */
+    /**
+     * Every session on one marketplace, the configured mode's, and every task's who-may-work settings the
+     * defaults (tools and tests that run one marketplace).
+     */
     public static MarketplaceService onOneMarketplace(ObjectProvider<Marketplace> marketplace,
                                                       LiveSessionService sessions, JdbcSessionStore store,
                                                       TaskRepository tasks, MarketplaceSettings settings,
                                                       ObjectProvider<SideEffectOutbox> outbox) {
-        return new MarketplaceService(mode -> marketplace.getObject(), choice -> settings.mode() == null ? Mode.LOCAL : settings.mode(),
-                sessions, store, tasks, settings, outbox);
+        return new MarketplaceService(mode -> marketplace.getObject(),
+                choice -> settings.mode() == null ? Mode.LOCAL : settings.mode(), sessions, store, tasks, settings,
+                outbox, taskId -> Eligibility.DEFAULT, null);
     }
 
     private MarketplaceService(Function<Mode, Marketplace> marketplace, Function<String, Mode> chooser,
                                LiveSessionService sessions, JdbcSessionStore store, TaskRepository tasks,
-                               MarketplaceSettings settings, ObjectProvider<SideEffectOutbox> outbox) {
+                               MarketplaceSettings settings, ObjectProvider<SideEffectOutbox> outbox,
+                               LongFunction<Eligibility> eligibility, ParticipantQualifications participants) {
+        this.eligibility = eligibility;
+        this.participants = participants;
         this.outbox = outbox;
         this.marketplace = marketplace;
         this.chooser = chooser;
@@ -157,7 +172,13 @@ public class MarketplaceService {
         if (earlier.isPresent()) {
             intent = earlier.get();
         } else {
-            String hitTypeId = marketplace.apply(mode).createHitType(hitType(task.settings()));
+            Eligibility who = eligibility.apply(taskId);
+            // The project's past workers are kept out at the marketplace too: they hold its qualification
+            // (one per marketplace: each has its own qualification types and worker ids).
+            String participantType = who.excludeProjectWorkers() && participants != null
+                    ? participants.ensure(task.projectId(), store.instanceId(), mode) : null;
+            String hitTypeId = marketplace.apply(mode).createHitType(hitType(task.settings(), who, mode,
+                    participantType));
             intent = store.recordGoLive(taskId, click, hitTypeId, admin, Instant.now(), options);
             if (!intent.pending()) {
                 return answer(intent);
@@ -192,8 +213,19 @@ public class MarketplaceService {
         return RequestTokens.post(store.instanceId(), sessionId);
     }
 
-    /** The HIT type of a task: everything its HITs share. */
+    /** The HIT type of a task with the default who-may-work settings. */
     static HitTypeSpec hitType(TaskSettings t) {
+        return hitType(t, Eligibility.DEFAULT, MarketplaceSettings.Mode.LOCAL, null);
+    }
+
+    /**
+     * The HIT type of a task: everything its HITs share, with the requirements of who may work (the task's
+     * country, approval rate and approved HITs; Masters, in the marketplace's own id for it; the admin's own
+     * qualification requirements). The local marketplace stands in for the sandbox, so it gets the sandbox's
+     * Masters id. {@code participantType}: the project's "took part" qualification, which a worker must not
+     * hold (null: none).
+     */
+    static HitTypeSpec hitType(TaskSettings t, Eligibility e, MarketplaceSettings.Mode mode, String participantType) {
         List<QualificationRequirement> qualifications = new ArrayList<>();
         if (t.minApprovalPercent() != null) {
             qualifications.add(QualificationRequirement.approvalRateAtLeast(t.minApprovalPercent()));
@@ -203,6 +235,19 @@ public class MarketplaceService {
         }
         if (t.country() != null) {
             qualifications.add(QualificationRequirement.locale(t.country()));
+        }
+        if (e.masters()) {
+            qualifications.add(new QualificationRequirement(mode == MarketplaceSettings.Mode.PRODUCTION
+                    ? QualificationRequirement.MASTERS_PRODUCTION : QualificationRequirement.MASTERS_SANDBOX,
+                    "Exists", List.of(), List.of(), null));
+        }
+        for (CustomQualification q : e.qualifications()) {
+            qualifications.add(new QualificationRequirement(q.qualificationTypeId(), q.comparator(),
+                    q.integerValues(), q.localeValues(), null));
+        }
+        if (participantType != null) {
+            qualifications.add(new QualificationRequirement(participantType, "DoesNotExist", List.of(), List.of(),
+                    QualificationRequirement.DISCOVER_PREVIEW_AND_ACCEPT));
         }
         return new HitTypeSpec(t.title(), t.description(), t.keywords(), t.rewardCents(),
                 t.assignmentDurationSeconds(), t.autoApprovalDelaySeconds(), qualifications);

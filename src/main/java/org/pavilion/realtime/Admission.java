@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import io.socket.socketio.server.SocketIoSocket;
 import org.json.JSONObject;
+import org.pavilion.eligibility.EligibilityStore;
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
@@ -74,14 +75,16 @@ final class Admission {
     private final Duration confirmationTimeout;
     private final ProtocolRefusals refusals;
     private final DisconnectGrace grace;
+    private final EligibilityStore eligibility;
     private final Map<ClaimKey, List<Claim>> claims = new ConcurrentHashMap<>();
     // The session each connection last claimed a place in, admitted or not: isJobFull asks about it.
     private final Map<String, Long> claimedSessions = new ConcurrentHashMap<>();
 
     Admission(Supplier<LiveSessionService> sessions, SessionStore store, Connections connections, Outbound outbound,
               ScheduledExecutorService timers, Duration confirmationTimeout, ProtocolRefusals refusals,
-              DisconnectGrace grace) {
+              DisconnectGrace grace, EligibilityStore eligibility) {
         this.refusals = refusals;
+        this.eligibility = eligibility;
         this.grace = grace;
         this.sessions = sessions;
         this.store = store;
@@ -140,6 +143,11 @@ final class Admission {
         if (service.hasEnded(sessionId)) {
             throw new SessionEndedException("session " + sessionId + ": a worker joining");
         }
+        // Who may work (past sessions of the task or project, the project's excluded list) is decided here,
+        // before anything is registered: a refused page leaves the queues, claims and log as they were.
+        eligibility.refusalFor(sessionId, workerId).ifPresent(why -> {
+            throw new ProtocolException(why.code(), why.message());
+        });
         WorkerKey key = new WorkerKey(sessionId, workerId);
         if (!verified && connections.requiresToken(key)) {
             throw new ProtocolException("not_your_worker", "worker '" + workerId

@@ -11,6 +11,7 @@ import io.socket.socketio.server.SocketIoNamespace;
 import org.pavilion.pay.BonusLedger;
 import org.pavilion.realtime.transport.SocketIoProperties;
 import org.pavilion.session.LiveSessionService;
+import org.pavilion.eligibility.EligibilityStore;
 import org.pavilion.session.SessionStore;
 import org.pavilion.storage.TaskDataStore;
 import org.pavilion.tasklogic.TaskLogic;
@@ -50,12 +51,12 @@ class RealtimeConfiguration {
     Admission admission(ObjectProvider<LiveSessionService> sessions, SessionStore store, Connections connections,
                         Outbound outbound, @Qualifier("disconnectTimers") ScheduledExecutorService timers,
                         @Value("${pavilion.realtime.confirmation-timeout:30s}") Duration confirmationTimeout,
-                        ProtocolRefusals refusals, DisconnectGrace grace) {
+                        ProtocolRefusals refusals, DisconnectGrace grace, EligibilityStore eligibility) {
         if (confirmationTimeout.isNegative() || confirmationTimeout.isZero()) {
             throw new IllegalArgumentException("pavilion.realtime.confirmation-timeout must be positive");
         }
         return new Admission(sessions::getObject, store, connections, outbound, timers, confirmationTimeout,
-                refusals, grace);
+                refusals, grace, eligibility);
     }
 
     @Bean

@@ -22,7 +22,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * cannot be deleted).
  */
 @RestControllerAdvice(assignableTypes = {ProjectsApiController.class, SessionExportController.class,
-        org.pavilion.admin.export.ProjectExportController.class})
+        org.pavilion.admin.export.ProjectExportController.class, EligibilityApiController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class AdminApiErrors {
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.pavilion.eligibility.EligibilityStore;
 import org.pavilion.project.Project;
 import org.pavilion.project.ProjectRepository;
 import org.pavilion.project.Task;
@@ -34,9 +35,11 @@ public class ProjectAdminService {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final EligibilityStore eligibility;
 
     public ProjectAdminService(ProjectRepository projects, TaskRepository tasks, JdbcTemplate jdbc,
-                               PlatformTransactionManager transactions, Clock clock) {
+                               PlatformTransactionManager transactions, Clock clock, EligibilityStore eligibility) {
+        this.eligibility = eligibility;
         this.projects = projects;
         this.tasks = tasks;
         this.jdbc = jdbc;
@@ -97,7 +100,12 @@ public class ProjectAdminService {
         Task original = task(taskId);
         TaskSettings s = original.settings();
         TaskSettings copy = s.withTitle(TaskForm.copyTitle(s.title()));
-        return tasks.create(original.projectId(), copy, now());
+        // Who may work goes with the copy: a clone re-posted must not let in whom the original kept out.
+        return tx.execute(status -> {
+            Task created = tasks.create(original.projectId(), copy, now());
+            eligibility.save(created.id(), eligibility.find(taskId), now());
+            return created;
+        });
     }
 
     /**

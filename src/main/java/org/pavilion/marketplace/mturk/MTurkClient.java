@@ -188,13 +188,20 @@ public class MTurkClient implements Marketplace {
                 qualifications.isEmpty() ? null : qualifications);
     }
 
+    /** "US" → {Country: US}; "US-NY" → {Country: US, Subdivision: NY}. */
+    static MTurkModel.Locale locale(String value) {
+        int dash = value.indexOf('-');
+        return dash < 0 ? MTurkModel.Locale.country(value)
+                : new MTurkModel.Locale(value.substring(0, dash), value.substring(dash + 1));
+    }
+
     /** ActionsGuarded is sent as the requirement says; null leaves it out (MTurk then guards accepting only). */
     static MTurkModel.QualificationRequirement qualification(QualificationRequirement q) {
         return new MTurkModel.QualificationRequirement(
                 q.qualificationTypeId(),
                 q.comparator(),
-                q.integerValue() != null ? List.of(q.integerValue()) : null,
-                q.localeCountry() != null ? List.of(MTurkModel.Locale.country(q.localeCountry())) : null,
+                q.integerValues().isEmpty() ? null : q.integerValues(),
+                q.localeValues().isEmpty() ? null : q.localeValues().stream().map(MTurkClient::locale).toList(),
                 q.actionsGuarded());
     }
 
