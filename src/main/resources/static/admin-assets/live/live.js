@@ -123,9 +123,7 @@
   }
 
   function time(iso) {
-    if (!iso) { return '–'; }
-    var d = new Date(iso);
-    return isNaN(d.getTime()) ? iso : d.toLocaleTimeString();
+    return PavilionTime.time(iso); // the server's one way of writing times (admin-assets/time.js)
   }
 
   function cell(tr, text, cls, datetime) {
@@ -360,10 +358,6 @@
 
   // ---- start -----------------------------------------------------------------------------------
 
-  Array.prototype.forEach.call(document.querySelectorAll('time.local'), function (t) {
-    var d = new Date(t.getAttribute('datetime'));
-    if (!isNaN(d.getTime())) { t.textContent = d.toLocaleString(); }
-  });
   ended = $('ended-note') && !$('ended-note').hidden;
   refresh();
   if (ended) {
