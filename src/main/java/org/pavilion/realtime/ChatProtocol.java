@@ -321,14 +321,21 @@ public final class ChatProtocol {
                     .put("cents_per_hour", sessions.config(claimed.get()).waitingPayCentsPerHour()));
             return;
         }
-        // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it.
+        // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it;
+        // with the worker's status and the session's phase, so the page can say where the worker stands
+        // (a reserve in a started session, returned from the marketplace, ...) even after it left the queues.
         PayRules rules = sessions.config(bound.sessionId()).payRules();
-        whenDone(socket, "pay_status", bounded(sessions.read(bound.sessionId(),
-                engine -> engine.paidWaitMillis(bound.workerId(), clock.instant()))), waited ->
-                outbound.toSocket(socket, "pay_status", new JSONObject()
-                        .put("waited_seconds", waited / 1000)
-                        .put("pay_cents", rules.waitingCents(waited))
-                        .put("cents_per_hour", rules.waitingCentsPerHour())));
+        whenDone(socket, "pay_status", bounded(sessions.read(bound.sessionId(), engine -> new JSONObject()
+                .put("waited_millis", engine.paidWaitMillis(bound.workerId(), clock.instant()))
+                .put("status", engine.statusOf(bound.workerId()).name().toLowerCase(java.util.Locale.ROOT))
+                .put("started", engine.isStarted())
+                .put("stopped", engine.isStopped() || engine.isExpired()))), state -> {
+                    long waited = (Long) state.remove("waited_millis");
+                    outbound.toSocket(socket, "pay_status", state
+                            .put("waited_seconds", waited / 1000)
+                            .put("pay_cents", rules.waitingCents(waited))
+                            .put("cents_per_hour", rules.waitingCentsPerHour()));
+                });
     }
 
     private void taskEvent(SocketIoSocket socket, String event, Object[] args, Ack ack) {
