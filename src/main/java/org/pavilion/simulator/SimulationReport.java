@@ -290,12 +290,10 @@ public record SimulationReport(int planned, Map<CrowdSimulator.Outcome, Integer>
                   exactly the bonuses the pay ledger paid; a free place on the task never stayed empty more than
                   %.1f s while a worker waited for it.)
                 What the simulated workers did:
-                  %d admitted by the session (joined its waiting room); %d of them moved on to the task; %d page reloads
+                  %d admitted by the session (joined its waiting room); %d of them moved on to the task; %d page reload(s)
                   %d submitted their HIT, %d returned it, %d abandoned it, %d lost their connection for good
                   %d were told the job is full (both queues were full when they arrived)
-                  %d found no open HIT: they came while every place was taken. This is expected when the crowd is
-                    larger than the task's places (maxActive %d + maxWaiting %d = %d); new HITs are posted only as
-                    places free up.
+                  %s
                 What the server recorded:
                   final statuses of the admitted workers: %s
                   time in the waiting room (admitted workers): mean %.1f s, median %.1f s, longest %.1f s
@@ -311,14 +309,24 @@ public record SimulationReport(int planned, Map<CrowdSimulator.Outcome, Integer>
                 served, promoted, reloads,
                 outcome(CrowdSimulator.Outcome.SUBMITTED), outcome(CrowdSimulator.Outcome.RETURNED),
                 outcome(CrowdSimulator.Outcome.ABANDONED), outcome(CrowdSimulator.Outcome.DROPPED),
-                outcome(CrowdSimulator.Outcome.JOB_FULL), outcome(CrowdSimulator.Outcome.NO_HIT),
-                thresholds.maxActive(), thresholds.maxWaiting(), places,
+                outcome(CrowdSimulator.Outcome.JOB_FULL), noHit(places),
                 statuses(), waitMeanMs / 1000.0, waitP50Ms / 1000.0, waitMaxMs / 1000.0,
                 thresholds.maxActive(), idleGapMs / 1000.0, idleGaps, longestIdleGapMs / 1000.0,
                 longestStallMs / 1000.0, money(payOwedCents),
                 pay.payouts(), money(pay.waitingPayCents()), money(pay.bonusesPaidCents()),
                 money(pay.bonusesDueCents()), money(pay.owedCents()), pay.approved(),
                 money(pay.marketplaceBonusCents()));
+    }
+
+    /** The workers who found no open HIT, and why that is no fault when there are any. */
+    private String noHit(int places) {
+        int n = outcome(CrowdSimulator.Outcome.NO_HIT);
+        if (n == 0) {
+            return "0 found no open HIT";
+        }
+        return n + " found no open HIT: they came while every place was taken. This is expected when the crowd "
+                + "is\n    larger than the task's places (maxActive " + thresholds.maxActive() + " + maxWaiting "
+                + thresholds.maxWaiting() + " = " + places + "); new HITs are posted only as\n    places free up.";
     }
 
     /** "3 submitted, 1 returned" (the server's statuses, in its words). */
