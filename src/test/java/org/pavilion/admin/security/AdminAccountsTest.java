@@ -71,6 +71,8 @@ class AdminAccountsTest extends SecurityTestBase {
         String page = mvc.perform(get("/admin/admins").with(user(ADMIN).roles("ADMIN")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
         assertThat(page).contains("second.admin@example.org");
+        // the console's one time format: local time with the zone, to the second (issue 14 item 5)
+        assertThat(page).containsPattern(">\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC[^<]*</time>");
 
         // stored hashed: bcrypt through the delegating encoder, never the password
         String hash = jdbc.queryForObject("select password_hash from admin_user where email = ?", String.class,
