@@ -38,7 +38,7 @@
       var li = document.createElement('li');
       li.className = 'pay-item pay-' + p.bonusState;
       line(li, p.bonusText, 'pay-bonus');
-      line(li, 'Waited ' + p.waited + ' (' + p.waitingPay + ')' + (p.taskBonuses && p.taskBonuses !== '$0.00'
+      line(li, 'Time waited ' + p.waited + ' · waiting pay ' + p.waitingPay + (p.taskBonuses && p.taskBonuses !== '$0.00'
         ? ' · task bonuses ' + p.taskBonuses : ''), 'small');
       line(li, p.approvalText + (p.feedback ? ': \u201c' + p.feedback + '\u201d' : '.'), 'pay-approval');
       list.appendChild(li);
