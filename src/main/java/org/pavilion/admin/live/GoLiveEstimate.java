@@ -85,7 +85,7 @@ public record GoLiveEstimate(
     /** The browser's confirmation question before the form is sent. */
     public String confirmQuestion(String title) {
         return "Post \u201c" + title + "\u201d on the marketplace now? Workers will be hired and paid: about "
-                + usd(firstHourCents) + " in the first hour, then " + usd(costCentsPerHour) + " an hour at full queues.";
+                + usd(firstHourCents) + " in the first hour, then " + usd(costCentsPerHour) + " per hour at full queues.";
     }
 
     static String usd(long cents) {
@@ -104,7 +104,7 @@ public record GoLiveEstimate(
         } else if (!covered) {
             message = "The marketplace's available balance (" + balance.display() + ") does not cover the first hour "
                     + "of this session (about " + firstHour.display() + ": the initial HIT "
-                    + cost.initialHit().display() + " and " + cost.perHour().display() + " an hour at full queues).";
+                    + cost.initialHit().display() + " and " + cost.perHour().display() + " per hour at full queues).";
         } else {
             message = "The available balance (" + balance.display() + ") covers the first hour of this session (about "
                     + firstHour.display() + ").";
