@@ -333,6 +333,22 @@
     return '$' + Math.floor(cents / 100) + '.' + (c < 10 ? '0' : '') + c;
   }
 
+  /** "$7.25 per hour". */
+  function formatRate(centsPerHour) {
+    return formatCents(centsPerHour) + ' per hour';
+  }
+
+  /**
+   * What a page tells its worker on job_is_full, in one piece: why (the server's reason, e.g. "the session
+   * is full; please return the HIT", without its own "please return" part) and what to do, said once.
+   */
+  function jobFullText(d) {
+    var reason = String(d && d.message ? d.message : '').split(';')[0].trim();
+    if (!reason) { reason = 'this job has no place for you'; }
+    reason = reason.charAt(0).toUpperCase() + reason.slice(1).replace(/[.!]+$/, '');
+    return reason + '. Please return the HIT (do not submit it).';
+  }
+
   global.Pavilion = {
     PREVIEW_ASSIGNMENT: PREVIEW,
     CHAT_MAX: CHAT_MAX,
@@ -342,6 +358,8 @@
     fromElement: fromElement,
     submitAction: submitAction,
     formatDuration: formatDuration,
-    formatCents: formatCents
+    formatCents: formatCents,
+    formatRate: formatRate,
+    jobFullText: jobFullText
   };
 })(window);

@@ -74,13 +74,15 @@
   p.on('job_is_full', function (d) {
     done = true;
     disable();
-    say('notice', (d && d.message ? d.message : 'This job is full') + '. Please return the HIT.');
+    say('connection', '');
+    say('notice', Pavilion.jobFullText(d));
   });
 
   function submit(text) {
     if (done) { return; }
     done = true;
     disable();
+    say('connection', '');
     say('notice', text);
     p.submitActive();
   }

@@ -19,6 +19,16 @@
     parent.appendChild(p);
   }
 
+  // The time as Pavilion writes times ("2026-12-03 15:24:07 UTC+01:00"), in this browser's own zone.
+  function clock(d) {
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    var off = -d.getTimezoneOffset();
+    var zone = off === 0 ? 'UTC' : 'UTC' + (off > 0 ? '+' : '-') + two(Math.floor(Math.abs(off) / 60)) + ':'
+      + two(Math.abs(off) % 60);
+    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':'
+      + two(d.getMinutes()) + ':' + two(d.getSeconds()) + ' ' + zone;
+  }
+
   function render(v) {
     $('pay-worker').textContent = v.worker;
     $('pay-assignment').textContent = v.assignmentId;
@@ -28,14 +38,14 @@
       var li = document.createElement('li');
       li.className = 'pay-item pay-' + p.bonusState;
       line(li, p.bonusText, 'pay-bonus');
-      line(li, 'Waited ' + p.waited + ' (' + p.waitingPay + ')' + (p.taskBonuses && p.taskBonuses !== '$0.00'
+      line(li, 'Time waited ' + p.waited + ' · waiting pay ' + p.waitingPay + (p.taskBonuses && p.taskBonuses !== '$0.00'
         ? ' · task bonuses ' + p.taskBonuses : ''), 'small');
       line(li, p.approvalText + (p.feedback ? ': \u201c' + p.feedback + '\u201d' : '.'), 'pay-approval');
       list.appendChild(li);
       settled = settled && p.settled;
     });
     $('pay-list').replaceChildren(list);
-    say(v.message || (settled ? 'Everything is settled.' : 'Updated ' + new Date().toLocaleTimeString()
+    say(v.message || (settled ? 'Everything is settled.' : 'Updated ' + clock(new Date())
       + '; this page checks again every 30 s.'));
     return settled;
   }

@@ -276,16 +276,18 @@ public final class ChatProtocol {
         if (!bound.verified()) {
             grace.leftForMainTask(bound.key()); // before the outcome: the seed's page disconnects right after it emits
         }
-        CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(), new QueueEvent.Ready(bound.workerId()),
-                "worker:" + bound.workerId(), clientReport(p));
+        CompletableFuture<Outcome> done = sessions.submitDescribed(bound.sessionId(),
+                new QueueEvent.Ready(bound.workerId()), "worker:" + bound.workerId(), waitReport(bound, p));
         whenDone(socket, "IAmReady", ack.after(done), outcome -> { });
     }
 
     private void submit(SocketIoSocket socket, String event, WorkerBinding bound, Payload p, Ack ack) {
         // A page's submit frees the slot now; the hire it causes waits for the marketplace's confirmation.
-        CompletableFuture<Outcome> done = sessions.submit(bound.sessionId(),
-                QueueEvent.Leave.claimedByPage(bound.workerId(), bound.assignmentId(), Departure.SUBMIT),
-                "worker:" + bound.workerId(), event + (event.equals("submit_waiting") ? "; " + clientReport(p) : ""));
+        QueueEvent leave = QueueEvent.Leave.claimedByPage(bound.workerId(), bound.assignmentId(), Departure.SUBMIT);
+        CompletableFuture<Outcome> done = event.equals("submit_waiting")
+                ? sessions.submitDescribed(bound.sessionId(), leave, "worker:" + bound.workerId(),
+                        engine -> event + "; " + waitReport(bound, p).apply(engine))
+                : sessions.submit(bound.sessionId(), leave, "worker:" + bound.workerId(), event);
         whenDone(socket, event, ack.after(done), outcome -> { });
     }
 
@@ -319,14 +321,21 @@ public final class ChatProtocol {
                     .put("cents_per_hour", sessions.config(claimed.get()).waitingPayCentsPerHour()));
             return;
         }
-        // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it.
+        // The current assignment's paid wait (capped at the longest paid wait), as its payout will settle it;
+        // with the worker's status and the session's phase, so the page can say where the worker stands
+        // (a reserve in a started session, returned from the marketplace, ...) even after it left the queues.
         PayRules rules = sessions.config(bound.sessionId()).payRules();
-        whenDone(socket, "pay_status", bounded(sessions.read(bound.sessionId(),
-                engine -> engine.paidWaitMillis(bound.workerId(), clock.instant()))), waited ->
-                outbound.toSocket(socket, "pay_status", new JSONObject()
-                        .put("waited_seconds", waited / 1000)
-                        .put("pay_cents", rules.waitingCents(waited))
-                        .put("cents_per_hour", rules.waitingCentsPerHour())));
+        whenDone(socket, "pay_status", bounded(sessions.read(bound.sessionId(), engine -> new JSONObject()
+                .put("waited_millis", engine.paidWaitMillis(bound.workerId(), clock.instant()))
+                .put("status", engine.statusOf(bound.workerId()).name().toLowerCase(java.util.Locale.ROOT))
+                .put("started", engine.isStarted())
+                .put("stopped", engine.isStopped() || engine.isExpired()))), state -> {
+                    long waited = (Long) state.remove("waited_millis");
+                    outbound.toSocket(socket, "pay_status", state
+                            .put("waited_seconds", waited / 1000)
+                            .put("pay_cents", rules.waitingCents(waited))
+                            .put("cents_per_hour", rules.waitingCentsPerHour()));
+                });
     }
 
     private void taskEvent(SocketIoSocket socket, String event, Object[] args, Ack ack) {
@@ -382,10 +391,31 @@ public final class ChatProtocol {
         return Admission.notYours(bound);
     }
 
-    /** What the page reported about its waiting, kept for comparison; pay never uses it (SPEC §4.3). */
-    private static String clientReport(Payload p) {
-        return "client reported time_waited=" + p.clientSeconds("time_waited") + " reward="
-                + clip(String.valueOf(p.json().opt("reward")), MAX_CLIENT_NUMBER_TEXT);
+    /**
+     * The log's words for a page's IAmReady or submit_waiting: the wait and waiting pay the server computed
+     * (what pay uses, SPEC §4.3), then the page's own figures, kept only to compare. Read on the session's
+     * writer right before the event, so the wait is the one the event settles.
+     */
+    private java.util.function.Function<org.pavilion.queue.QueueEngine, String> waitReport(WorkerBinding bound,
+                                                                                             Payload p) {
+        String page = pageReport(p); // parsed now: a malformed payload is refused before anything is queued
+        PayRules rules = sessions.config(bound.sessionId()).payRules();
+        return engine -> {
+            long waited = engine.paidWaitMillis(bound.workerId(), clock.instant());
+            return "server: paid wait " + waited / 1000 + " s, waiting pay "
+                    + org.pavilion.pay.Money.ofCents(rules.waitingCents(waited)).display()
+                    + "; the page's own figures (not used for pay): " + page;
+        };
+    }
+
+    /** What the page reported about its waiting, in plain words; pay never uses it (SPEC §4.3). */
+    private static String pageReport(Payload p) {
+        Double seconds = p.clientSeconds("time_waited");
+        Object reward = p.json().opt("reward");
+        String wait = seconds == null ? "no wait" : "waited " + Math.round(seconds) + " s";
+        String pay = reward == null || reward == JSONObject.NULL ? "no reward"
+                : "reward " + clip(String.valueOf(reward), MAX_CLIENT_NUMBER_TEXT);
+        return wait + ", " + pay;
     }
 
     private <T> void whenDone(SocketIoSocket socket, String event, CompletableFuture<T> future,

@@ -85,9 +85,21 @@ public final class LiveSessionService implements AutoCloseable {
     public CompletableFuture<Outcome> submit(long sessionId, QueueEvent event, String actor, String detail) {
         // After expiry the marketplace's reports of departures are still recorded (SPEC §4.9: pay and
         // approval must know who submitted), so such an event may load a session that has ended.
-        boolean report = event instanceof QueueEvent.Leave leave && leave.confirmed()
+        return actor(sessionId, isReport(event)).submit(event, actor, detail);
+    }
+
+    private static boolean isReport(QueueEvent event) {
+        return event instanceof QueueEvent.Leave leave && leave.confirmed()
                 && leave.how() != QueueEvent.Departure.DISCONNECT;
-        return actor(sessionId, report).submit(event, actor, detail);
+    }
+
+    /**
+     * {@link #submit} with the log's detail written from the session's state right before the event is applied
+     * (on the session's writer: {@code detail} must be quick and must not change the engine).
+     */
+    public CompletableFuture<Outcome> submitDescribed(long sessionId, QueueEvent event, String actor,
+                                                      Function<QueueEngine, String> detail) {
+        return actor(sessionId, isReport(event)).submitDescribed(event, actor, detail, null);
     }
 
     /**

@@ -160,6 +160,15 @@ final class SessionActor implements Runnable {
      * right before) says so; otherwise the future completes with null and nothing changes.
      */
     CompletableFuture<Outcome> submitIf(QueueEvent event, String actor, String detail, BooleanSupplier stillWanted) {
+        return submitDescribed(event, actor, engine -> detail, stillWanted);
+    }
+
+    /**
+     * As {@link #submitIf}, with the log's detail written on the writer from the state right before the event
+     * (so it can state the server's own figures, e.g. the wait a worker is paid for).
+     */
+    CompletableFuture<Outcome> submitDescribed(QueueEvent event, String actor, Function<QueueEngine, String> detail,
+                                               BooleanSupplier stillWanted) {
         Apply command = new Apply(event, actor, detail, stillWanted, new CompletableFuture<>());
         enqueue(command);
         return command.done();
@@ -187,7 +196,8 @@ final class SessionActor implements Runnable {
         void fail(RuntimeException why);
     }
 
-    private record Apply(QueueEvent event, String actor, String detail, BooleanSupplier stillWanted,
+    private record Apply(QueueEvent event, String actor, Function<QueueEngine, String> detail,
+                         BooleanSupplier stillWanted,
                          CompletableFuture<Outcome> done) implements Command {
         public void fail(RuntimeException why) {
             done.completeExceptionally(why);
@@ -226,7 +236,13 @@ final class SessionActor implements Runnable {
                 a.done().complete(null);
                 return;
             }
-            apply(a.event(), a.actor(), a.detail(), a.done());
+            String detail;
+            try {
+                detail = a.detail().apply(engine);
+            } catch (RuntimeException e) {
+                detail = null; // a description never stops the event it describes
+            }
+            apply(a.event(), a.actor(), detail, a.done());
         } else if (command instanceof Read<?> r) {
             read(r);
         }

@@ -212,15 +212,16 @@ public final class CrowdSimulator implements AutoCloseable {
     /** One progress line: time, arrivals, the session's queues (when known) and the outcomes so far. */
     public String progressLine() {
         Map<Outcome, Integer> c = outcomeCounts();
-        String of = planned.get() == Integer.MAX_VALUE ? "" : "/" + planned.get();
+        String of = planned.get() == Integer.MAX_VALUE ? "" : " of " + planned.get();
         String queues = "";
         if (snapshot != null) {
             QueueSnapshot s = snapshot.get();
-            queues = String.format(" | waiting %d active %d hires %d", s.waiting().size(), s.active().size(),
-                    s.hires());
+            queues = String.format(" | now %d waiting, %d on the task; %d replacement HIT(s) posted",
+                    s.waiting().size(), s.active().size(), s.hires());
         }
-        return String.format("[sim] t=%6.1fs arrived %d%s%s | submitted %d returned %d "
-                        + "abandoned %d dropped %d full %d no-hit %d", elapsedMs() / 1000.0, arrived.get(), of, queues,
+        return String.format("[sim] %.0f s: %d%s workers arrived%s | so far %d submitted, %d returned, "
+                        + "%d abandoned, %d lost their connection, %d told the job is full, %d found no open HIT",
+                elapsedMs() / 1000.0, arrived.get(), of, queues,
                 c.get(Outcome.SUBMITTED), c.get(Outcome.RETURNED), c.get(Outcome.ABANDONED), c.get(Outcome.DROPPED),
                 c.get(Outcome.JOB_FULL), c.get(Outcome.NO_HIT));
     }

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * {@code java -jar pavilion.jar --simulate [--sim.workers=30 --sim.seed=1 ...]}: runs this
  * Pavilion with a crowd of simulated workers against a fresh task gone live on the local
- * marketplace, prints a progress line every second and a final report, then exits.
+ * marketplace, prints a progress line every 10 seconds and a final report (with a healthy/unhealthy verdict
+ * that says what it checked), then exits: with status 0 for a healthy run, 2 for an unhealthy one, 1 on failure.
  */
 @Component
 @ConditionalOnProperty(name = "simulate")
@@ -71,7 +72,7 @@ public class SimulateCommand implements ApplicationRunner {
             try (CrowdSimulator sim = simulations.simulator(live.sessionId(),
                     env.getProperty("sim.no-hit-wait-ms", Long.class, 10_000L),
                     env.getProperty("sim.reload-gap-ms", Long.class, 500L))) {
-                sim.printProgress(System.out::println, env.getProperty("sim.progress-ms", Long.class, 1000L));
+                sim.printProgress(System.out::println, env.getProperty("sim.progress-ms", Long.class, 10_000L));
                 long lastArrival = plan.isEmpty() ? 0 : plan.get(plan.size() - 1).arriveAtMs();
                 long bound = lastArrival + 20 * (long) (model.meanPatienceMs() + model.meanWorkMs()) + 60_000;
                 sim.start(plan).get(bound, TimeUnit.MILLISECONDS);
@@ -79,7 +80,9 @@ public class SimulateCommand implements ApplicationRunner {
                     System.out.println("[sim] the server had not settled every worker in time");
                 }
                 System.out.println(sim.progressLine());
-                System.out.print(simulations.report(sim, workers).text());
+                SimulationReport report = simulations.report(sim, workers);
+                System.out.print(report.text());
+                exit = report.healthy() ? 0 : 2;
             }
         } catch (Exception e) {
             log.error("The simulation failed", e);

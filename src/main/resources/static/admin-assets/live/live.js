@@ -125,16 +125,11 @@
   // Times as the console writes them everywhere (AdminFormat.time): "2026-05-01 14:03:07 UTC".
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function time(iso) {
-    if (!iso) { return '\u2014'; }
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) { return iso; }
-    return d.getUTCFullYear() + '-' + pad(d.getUTCMonth() + 1) + '-' + pad(d.getUTCDate()) + ' '
-      + pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()) + ' UTC';
+    return PavilionTime.time(iso); // the server's one way of writing times (admin-assets/time.js)
   }
-  // The chart's axis: the time of day only.
+  // The chart's axis: the time of day only, in the same zone as every other time on the page.
   function clock(ms) {
-    var d = new Date(ms);
-    return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds());
+    return PavilionTime.time(new Date(ms)).substr(11, 8);
   }
 
   // A worker's name as a link to the worker's view.

@@ -219,8 +219,7 @@
     }
     var asOf = $('as-of');
     asOf.setAttribute('datetime', v.serverTime);
-    var d = new Date(v.serverTime);
-    asOf.textContent = isNaN(d.getTime()) ? v.serverTime : d.toLocaleTimeString();
+    asOf.textContent = PavilionTime.time(v.serverTime);
 
     setText('total-paid', v.totals.paid.display);
     setText('total-due', v.totals.due.display);
@@ -290,8 +289,6 @@
   // ---- start -----------------------------------------------------------------------------------
 
   var asOf = $('as-of');
-  var shown = new Date(asOf.getAttribute('datetime'));
-  if (!isNaN(shown.getTime())) { asOf.textContent = shown.toLocaleTimeString(); }
   setLive(describe());
   refresh(); // anything that changed since the page was rendered
   connect();

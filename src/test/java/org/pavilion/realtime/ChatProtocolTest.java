@@ -319,4 +319,32 @@ class ChatProtocolTest extends RealtimeTestSupport {
         assertThat(late.expect("error").getString("code")).isEqualTo("session_ended");
         assertThat(connections.generation(new Connections.WorkerKey(s, "w3"))).isZero();
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    /** The event log states the server's wait and pay for IAmReady; the page's zeros only as a comparison. */
+    @Test
+    void iAmReadyIsLoggedWithTheServersWaitAndPay() throws Exception {
+        long s = openSession(new Thresholds(2, 0, 2, 3), 30, "HIT-READY");
+        ProtocolClient w1 = seedPage("r1", "websocket");
+        ProtocolClient w2 = seedPage("r2", "websocket");
+        w1.emit("connected", acceptedJoin("r1", "ar1", "HIT-READY"));
+        w1.expect("update_worker_count");
+        w1.expect("workers_status");
+        Thread.sleep(1200); // r1 waits a little over a second on the server's clock
+        w2.emit("connected", acceptedJoin("r2", "ar2", "HIT-READY"));
+        w1.expect("start_your_task", "{message:['r1']}");
+        w1.emit("IAmReady", workerPayload("r1", "ar1", "HIT-READY").put("time_waited", 0).put("reward", 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !details(s, "worker:r1").isEmpty());
+        String detail = details(s, "worker:r1").get(0);
+        assertThat(detail).matches("server: paid wait [1-9]\\d* s, waiting pay \\$\\d+\\.\\d\\d; "
+                + "the page's own figures \\(not used for pay\\): waited 0 s, reward 0");
+        assertThat(detail).doesNotContain("client reported");
+    }
+
+    private List<String> details(long session, String actor) {
+        return jdbc.queryForList("select detail from session_event where session_id = ? and actor = ? "
+                + "and detail like 'server:%' order by seq", String.class, session, actor);
+    }
 }

@@ -117,5 +117,10 @@ class CrowdSimulationTest {
         assertThat(pay.waitingPayCents()).isLessThanOrEqualTo(report.payOwedCents());
         assertThat(pay.payouts()).isPositive();
         assertThat(pay.bonusesPaidCents()).isPositive();
+        // ...which is what the report's verdict checks, and says in words.
+        assertThat(report.lost()).isZero();
+        assertThat(report.longestStallMs()).isLessThanOrEqualTo(SimulationReport.STALL_LIMIT_MS);
+        assertThat(report.healthy()).as(report.text()).isTrue();
+        assertThat(report.text()).contains("Verdict: HEALTHY").contains("Healthy means:");
     }
 }

@@ -4,8 +4,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -44,15 +42,12 @@ import org.springframework.stereotype.Service;
  * A session's data for a paper: its full event log, and a per-worker summary computed by replaying
  * that log through the queue engine (server timestamps only; nothing a client sent is trusted).
  *
- * <p>Times are ISO-8601 UTC with microseconds (the store's precision). Enumerations are lower case,
+ * <p>Times are ISO-8601 in the server's zone ({@code pavilion.time-zone}) with its offset, to the second
+ * ({@link org.pavilion.format.Formats#isoTime}); rows keep their order by {@code seq}. Enumerations are lower case,
  * as SPEC §2 writes them ({@code waiting}, {@code active}, {@code submitted}, …).
  */
 @Service
 public class SessionExportService {
-
-    /** ISO-8601 UTC, fixed width: {@code 2024-05-01T14:03:07.123456Z}. */
-    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSX")
-            .withZone(ZoneOffset.UTC);
 
     /**
      * The event log's columns. {@code kind}: {@code status}, {@code phase}, {@code ready}, {@code hire},
@@ -214,7 +209,7 @@ public class SessionExportService {
     }
 
     public static String time(Instant at) {
-        return at == null ? null : TIME.format(at);
+        return org.pavilion.format.Formats.server().isoTime(at);
     }
 
     /** Milliseconds as seconds with three decimals. */
@@ -290,7 +285,9 @@ public class SessionExportService {
             }
         }
 
-        Instant asOf = expiredAt != null ? expiredAt : latest(clock.instant(), timed);
+        // To the whole second, as the export writes it: the figures are computed up to the time it shows.
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant asOf = expiredAt != null ? expiredAt : latest(now, timed);
         QueueEngine engine = QueueEngine.replay(log.config().thresholds(), log.config().allowRepeatWorkers(),
                 log.config().hireBudget(), timed);
         int rate = log.config().waitingPayCentsPerHour();

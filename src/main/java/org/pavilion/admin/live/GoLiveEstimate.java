@@ -86,7 +86,7 @@ public record GoLiveEstimate(
     public String confirmQuestion(String title) {
         return "Post \u201c" + title + "\u201d as a new session on the marketplace chosen in the dialog? Workers "
                 + "will be hired and paid there: about " + usd(firstHourCents) + " in the first hour, then "
-                + usd(costCentsPerHour) + " an hour at full queues (with the task's thresholds; " + marketplaceText()
+                + usd(costCentsPerHour) + " per hour at full queues (with the task's thresholds; " + marketplaceText()
                 + " is the default).";
     }
 
@@ -106,7 +106,7 @@ public record GoLiveEstimate(
         } else if (!covered) {
             message = "The marketplace's available balance (" + balance.display() + ") does not cover the first hour "
                     + "of this session (about " + firstHour.display() + ": the initial HIT "
-                    + cost.initialHit().display() + " and " + cost.perHour().display() + " an hour at full queues).";
+                    + cost.initialHit().display() + " and " + cost.perHour().display() + " per hour at full queues).";
         } else {
             message = "The available balance (" + balance.display() + ") covers the first hour of this session (about "
                     + firstHour.display() + ").";

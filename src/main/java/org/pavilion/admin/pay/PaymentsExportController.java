@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.admin.export.CsvWriter;
 import org.pavilion.admin.projects.ApiError;
+import org.pavilion.format.Formats;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -38,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 @ApiResponse(responseCode = "404", description = "Unknown session or project",
         content = @Content(mediaType = "application/json", schema = @Schema(implementation = ApiError.class)))
 public class PaymentsExportController {
+    // Times: ISO-8601 in the server's zone with its offset, to the second (the export convention of Formats).
 
     static final MediaType CSV = new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8);
 
@@ -94,7 +96,7 @@ public class PaymentsExportController {
             body.put("status", v.status());
             body.put("approval", v.approval());
         }
-        body.put("as_of", v.serverTime());
+        body.put("as_of", Formats.server().isoTime(v.serverTime()));
         PaymentsView.Totals t = v.totals();
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("paid_cents", t.paid().cents());
@@ -119,7 +121,7 @@ public class PaymentsExportController {
                 r.ending(), BigDecimal.valueOf(r.waitedMillis(), 3), r.waited(), r.waitingPay().cents(),
                 r.taskBonuses().cents(), r.bonus().cents(), r.bonusFixed(), r.reward().cents(), r.bonusFee().cents(),
                 r.rewardFee().cents(), r.fees().cents(), r.bonusState(), r.approvalState(), r.lastError(),
-                r.feedback(), r.attempts(), r.updatedAt());
+                r.feedback(), r.attempts(), Formats.server().isoTime(r.updatedAt()));
     }
 
     private static <T> ResponseEntity<T> attachment(String scope, long id, String name, MediaType type, T body) {

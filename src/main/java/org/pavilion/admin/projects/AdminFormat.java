@@ -1,27 +1,51 @@
 package org.pavilion.admin.projects;
 
-import org.pavilion.pay.Money;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.time.OffsetDateTime;
 
+import org.pavilion.format.Formats;
 import org.springframework.stereotype.Component;
 
-/** Formatting for admin templates, as {@code ${@adminFormat.time(x)}}: times in UTC, cents as USD. */
+/**
+ * Formatting for admin templates, as {@code ${@adminFormat.time(x)}}: the server's one {@link Formats}
+ * (times in {@code pavilion.time-zone} to the second, money as "$7.25"), plus durations.
+ */
 @Component("adminFormat")
 public class AdminFormat {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss 'UTC'")
-            .withZone(ZoneOffset.UTC);
+    private final Formats formats;
+
+    public AdminFormat(Formats formats) {
+        this.formats = formats;
+    }
 
     /** "2024-05-01 14:03:07 UTC", or "—" for none. */
     public String time(Instant at) {
-        return at == null ? "\u2014" : TIME.format(at);
+        return formats.time(at);
     }
 
-    /** "$0.50": every amount an admin reads is written the one way {@link Money#display()} writes it. */
+    public String time(OffsetDateTime at) {
+        return formats.time(at);
+    }
+
+    /** A time the view holds as ISO-8601 text. */
+    public String time(String iso) {
+        return formats.time(iso);
+    }
+
+    /** The zone id times are shown in (for scripts that write times the same way). */
+    public String zone() {
+        return formats.zone().getId();
+    }
+
+    /** "$0.50": every amount an admin reads is written the one way. */
     public String usd(long cents) {
-        return Money.ofCents(cents).display();
+        return Formats.money(cents);
+    }
+
+    /** "$7.25 per hour". */
+    public String perHour(long cents) {
+        return Formats.perHour(cents);
     }
 
     /** A duration in seconds as "1 h 5 min", "90 s" and the like. */

@@ -22,7 +22,12 @@ class LoginController {
      */
     @GetMapping("/login")
     String login(@RequestParam(name = LoginThrottleFilter.THROTTLED_PARAM, required = false) String throttled,
-                 Model model) {
+                 jakarta.servlet.http.HttpServletRequest request, Model model) {
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(LoginThrottleFilter.LAST_EMAIL) instanceof String email) {
+            session.removeAttribute(LoginThrottleFilter.LAST_EMAIL); // shown once: a reload starts afresh
+            model.addAttribute("email", email);
+        }
         if (throttled != null) {
             model.addAttribute("throttledMessage", LoginThrottle.message(minutes(throttled)));
         }

@@ -60,6 +60,7 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
                 LoginThrottle.clientAddress(request));
         if (refusal.isPresent()) {
             if (BROWSER.matches(request)) {
+                rememberEmail(request);
                 response.sendRedirect(request.getContextPath() + "/login?" + THROTTLED_PARAM + "="
                         + refusal.get().retryAfterMinutes());
             } else {
@@ -76,6 +77,17 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
             response.setHeader("Retry-After", Long.toString(refusal.retryAfterSeconds()));
         }
         JsonErrors.write(response, 429, "too_many_attempts", refusal.message(), null);
+    }
+
+    /** Session attribute: the email of the last failed login, shown once in the form again (never the password). */
+    static final String LAST_EMAIL = "pavilion.login.lastEmail";
+
+    /** Keeps the typed email for the login form that follows, in the session (not the URL, where logs keep it). */
+    private static void rememberEmail(HttpServletRequest request) {
+        String email = email(request);
+        if (email != null && !email.isBlank()) {
+            request.getSession().setAttribute(LAST_EMAIL, email.length() > 254 ? email.substring(0, 254) : email);
+        }
     }
 
     private static String email(HttpServletRequest request) {
@@ -105,6 +117,7 @@ final class LoginThrottleFilter extends OncePerRequestFilter {
             if (!(e instanceof InternalAuthenticationServiceException)) {
                 throttle.loginFailed(email(request), LoginThrottle.clientAddress(request));
             }
+            rememberEmail(request);
             next.onAuthenticationFailure(request, response, e);
         };
     }

@@ -56,7 +56,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  * {@code /worker_pay} (which answers only to a worker page's signed token) and their assets ({@code /pavilion.js},
  * {@code /pavilion.css}, {@code /pages/**}, {@code /vendor/**}), Socket.IO at
  * {@code /socket.io/**}, SNS intake {@code /api/from_mturk} (POST; other methods get its 405), the
- * admin pages' static files {@code /admin-assets/**} and {@code /favicon.ico}. Open to everyone,
+ * admin pages' static files {@code /admin-assets/**} and the icon ({@code /favicon.svg}, {@code /favicon.ico}). Open to everyone,
  * no CSRF (these endpoints authenticate by their own means), no session, and no
  * {@code X-Frame-Options} (MTurk shows the worker pages in its frame; they send their own CSP).</li>
  * <li><b>admin</b> (everything else): {@code /login}, {@code /setup}, {@code /error},
@@ -91,7 +91,8 @@ public class SecurityConfiguration {
             pathPattern("/socket.io/**"),
             pathPattern("/api/from_mturk"),
             pathPattern("/admin-assets/**"),
-            pathPattern("/favicon.ico"));
+            pathPattern("/favicon.ico"),
+            pathPattern("/favicon.svg"));
 
     /** Browser pages under {@code /api}: the API's Swagger UI (anonymous → login page, like the console). */
     static final RequestMatcher API_PAGES = new OrRequestMatcher(pathPattern("/api/docs"),

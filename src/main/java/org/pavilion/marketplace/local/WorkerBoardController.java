@@ -72,9 +72,11 @@ public class WorkerBoardController {
 
     private final LocalMarketplace marketplace;
     private final String csrfToken;
+    private final org.pavilion.format.Formats formats;
 
-    public WorkerBoardController(LocalMarketplace marketplace) {
+    public WorkerBoardController(LocalMarketplace marketplace, org.pavilion.format.Formats formats) {
         this.marketplace = marketplace;
+        this.formats = formats;
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         this.csrfToken = HexFormat.of().formatHex(bytes);
@@ -166,6 +168,7 @@ public class WorkerBoardController {
             }
             LocalMarketplace.AssignmentView a = marketplace.submit(assignmentId, answers);
             model.addAttribute("assignment", a);
+            model.addAttribute("submitTime", formats.time(a.submitTime()));
             model.addAttribute("title", marketplace.getHit(a.hitId()).title());
             model.addAttribute("boardUrl", boardUrl(a.workerId(), null));
             return "local/submitted";
@@ -207,7 +210,7 @@ public class WorkerBoardController {
                     rewards = rewards.plus(reward);
                 }
                 rows.add(new AssignmentRow(a.assignmentId(), a.hitId(), hit.title(), a.status().wire(),
-                        a.acceptTime().toString(), a.deadline().toString(),
+                        formats.time(a.acceptTime()), formats.time(a.deadline()),
                         open ? marketplace.workUrl(a.assignmentId(), base).orElse(null) : null, open,
                         reward.display(), a.requesterFeedback()));
             }
@@ -217,14 +220,14 @@ public class WorkerBoardController {
                 bonusTotal = bonusTotal.plus(b.amount());
             }
             bonuses = received.stream().map(b -> new BonusRow(b.amount().display(), b.reason(), b.assignmentId(),
-                    b.grantTime().toString())).toList();
+                    formats.time(b.grantTime()))).toList();
             qualifications = marketplace.qualificationsOf(workerId).stream()
                     .map(q -> new QualificationRow(q.name(), q.qualificationTypeId(), q.value())).toList();
         }
         String viewer = workerId;
         List<HitRow> hits = marketplace.openHitsFor(viewer).stream().map(h -> new HitRow(h.hitId(), h.title(),
                 h.description(), LocalMarketplace.toMoney(h.reward()).display(), h.available(), h.maxAssignments(),
-                h.expiration().toString(), marketplace.previewUrl(h.hitId(), viewer).orElse(null),
+                formats.time(h.expiration()), marketplace.previewUrl(h.hitId(), viewer).orElse(null),
                 held.get(h.hitId()), marketplace.allows(viewer, h.hitId(), LocalMarketplace.WorkerAction.ACCEPT)))
                 .toList();
         model.addAttribute("hits", hits);

@@ -140,7 +140,7 @@ public class WorkerPagesController {
         model.addAttribute("hitId", hitId);
         model.addAttribute("turkSubmitTo", submitTo);
         model.addAttribute("centsPerHour", config.waitingPayCentsPerHour());
-        model.addAttribute("ratePerHour", Money.ofCents(config.waitingPayCentsPerHour()).display());
+        model.addAttribute("ratePerHour", org.pavilion.format.Formats.perHour(config.waitingPayCentsPerHour()));
         model.addAttribute("maxWaiting", config.thresholds().maxWaiting()); // update_worker_count's max_count
         model.addAttribute("mainUrl", "main_task" + query);
         model.addAttribute("ready", view != null && view.ready());
@@ -165,7 +165,7 @@ public class WorkerPagesController {
         model.addAttribute("title", task.map(Task::title).orElse("A live crowd task"));
         model.addAttribute("description", task.map(t -> t.settings().description()).orElse(""));
         model.addAttribute("reward", task.map(t -> Money.ofCents(t.settings().rewardCents()).display()).orElse(null));
-        model.addAttribute("ratePerHour", task.map(t -> Money.ofCents(t.settings().waitingPayCentsPerHour()).display()).orElse(null));
+        model.addAttribute("ratePerHour", task.map(t -> org.pavilion.format.Formats.perHour(t.settings().waitingPayCentsPerHour())).orElse(null));
     }
 
     private SessionConfig liveConfig(long sessionId) {

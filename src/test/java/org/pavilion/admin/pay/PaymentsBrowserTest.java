@@ -226,8 +226,11 @@ class PaymentsBrowserTest {
             driver.get(url("/my_pay#" + token));
             // Its waiting pay, and its bonus (the waiting pay and its task bonuses) on its way.
             new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pay-list"),
-                    "(" + payout(session, "W2").waitingPay().display() + ")"));
-            assertThat(text("pay-list")).contains("Bonus $");
+                    "waiting pay " + payout(session, "W2").waitingPay().display()));
+            assertThat(text("pay-list")).contains("Bonus $").containsPattern("Time waited \\d+:\\d\\d");
+            // the one time format (here in the browser's zone), to the second
+            assertThat(text("pay-status")).containsPattern(
+                    "Everything is settled\\.|Updated \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC");
             assertThat(text("pay-list")).containsPattern("being sent|paid|delayed");
             assertThat(text("pay-worker")).isEqualTo("W2");
             screenshot("my-pay.png");

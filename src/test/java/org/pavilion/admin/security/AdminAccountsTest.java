@@ -71,6 +71,8 @@ class AdminAccountsTest extends SecurityTestBase {
         String page = mvc.perform(get("/admin/admins").with(user(ADMIN).roles("ADMIN")))
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
         assertThat(page).contains("second.admin@example.org");
+        // the console's one time format: local time with the zone, to the second (issue 14 item 5)
+        assertThat(page).containsPattern(">\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC[^<]*</time>");
 
         // stored hashed: bcrypt through the delegating encoder, never the password
         String hash = jdbc.queryForObject("select password_hash from admin_user where email = ?", String.class,
@@ -271,5 +273,24 @@ class AdminAccountsTest extends SecurityTestBase {
         assertThat(output.getAll()).doesNotContain(password).doesNotContain(wrong);
         List<String> hashes = jdbc.queryForList("select password_hash from admin_user", String.class);
         assertThat(hashes).allSatisfy(h -> assertThat(h).startsWith("{bcrypt}$2"));
+    }
+
+    /** A wrong login sends the admin back to the form with the email kept (once), never the password. */
+    @Test
+    void aWrongLoginKeepsTheEmailButNeverThePassword() throws Exception {
+        MockHttpSession session = new MockHttpSession();
+        String wrong = "not the right password at all";
+        mvc.perform(post("/login").session(session).with(csrf()).param("username", "typo.admin@example.org")
+                        .param("password", wrong))
+                .andExpect(redirectedUrl("/login?error"));
+        String form = mvc.perform(get("/login").param("error", "").session(session))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString();
+        assertThat(form).contains("Wrong email or password.")
+                .containsPattern("id=\"username\"[^>]*value=\"typo.admin@example.org\"")
+                .doesNotContain(wrong);
+        assertThat(form).containsPattern("id=\"password\"[^>]*autofocus");
+        // shown once: the next visit starts with an empty form
+        String again = mvc.perform(get("/login").session(session)).andReturn().getResponse().getContentAsString();
+        assertThat(again).doesNotContain("typo.admin@example.org");
     }
 }

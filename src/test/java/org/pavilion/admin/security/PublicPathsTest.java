@@ -43,6 +43,12 @@ class PublicPathsTest extends SecurityTestBase {
         for (String asset : List.of("/pavilion.js", "/pavilion.css", "/pages/waiting.js", "/pages/main-task.js")) {
             assertThat(send(at(asset).GET()).statusCode()).as(asset).isEqualTo(200);
         }
+        // the icon every page links (console and worker pages): an SVG served here, no CDN
+        HttpResponse<String> icon = send(at("/favicon.svg").GET());
+        assertThat(icon.statusCode()).isEqualTo(200);
+        assertThat(icon.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("svg"));
+        assertThat(send(at("/waiting_task").GET()).body()).contains("href=\"/favicon.svg\"");
+        assertThat(send(at("/login").GET()).body()).contains("href=\"/favicon.svg\"");
         // an unknown worker page asset is a 404, not a login
         assertThat(send(at("/pages/nothing.js").GET()).statusCode()).isEqualTo(404);
     }

@@ -201,6 +201,10 @@ class LocalWorkerFlowTest {
         String mine = get("http://localhost:" + port + "/local-mturk/board?workerId=A1BOARD").body();
         assertThat(mine).contains("data-assignment-id=\"" + assignmentId + "\"").contains("You hold this HIT.")
                 .contains("Open the task");
+        // Times as everywhere else: local time with the zone, to the second, never a raw instant (issue 14 item 5).
+        assertThat(mine).containsPattern("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC")
+                .doesNotContainPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d+Z?")
+                .doesNotContainPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d");
 
         Map<String, String> ret = new LinkedHashMap<>();
         ret.put("workerId", "A1BOARD");

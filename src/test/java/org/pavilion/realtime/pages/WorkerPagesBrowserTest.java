@@ -231,8 +231,8 @@ class WorkerPagesBrowserTest {
             waitForText(d, "active-count", "2");
             assertThat(text(d, "waiting-count")).isEqualTo("1");
             assertThat(text(d, "max-waiting")).isEqualTo("3");
-            assertThat(text(d, "main")).contains("Workers waiting").contains("Workers on the task")
-                    .doesNotContain("hired");
+            assertThat(text(d, "main")).contains("Waiting room places taken").contains("1 of 3")
+                    .contains("Workers doing the task").doesNotContain("hired");
             QueueSnapshot s = sessions.snapshot(session);
             assertThat(s.waiting()).containsExactly("WORKER3");
             assertThat(s.active()).containsExactly("WORKER1", "WORKER2");

@@ -1,0 +1,28 @@
+// Pavilion admin console: writes a time the way the server writes it ("2026-12-03 15:24:07 UTC",
+// "2026-12-03 16:24:07 UTC+01:00"), in the zone of pavilion.time-zone named by
+// <meta name="pavilion-time-zone">, so times a script updates read like the rest of the page.
+window.PavilionTime = (function () {
+  'use strict';
+  var meta = document.querySelector('meta[name="pavilion-time-zone"]');
+  var options = { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
+    minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' };
+  var format;
+  try {
+    format = new Intl.DateTimeFormat('en-US', Object.assign({ timeZone: meta ? meta.content : undefined }, options));
+  } catch (e) {
+    format = new Intl.DateTimeFormat('en-US', options); // an id this browser does not know: its own zone
+  }
+
+  /** An ISO-8601 time (or a Date) as "2026-12-03 15:24:07 UTC"; "–" for none; text that is no time as is. */
+  function time(iso) {
+    if (!iso) { return '\u2013'; }
+    var d = iso instanceof Date ? iso : new Date(iso);
+    if (isNaN(d.getTime())) { return String(iso); }
+    var p = {};
+    format.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+    var zone = String(p.timeZoneName || 'GMT').replace(/^GMT/, 'UTC');
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' ' + zone;
+  }
+
+  return { time: time };
+})();
