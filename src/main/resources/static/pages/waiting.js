@@ -39,6 +39,8 @@
       explain: 'Your place on the task is ready.', notice: 'Taking you to the task…' },
     full: { heading: 'This job is full', done: true, status: '', ended: true, noFigures: true,
       explain: 'You did not join this task, and there is nothing to wait for.' },
+    notEligible: { heading: 'You cannot take part in this HIT', done: true, status: '', ended: true, noFigures: true,
+      explain: 'You did not join this task, and there is nothing to wait for.' },
     returned: { heading: 'You returned this HIT', done: true, status: '', ended: true, noFigures: true,
       explain: 'You have left the waiting room; there is nothing more to do on this page. '
         + 'Pay for the time you waited, if any, is shown on the page linked below.' },
@@ -147,10 +149,8 @@
   });
   p.on('error', function (e) {
     if (e && e.code === 'not_eligible') { // who may work: this worker may not join; it should return the HIT
-      leaving = true;
       p.stopPay();
-      finish('You cannot take part in this HIT: ' + e.message + '.');
-      page.classList.add('ended');
+      show('notEligible', 'You cannot take part in this HIT: ' + e.message + '.');
       return;
     }
     say('error', 'Note: ' + (e.message || e.code || 'something went wrong'));

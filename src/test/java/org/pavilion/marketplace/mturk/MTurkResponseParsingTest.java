@@ -71,7 +71,7 @@ class MTurkResponseParsingTest {
         Hit hit = client.getHit("3Z8UJEJOCZEGEXAMPLEHITID000001");
 
         assertEquals(new Hit("3Z8UJEJOCZEGEXAMPLEHITID000001", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Unassignable", 6,
-                Instant.parse("2026-03-14T17:09:26Z"), "session-42", 2, 3, 1), hit);
+                Instant.parse("2026-03-14T17:09:26Z"), "session-42", 2, 3, 1, "3GROUPEXAMPLE0000000000000001"), hit);
     }
 
     @Test
@@ -152,9 +152,10 @@ class MTurkResponseParsingTest {
 
         assertEquals("p2", page.nextToken());
         assertEquals(List.of(new Hit("3Z8UJEJOCZEGEXAMPLEHITID000001", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Assignable",
-                1, Instant.parse("2026-03-14T17:09:26.123Z"), "pav-i-s1-h1", 0, 1, 0),
+                1, Instant.parse("2026-03-14T17:09:26.123Z"), "pav-i-s1-h1", 0, 1, 0, "3GROUPEXAMPLE0000000000000001"),
                 new Hit("3Z8UJEJOCZEGEXAMPLEHITID000002", "3AQN9REUTFGXEXAMPLEHITTYPE0001", "Assignable",
-                        1, Instant.parse("2026-03-14T17:09:26.123Z"), null, 0, 1, 0)), page.hits());
+                        1, Instant.parse("2026-03-14T17:09:26.123Z"), null, 0, 1, 0,
+                        "3GROUPEXAMPLE0000000000000001")), page.hits());
     }
 
     @Test
