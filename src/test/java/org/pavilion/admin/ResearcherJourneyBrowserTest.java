@@ -282,14 +282,25 @@ class ResearcherJourneyBrowserTest {
             assertThat(driver.findElement(By.id(id)).getAttribute("href"))
                     .endsWith("/api/admin/sessions/" + session + "/export/" + export);
         }
-        String csv = (String) ((JavascriptExecutor) driver).executeAsyncScript(
+        // Fetched by the page itself: the admin's own login cookie, no second client. The CSV has no session
+        // column; the session is in the attachment's name, and its HIT in every worker row.
+        String fetched = (String) ((JavascriptExecutor) driver).executeAsyncScript(
                 "var done = arguments[arguments.length - 1];"
                         + "fetch(document.getElementById('export-events-csv').href, {credentials: 'same-origin'})"
-                        + ".then(function (r) { return r.text().then(function (t) { done(r.status + '\\n' + t); }); })"
+                        + ".then(function (r) { return r.text().then(function (t) {"
+                        + "  done(r.status + '\\n' + r.headers.get('Content-Disposition') + '\\n' + t); }); })"
                         + ".catch(function (e) { done('error ' + e); });");
-        assertThat(csv).startsWith("200\n");
-        assertThat(csv).contains("W1JOURNEY").contains("W2JOURNEY").contains(String.valueOf(session));
-        assertThat(csv.lines().skip(1).filter(l -> l.contains("W1JOURNEY")).count()).isGreaterThanOrEqualTo(2);
+        String[] parts = fetched.split("\n", 3);
+        assertThat(parts[0]).as(fetched).isEqualTo("200");
+        assertThat(parts[1]).contains("attachment").contains("pavilion-session-" + session + "-events.csv");
+        String csv = parts[2];
+        assertThat(csv.lines().findFirst().orElseThrow()).startsWith("seq,at,kind,worker,assignment,");
+        String w1Assignment = local.assignmentsOf("W1JOURNEY").get(0).assignmentId();
+        // W1's way through the queues, with its assignment: arrived waiting, promoted, submitted.
+        assertThat(csv).as(csv).contains(",status,W1JOURNEY," + w1Assignment + ",,waiting,arrived,")
+                .contains(",status,W1JOURNEY," + w1Assignment + ",waiting,active,promoted,")
+                .contains(",status,W1JOURNEY," + w1Assignment + ",active,submitted,submitted,");
+        assertThat(csv).contains(hitId).contains("W2JOURNEY");
         driver.switchTo().window(w2);
         driver.close();
         driver.switchTo().window(admin);
