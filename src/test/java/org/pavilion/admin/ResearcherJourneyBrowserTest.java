@@ -207,6 +207,17 @@ class ResearcherJourneyBrowserTest {
         screenshot("05-session");
         String admin = driver.getWindowHandle();
 
+        // The preview link shows the HIT on the local board as a worker sees it, before anyone took it.
+        String preview = driver.findElement(By.id("preview-link")).getAttribute("href");
+        driver.switchTo().newWindow(WindowType.TAB);
+        driver.get(preview);
+        String hitRow = driver.findElement(By.cssSelector("#hits tr[data-hit-id='" + hitId + "']")).getText();
+        assertThat(hitRow).contains(TITLE).contains("Two people steer one rover through a maze.").contains("$0.50")
+                .contains("4 of 4");
+        assertThat(text("main")).contains("Choose a worker id above to accept a HIT.");
+        driver.close();
+        driver.switchTo().window(admin);
+
         // 5. Two workers take the HIT from the local worker board, in tabs of their own.
         String w1 = workerAccepts("W1JOURNEY");
         new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("/main_task")); // minActive 1
