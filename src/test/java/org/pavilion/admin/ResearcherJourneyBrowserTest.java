@@ -225,6 +225,10 @@ class ResearcherJourneyBrowserTest {
         String w2 = workerAccepts("W2JOURNEY");
         waitForText("connection", "Connected");
         assertThat(driver.getCurrentUrl()).contains("/waiting_task");
+        // the worker's page counts places against this session's maxWaiting (3, set at Go live), not the task's 2
+        waitForText("waiting-count", "1");
+        assertThat(text("max-waiting")).isEqualTo("3");
+        waitForText("active-count", "1");
         screenshot("07-worker-waiting");
 
         // They appear on the live view, without a reload.
