@@ -20,7 +20,8 @@ window.PavilionTime = (function () {
     if (isNaN(d.getTime())) { return String(iso); }
     var p = {};
     format.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
-    var zone = String(p.timeZoneName || 'GMT').replace(/^GMT/, 'UTC');
+    // As the server writes it: "UTC" at offset zero (a browser may say "GMT" or "GMT+00:00"), else "UTC+01:00".
+    var zone = String(p.timeZoneName || 'GMT').replace(/^GMT/, 'UTC').replace(/^UTC[+-]00:00$/, 'UTC');
     return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' ' + zone;
   }
 
