@@ -238,6 +238,11 @@ class ResearcherJourneyBrowserTest {
         waitForText("active-rows", "W1JOURNEY");
         waitForText("waiting-rows", "W2JOURNEY");
         waitForText("timeline-rows", "W2JOURNEY arrived");
+        // Times the page's script wrote (live updates) read exactly like the ones the server wrote.
+        String byScript = driver.findElement(By.cssSelector("#timeline-rows tr:first-child time")).getText();
+        String byServer = driver.findElement(By.cssSelector("main p.muted time")).getText();
+        assertThat(byScript).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC.*");
+        assertThat(byScript.substring(19)).as("the zone, as the server writes it").isEqualTo(byServer.substring(19));
         screenshot("08-live-view");
 
         // 6. The timeline: few events, one page (no Older/Newer); newest first; the filter by worker.
