@@ -182,10 +182,21 @@ class ResearcherJourneyBrowserTest {
         assertThat(driver.findElement(By.id("go-live-max-waiting")).getAttribute("value")).isEqualTo("2");
         type("go-live-name", SESSION_NAME);
         type("go-live-max-waiting", "3");
+        // The figures follow the choice at once: now 3 waiting workers paid an hour, 4 initial assignments.
+        waitForText("go-live-per-hour", "(3 workers × $7.25)");
+        waitForText("go-live-first-hour", "the initial HIT (4 assignments, rewards $2.00");
+        // A choice going live would refuse is said before going live; a good one again clears it.
+        type("go-live-max-active", "0");
+        waitForText("go-live-choice-problem", "maxActive");
+        type("go-live-max-active", "1");
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.invisibilityOfElementLocated(
+                By.id("go-live-choice-problem")));
+        waitForText("go-live-per-hour", "(3 workers × $7.25)");
         screenshot("04-go-live");
         driver.findElement(By.id("go-live-button")).click();
         Alert confirm = new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent());
-        assertThat(confirm.getText()).contains("Post “" + TITLE + "” as a new session on the marketplace");
+        assertThat(confirm.getText()).contains("Post “" + TITLE + "” as a new session on local: Pavilion's own "
+                + "marketplace, no real money?").contains("about $");
         confirm.accept();
         new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlMatches(".*/admin/sessions/\\d+$"));
         String sessionUrl = driver.getCurrentUrl();

@@ -4,6 +4,7 @@ import org.pavilion.marketplace.MarketplaceException;
 import org.pavilion.marketplace.MarketplaceSettings.Mode;
 import org.pavilion.marketplace.Marketplaces;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.session.GoLiveOptions;
 import org.pavilion.session.HireBudget;
 import org.pavilion.pay.Money;
 import org.pavilion.pay.SessionCostEstimate;
@@ -39,6 +40,25 @@ public class GoLiveBudget {
     /** The estimate for a stored task; an unknown one is an {@link UnknownTaskException}. */
     public GoLiveEstimate estimate(long taskId) {
         return estimate(tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId)));
+    }
+
+    /** An admin's Go live choices, checked: the session's options (its marketplace set) and that marketplace. */
+    public record Chosen(GoLiveOptions options, Mode mode) {
+    }
+
+    /**
+     * The Go live dialog's choices for a task, checked ({@link GoLiveChoices#options}, then the marketplace among
+     * those offered): a bad one is an {@link org.pavilion.queue.InvalidConfigurationException} naming its field.
+     */
+    public Chosen choose(Task task, GoLiveChoices choices) {
+        GoLiveOptions options = choices.options(task.thresholds());
+        Mode mode = marketplaces.getObject().choose(options.marketplace());
+        return new Chosen(options.onMarketplace(mode.name()), mode);
+    }
+
+    /** The estimate for a session of a task with these choices (what the dialog shows as they change). */
+    public GoLiveEstimate estimate(Task task, Chosen chosen) {
+        return estimate(task, chosen.options().thresholds(), chosen.mode());
     }
 
     /** The marketplaces a session may go live on, the configured one first ({@link Marketplaces#offered}). */

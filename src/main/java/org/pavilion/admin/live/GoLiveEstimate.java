@@ -84,10 +84,9 @@ public record GoLiveEstimate(
 
     /** The browser's confirmation question before the form is sent. */
     public String confirmQuestion(String title) {
-        return "Post \u201c" + title + "\u201d as a new session on the marketplace chosen in the dialog? Workers "
-                + "will be hired and paid there: about " + usd(firstHourCents) + " in the first hour, then "
-                + usd(costCentsPerHour) + " per hour at full queues (with the task's thresholds; " + marketplaceText()
-                + " is the default).";
+        return "Post \u201c" + title + "\u201d as a new session on " + marketplaceText() + "? Workers will be hired "
+                + "and paid there: about " + usd(firstHourCents) + " in the first hour, then " + usd(costCentsPerHour)
+                + " per hour at full queues.";
     }
 
     static String usd(long cents) {

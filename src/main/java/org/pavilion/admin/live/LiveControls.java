@@ -39,12 +39,10 @@ public class LiveControls {
     private final ApplicationEventPublisher events;
     private final GoLiveBudget budget;
     private final TaskRepository tasks;
-    private final Marketplaces marketplaces;
 
     public LiveControls(MarketplaceService marketplace, LiveSessionService sessions, ApplicationEventPublisher events,
-                        GoLiveBudget budget, TaskRepository tasks, Marketplaces marketplaces) {
+                        GoLiveBudget budget, TaskRepository tasks) {
         this.tasks = tasks;
-        this.marketplaces = marketplaces;
         this.marketplace = marketplace;
         this.sessions = sessions;
         this.events = events;
@@ -90,10 +88,10 @@ public class LiveControls {
     public MarketplaceService.Posted goLive(long taskId, String admin, boolean confirmLowBalance, String nonce,
                                             GoLiveChoices choices) {
         Task task = tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId));
-        GoLiveOptions options = choices.options(task.thresholds());
-        Mode mode = marketplaces.choose(options.marketplace());
-        options = options.onMarketplace(mode.name());
-        GoLiveEstimate estimate = budget.estimate(task, options.thresholds(), mode);
+        GoLiveBudget.Chosen chosen = budget.choose(task, choices);
+        GoLiveOptions options = chosen.options();
+        Mode mode = chosen.mode();
+        GoLiveEstimate estimate = budget.estimate(task, chosen);
         if (estimate.confirmationRequired()) {
             if (!confirmLowBalance) {
                 log.info("go-live of task {} by admin {} refused: {}", taskId, admin, estimate.message());

@@ -9,6 +9,9 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.pavilion.admin.live.GoLiveBudget;
+import org.pavilion.admin.live.GoLiveChoices;
+import org.pavilion.queue.InvalidConfigurationException;
+import jakarta.servlet.http.HttpServletResponse;
 import org.pavilion.admin.ops.SideEffectsStatus;
 import org.pavilion.project.Project;
 import org.pavilion.marketplace.Marketplaces;
@@ -23,6 +26,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
@@ -198,6 +202,33 @@ public class ProjectPagesController {
         // one per rendering of the form: a double submit of it goes live once
         model.addAttribute("goLiveNonce", java.util.UUID.randomUUID().toString()); // the Go live dialog: balance, cost, spending cap
         return "admin/projects/task";
+    }
+
+    /**
+     * The Go live dialog's figures for the choices being made (marketplace, thresholds): the task page's
+     * {@code estimate} fragment, asked again by its script as the choices change. A bad choice is answered 400
+     * with the task's own figures and the problem in words.
+     */
+    @GetMapping("/admin/tasks/{id}/go-live-estimate")
+    public String goLiveEstimate(@PathVariable long id,
+                                 @RequestParam(name = "marketplace", required = false) String marketplace,
+                                 @RequestParam(name = "minActive", required = false) String minActive,
+                                 @RequestParam(name = "maxActive", required = false) String maxActive,
+                                 @RequestParam(name = "minWaiting", required = false) String minWaiting,
+                                 @RequestParam(name = "maxWaiting", required = false) String maxWaiting,
+                                 Model model, HttpServletResponse response) {
+        Task t = admin.task(id);
+        model.addAttribute("task", t);
+        try {
+            GoLiveBudget.Chosen chosen = goLiveBudget.choose(t, new GoLiveChoices(null, minActive, maxActive,
+                    minWaiting, maxWaiting, marketplace));
+            model.addAttribute("goLive", goLiveBudget.estimate(t, chosen));
+        } catch (InvalidConfigurationException e) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            model.addAttribute("goLive", goLiveBudget.estimate(t));
+            model.addAttribute("goLiveProblem", e.getMessage() + ". Going live with this would be refused.");
+        }
+        return "admin/projects/task :: estimate";
     }
 
     @GetMapping("/admin/tasks/{id}/edit")

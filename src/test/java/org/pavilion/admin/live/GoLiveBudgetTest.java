@@ -225,6 +225,28 @@ class GoLiveBudgetTest {
     // ---- the task page's Go live dialog --------------------------------------------------------------
 
     @Test
+    void theDialogsFiguresFollowTheChosenThresholdsAndSayWhatWouldBeRefused() throws Exception {
+        long taskId = LiveTestSupport.task(projects, tasks, port, new Thresholds(1, 0, 1, 1), null, 300);
+        Document more = Jsoup.parse(mvc.perform(get("/admin/tasks/{id}/go-live-estimate", taskId)
+                .param("maxWaiting", "3").param("marketplace", "local")).andExpect(status().isOk())
+                .andReturn().getResponse().getContentAsString());
+        assertThat(more.selectFirst("#go-live-per-hour").text()).contains("(3 workers × $7.25)");
+        assertThat(more.selectFirst("#go-live-first-hour").text()).contains("4 assignments, rewards $2.00");
+        assertThat(more.selectFirst("#go-live-figures").attr("data-confirmation-required")).isEqualTo("true");
+        assertThat(more.selectFirst("#go-live-choice-problem")).isNull();
+
+        Document bad = Jsoup.parse(mvc.perform(get("/admin/tasks/{id}/go-live-estimate", taskId)
+                .param("minWaiting", "2")).andExpect(status().isBadRequest())
+                .andReturn().getResponse().getContentAsString());
+        assertThat(bad.selectFirst("#go-live-choice-problem").text()).startsWith("maxWaiting: must be at least minWaiting")
+                .endsWith("Going live with this would be refused.");
+        assertThat(bad.selectFirst("#go-live-per-hour").text()).as("the task's own figures")
+                .contains("(1 worker × $7.25)");
+        mvc.perform(get("/admin/tasks/{id}/go-live-estimate", taskId).param("marketplace", "production"))
+                .andExpect(status().isBadRequest());
+    }
+
+    @Test
     void theTaskPageShowsTheBalanceTheCostAndAsksForConfirmation() throws Exception {
         long taskId = LiveTestSupport.task(projects, tasks, port, new Thresholds(1, 0, 1, 1), null, 300);
         Document doc = taskPage(taskId);
@@ -239,13 +261,15 @@ class GoLiveBudgetTest {
         assertThat(doc.selectFirst("#go-live-assumption").text()).contains("once per assignment time limit");
         assertThat(doc.selectFirst("#go-live-warning").text()).contains("does not cover").contains("$11.10");
         Element form = doc.selectFirst("form[action=/admin/tasks/" + taskId + "/go-live]");
-        assertThat(form.attr("data-confirm")).contains("on the marketplace").contains("$11.10").contains("$9.90");
-        assertThat(form.select("input[type=checkbox][name=confirmLowBalance][value=true]")).hasSize(1);
+        assertThat(form.attr("data-confirm")).contains("on local: Pavilion's own marketplace").contains("$11.10")
+                .contains("$9.90");
+        assertThat(form.select("input[type=checkbox][name=confirmLowBalance][value=true][required]:not([disabled])"))
+                .hasSize(1);
         assertThat(form.select("input[name=_csrf]")).hasSize(1);
 
         Document cheap = taskPage(cheapTask());
         assertThat(cheap.selectFirst("#go-live-warning")).isNull();
-        assertThat(cheap.select("input[name=confirmLowBalance]")).isEmpty();
+        assertThat(cheap.select("input[name=confirmLowBalance]:not([disabled])")).as("no confirmation asked").isEmpty();
         assertThat(cheap.selectFirst("#go-live-spend-cap").text()).startsWith("none");
     }
 
