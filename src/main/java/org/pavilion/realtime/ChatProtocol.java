@@ -284,10 +284,15 @@ public final class ChatProtocol {
     private void submit(SocketIoSocket socket, String event, WorkerBinding bound, Payload p, Ack ack) {
         // A page's submit frees the slot now; the hire it causes waits for the marketplace's confirmation.
         QueueEvent leave = QueueEvent.Leave.claimedByPage(bound.workerId(), bound.assignmentId(), Departure.SUBMIT);
-        CompletableFuture<Outcome> done = event.equals("submit_waiting")
-                ? sessions.submitDescribed(bound.sessionId(), leave, "worker:" + bound.workerId(),
-                        engine -> event + "; " + waitReport(bound, p).apply(engine))
-                : sessions.submit(bound.sessionId(), leave, "worker:" + bound.workerId(), event);
+        CompletableFuture<Outcome> done;
+        if (event.equals("submit_waiting")) {
+            // read here, on the connection's thread: a malformed payload is refused before anything is queued
+            java.util.function.Function<org.pavilion.queue.QueueEngine, String> report = waitReport(bound, p);
+            done = sessions.submitDescribed(bound.sessionId(), leave, "worker:" + bound.workerId(),
+                    engine -> event + "; " + report.apply(engine));
+        } else {
+            done = sessions.submit(bound.sessionId(), leave, "worker:" + bound.workerId(), event);
+        }
         whenDone(socket, event, ack.after(done), outcome -> { });
     }
 

@@ -153,6 +153,9 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         assertThat(w1.expect("error").getString("message")).contains("longer than 500");
         c.get(2).emit("chat_message", new JSONObject().put("text", "hello")); // w3 is waiting
         assertThat(c.get(2).expect("error").getString("message")).contains("only active workers");
+        // A waiting worker's submit with a wait that is no time is refused, and the worker stays waiting.
+        c.get(2).emit("submit_waiting", workerPayload("w3", "a-w3", "HIT-BAD").put("time_waited", "lots"));
+        assertThat(c.get(2).expect("error").getString("message")).contains("time_waited");
 
         ProtocolClient unjoined = c.get(3);
         // A first event naming a place is a join (the seed's main page): with an assignment nobody confirmed
