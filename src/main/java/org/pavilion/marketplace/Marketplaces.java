@@ -56,6 +56,16 @@ public final class Marketplaces {
         return configured;
     }
 
+    /** A marketplace an admin may choose: its {@code key} as forms and the API write it, in words, and whether it is
+     * the configured one (the default choice). */
+    public record Offer(String key, String description, boolean configured) {
+    }
+
+    /** {@link #offered()} as the console and the API show it, the configured one first. */
+    public List<Offer> offers() {
+        return offered().stream().map(m -> new Offer(key(m), describe(m), m == configured)).toList();
+    }
+
     /** The modes an admin may choose at Go live, the configured one first. */
     public List<Mode> offered() {
         List<Mode> modes = new ArrayList<>();
@@ -122,11 +132,6 @@ public final class Marketplaces {
     /** The client of the marketplace a session went live on. */
     public Marketplace forSession(long sessionId) {
         return of(modeOf(sessionId));
-    }
-
-    /** A session's marketplace is no longer asked about (it ended and went dormant). */
-    public void forget(long sessionId) {
-        sessionModes.remove(sessionId);
     }
 
     /** The mode as an admin reads it. */

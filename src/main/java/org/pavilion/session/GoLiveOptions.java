@@ -34,8 +34,9 @@ public record GoLiveOptions(String name, Thresholds thresholds, String marketpla
             }
         }
         if (marketplace != null && !marketplace.matches("LOCAL|SANDBOX|PRODUCTION")) {
-            throw new InvalidConfigurationException("marketplace",
-                    "must be local, sandbox or production (was '" + marketplace + "')");
+            String was = marketplace.toLowerCase(java.util.Locale.ROOT);
+            throw new InvalidConfigurationException("marketplace", "must be local, sandbox or production (was '"
+                    + (was.length() <= 20 ? was : was.substring(0, 19) + "\u2026") + "')");
         }
     }
 

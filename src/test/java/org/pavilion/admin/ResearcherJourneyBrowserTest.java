@@ -168,7 +168,7 @@ class ResearcherJourneyBrowserTest {
         driver.findElement(By.linkText("Go live…")).click();
         Select marketplace = new Select(driver.findElement(By.id("go-live-marketplace-choice")));
         assertThat(marketplace.getFirstSelectedOption().getText()).startsWith("the local marketplace");
-        assertThat(text("go-live-marketplace")).isEqualTo("local: Pavilion's own marketplace, no real money");
+        assertThat(text("go-live-marketplace")).isEqualTo("the local marketplace (Pavilion's own, no real money)");
         assertThat(text("go-live-balance")).isEqualTo("$10000.00"); // the local marketplace's play money
         // Per hour: the task's maxWaiting 2 at the default waiting pay; the first hour adds the initial HIT.
         String perHour = text("go-live-per-hour");
@@ -195,8 +195,8 @@ class ResearcherJourneyBrowserTest {
         screenshot("04-go-live");
         driver.findElement(By.id("go-live-button")).click();
         Alert confirm = new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent());
-        assertThat(confirm.getText()).contains("Post “" + TITLE + "” as a new session on local: Pavilion's own "
-                + "marketplace, no real money?").contains("about $");
+        assertThat(confirm.getText()).contains("Post “" + TITLE + "” as a new session on the local marketplace "
+                + "(Pavilion's own, no real money)?").contains("about $");
         confirm.accept();
         new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlMatches(".*/admin/sessions/\\d+$"));
         String sessionUrl = driver.getCurrentUrl();

@@ -61,22 +61,14 @@ public class GoLiveBudget {
         return estimate(task, chosen.options().thresholds(), chosen.mode());
     }
 
-    /** The marketplaces a session may go live on, the configured one first ({@link Marketplaces#offered}). */
-    public java.util.List<Mode> offered() {
-        return marketplaces.getObject().offered();
+    /** The marketplaces a session may go live on, the configured one first ({@link Marketplaces#offers}). */
+    public java.util.List<Marketplaces.Offer> offers() {
+        return marketplaces.getObject().offers();
     }
 
     /** The estimate for a task on the configured marketplace, with the balance read now. */
     public GoLiveEstimate estimate(Task task) {
         return estimate(task, null, marketplaces.getObject().configured());
-    }
-
-    /**
-     * The estimate for a session of a stored task with other thresholds (null: the task's) on a marketplace;
-     * an unknown task is an {@link UnknownTaskException}.
-     */
-    public GoLiveEstimate estimate(long taskId, Thresholds thresholds, Mode mode) {
-        return estimate(tasks.find(taskId).orElseThrow(() -> new UnknownTaskException(taskId)), thresholds, mode);
     }
 
     /** The estimate for a session of a task with other thresholds (null: the task's) on a marketplace. */

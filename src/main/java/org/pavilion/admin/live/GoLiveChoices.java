@@ -25,7 +25,9 @@ public record GoLiveChoices(String name, String minActive, String maxActive, Str
                     count("maxWaiting", maxWaiting, task.maxWaiting()));
             thresholds = t.equals(task) ? null : t;
         }
-        return new GoLiveOptions(name, thresholds, given(marketplace) ? marketplaceName(marketplace) : null);
+        // GoLiveOptions checks the name; which marketplaces are offered is the marketplace layer's to check
+        return new GoLiveOptions(name, thresholds,
+                given(marketplace) ? marketplace.strip().toUpperCase(java.util.Locale.ROOT) : null);
     }
 
     private static boolean given(String value) {
@@ -42,16 +44,5 @@ public record GoLiveChoices(String name, String minActive, String maxActive, Str
                     + (v.length() <= 20 ? v : v.substring(0, 19) + "\u2026") + "')");
         }
         return Integer.parseInt(v); // the ranges are ThresholdRules', checked by Thresholds
-    }
-
-    /** The marketplace as {@link GoLiveOptions} names it; which one is offered is checked when going live. */
-    private static String marketplaceName(String value) {
-        String v = value.strip().toUpperCase(java.util.Locale.ROOT);
-        if (!v.matches("LOCAL|SANDBOX|PRODUCTION")) {
-            throw new InvalidConfigurationException("marketplace", "must be local, sandbox or production (was '"
-                    + (value.strip().length() <= 20 ? value.strip() : value.strip().substring(0, 19) + "\u2026")
-                    + "')");
-        }
-        return v;
     }
 }

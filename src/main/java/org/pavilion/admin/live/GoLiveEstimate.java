@@ -3,6 +3,8 @@ package org.pavilion.admin.live;
 import java.util.Locale;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import org.pavilion.marketplace.MarketplaceSettings;
+import org.pavilion.marketplace.Marketplaces;
 import org.pavilion.pay.Money;
 import org.pavilion.pay.SessionCostEstimate;
 
@@ -51,13 +53,9 @@ public record GoLiveEstimate(
         return balanceCents == null ? "balance_unavailable" : "low_balance";
     }
 
-    /** The marketplace as an admin reads it. */
+    /** The marketplace as an admin reads it (the words every console page uses for it). */
     public String marketplaceText() {
-        return switch (marketplace) {
-            case "production" -> "production: MTurk, real money";
-            case "sandbox" -> "sandbox: MTurk's test marketplace, no real money";
-            default -> "local: Pavilion's own marketplace, no real money";
-        };
+        return Marketplaces.describe(MarketplaceSettings.Mode.valueOf(marketplace.toUpperCase(Locale.ROOT)));
     }
 
     public String balanceText() {

@@ -12,7 +12,6 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.pavilion.marketplace.MarketplaceService;
-import org.pavilion.marketplace.MarketplaceSettings.Mode;
 import org.pavilion.marketplace.Marketplaces;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -105,18 +104,12 @@ public class LiveSessionApiController {
         return ResponseEntity.created(URI.create("/api/admin/sessions/" + posted.sessionId())).body(body);
     }
 
-    /** A marketplace a session may go live on. */
-    public record MarketplaceOffer(String key, String description, boolean configured) {
-    }
-
     @Operation(summary = "The marketplaces a session may go live on (the go-live's marketplace parameter): local "
             + "always, the configured one, the sandbox when AWS credentials are found; production only on a server "
             + "configured for it. configured marks the default")
     @GetMapping("/marketplaces")
-    public List<MarketplaceOffer> marketplaces() {
-        List<Mode> offered = budget.offered();
-        return offered.stream().map(m -> new MarketplaceOffer(Marketplaces.key(m), Marketplaces.describe(m),
-                m == offered.get(0))).toList();
+    public List<Marketplaces.Offer> marketplaces() {
+        return budget.offers();
     }
 
     @Operation(summary = "Before going live: the marketplace in use, its available balance (null with balanceProblem "

@@ -48,11 +48,6 @@ public class SessionQueries {
                     stopped, expired, hitTypeId, hitId, openedAt, startedAt, stoppedAt, endedAt, null, null, null);
         }
 
-        /** "Session 12", or "Session 12: pilot" when it has a name. */
-        public String title() {
-            return "Session " + id + (name == null ? "" : ": " + name);
-        }
-
         /**
          * {@code live} (posted, neither stopped nor expired; {@link #started} tells whether it has
          * started), {@code stopped} (hiring off, SPEC §4.4) or {@code expired} (ended, §4.5): the

@@ -2,7 +2,6 @@ package org.pavilion.admin.projects;
 
 import java.security.Principal;
 
-import org.pavilion.marketplace.MarketplaceSettings.Mode;
 import org.pavilion.marketplace.Marketplaces;
 import org.springframework.beans.factory.ObjectProvider;
 
@@ -22,18 +21,11 @@ public class AdminLayoutAdvice {
         this.marketplaces = marketplaces;
     }
 
-    /** The configured marketplace: {@code key} (local, sandbox, production) and {@code text} in words. */
-    public record MarketplaceBadge(String key, String text) {
-    }
-
+    /** The configured marketplace (the first offer): {@code key} (local, sandbox, production) and in words. */
     @ModelAttribute("marketplaceBadge")
-    public MarketplaceBadge marketplaceBadge() {
+    public Marketplaces.Offer marketplaceBadge() {
         Marketplaces m = marketplaces.getIfAvailable();
-        if (m == null) {
-            return null;
-        }
-        Mode mode = m.configured();
-        return new MarketplaceBadge(Marketplaces.key(mode), Marketplaces.describe(mode));
+        return m == null ? null : m.offers().get(0);
     }
 
     @ModelAttribute("adminName")

@@ -14,7 +14,6 @@ import org.pavilion.queue.InvalidConfigurationException;
 import jakarta.servlet.http.HttpServletResponse;
 import org.pavilion.admin.ops.SideEffectsStatus;
 import org.pavilion.project.Project;
-import org.pavilion.marketplace.Marketplaces;
 import org.pavilion.project.Task;
 import org.pavilion.project.UnknownProjectException;
 import org.pavilion.project.UnknownTaskException;
@@ -66,10 +65,6 @@ public class ProjectPagesController {
         this.admin = admin;
         this.goLiveBudget = goLiveBudget;
         this.sideEffects = sideEffects;
-    }
-
-    /** A marketplace the Go live dialog offers: {@code key} as the form sends it, {@code text} in words. */
-    public record MarketplaceChoice(String key, String text) {
     }
 
     /** A project with its tasks, and each task with its sessions, for the dashboard and project pages. */
@@ -197,8 +192,7 @@ public class ProjectPagesController {
         model.addAttribute("countryName", t.settings().country() == null ? "any country"
                 : new Locale("", t.settings().country()).getDisplayCountry(Locale.ENGLISH));
         model.addAttribute("goLive", goLiveBudget.estimate(t));
-        model.addAttribute("goLiveMarketplaces", goLiveBudget.offered().stream()
-                .map(m -> new MarketplaceChoice(Marketplaces.key(m), Marketplaces.describe(m))).toList());
+        model.addAttribute("goLiveMarketplaces", goLiveBudget.offers());
         // one per rendering of the form: a double submit of it goes live once
         model.addAttribute("goLiveNonce", java.util.UUID.randomUUID().toString()); // the Go live dialog: balance, cost, spending cap
         return "admin/projects/task";

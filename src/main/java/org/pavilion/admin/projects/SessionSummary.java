@@ -15,9 +15,4 @@ public record SessionSummary(long id, long taskId, String status, boolean starte
     public String title() {
         return "Session " + id + (name == null ? "" : " \u201c" + name + "\u201d");
     }
-
-    /** local, sandbox or production; blank for a session opened before sessions had one (the configured one). */
-    public String marketplaceKey() {
-        return marketplace == null ? "" : marketplace.toLowerCase(java.util.Locale.ROOT);
-    }
 }

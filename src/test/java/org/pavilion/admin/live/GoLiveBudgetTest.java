@@ -250,7 +250,7 @@ class GoLiveBudgetTest {
     void theTaskPageShowsTheBalanceTheCostAndAsksForConfirmation() throws Exception {
         long taskId = LiveTestSupport.task(projects, tasks, port, new Thresholds(1, 0, 1, 1), null, 300);
         Document doc = taskPage(taskId);
-        assertThat(doc.selectFirst("#go-live-marketplace").text()).startsWith("local");
+        assertThat(doc.selectFirst("#go-live-marketplace").text()).startsWith("the local marketplace");
         assertThat(doc.selectFirst("#go-live-balance").text()).isEqualTo("$5.00");
         assertThat(doc.selectFirst("#go-live-per-hour").text()).startsWith("$9.90")
                 .contains("waiting pay $7.25 (1 worker × $7.25) + fees $1.45").contains("2 hires, rewards $1.00 + fees $0.20");
@@ -261,7 +261,7 @@ class GoLiveBudgetTest {
         assertThat(doc.selectFirst("#go-live-assumption").text()).contains("once per assignment time limit");
         assertThat(doc.selectFirst("#go-live-warning").text()).contains("does not cover").contains("$11.10");
         Element form = doc.selectFirst("form[action=/admin/tasks/" + taskId + "/go-live]");
-        assertThat(form.attr("data-confirm")).contains("on local: Pavilion's own marketplace").contains("$11.10")
+        assertThat(form.attr("data-confirm")).contains("on the local marketplace (Pavilion's own").contains("$11.10")
                 .contains("$9.90");
         assertThat(form.select("input[type=checkbox][name=confirmLowBalance][value=true][required]:not([disabled])"))
                 .hasSize(1);

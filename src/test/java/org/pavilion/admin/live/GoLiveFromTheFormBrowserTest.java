@@ -209,7 +209,7 @@ class GoLiveFromTheFormBrowserTest {
 
     private void acceptConfirm() {
         Alert alert = new WebDriverWait(driver, WAIT).until(ExpectedConditions.alertIsPresent());
-        assertThat(alert.getText()).contains("as a new session on local: Pavilion's own marketplace");
+        assertThat(alert.getText()).contains("as a new session on the local marketplace (Pavilion's own");
         alert.accept();
     }
 

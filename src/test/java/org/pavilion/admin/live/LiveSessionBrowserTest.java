@@ -153,7 +153,7 @@ class LiveSessionBrowserTest {
 
             // Go live (one click, one confirmation): the live view of the new session.
             driver.findElement(By.xpath("//button[normalize-space()='Go live']")).click();
-            acceptConfirm("as a new session on local: Pavilion's own marketplace");
+            acceptConfirm("as a new session on the local marketplace (Pavilion's own");
             new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlMatches(".*/admin/sessions/\\d+$"));
             String currentUrl = driver.getCurrentUrl();
             long session = Long.parseLong(currentUrl.substring(currentUrl.lastIndexOf('/') + 1));
