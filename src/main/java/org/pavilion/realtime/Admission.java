@@ -143,16 +143,16 @@ final class Admission {
         if (service.hasEnded(sessionId)) {
             throw new SessionEndedException("session " + sessionId + ": a worker joining");
         }
-        // Who may work (past sessions of the task or project, the project's excluded list) is decided here,
-        // before anything is registered: a refused page leaves the queues, claims and log as they were.
-        eligibility.refusalFor(sessionId, workerId).ifPresent(why -> {
-            throw new ProtocolException(why.code(), why.message());
-        });
         WorkerKey key = new WorkerKey(sessionId, workerId);
         if (!verified && connections.requiresToken(key)) {
             throw new ProtocolException("not_your_worker", "worker '" + workerId
                     + "' joined from a page signed by Pavilion; only such a page can act for it");
         }
+        // Who may work (past sessions of the task or project, the project's excluded list) is decided here,
+        // before anything is registered: a refused page leaves the queues, claims and log as they were.
+        eligibility.refusalFor(sessionId, workerId).ifPresent(why -> {
+            throw new ProtocolException(why.code(), why.message());
+        });
         claimedSessions.put(socket.getId(), sessionId);
         connections.claimed(key); // before the arrival is submitted: a grace timer's leave after this is stale
         ClaimKey claimKey = new ClaimKey(sessionId, workerId, assignmentId);

@@ -123,13 +123,12 @@
   }
 
   // Times as the console writes them everywhere (AdminFormat.time): "2026-05-01 14:03:07 UTC".
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
   function time(iso) {
     return PavilionTime.time(iso); // the server's one way of writing times (admin-assets/time.js)
   }
-  // The chart's axis: the time of day only, in the same zone as every other time on the page.
+  // The chart's axis: the time of day and its zone ("16:33:35 UTC"), as every other time on the page.
   function clock(ms) {
-    return PavilionTime.time(new Date(ms)).substr(11, 8);
+    return PavilionTime.time(new Date(ms)).substr(11);
   }
 
   // A worker's name as a link to the worker's view.
@@ -432,8 +431,8 @@
       g.appendChild(el('text', { 'class': 'ref-label', x: W - right - 4, y: y(n) - 4, 'text-anchor': 'end' },
         byValue[value].join(' = ') + ' ' + n));
     });
-    g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, clock(t0) + ' UTC'));
-    g.appendChild(el('text', { 'class': 'axis-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, clock(t1) + ' UTC'));
+    g.appendChild(el('text', { 'class': 'axis-label', x: left, y: H - 6 }, clock(t0)));
+    g.appendChild(el('text', { 'class': 'axis-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, clock(t1)));
     if (points.length) {
       g.appendChild(el('path', { 'class': 'line-waiting', d: step('waiting') }));
       g.appendChild(el('path', { 'class': 'line-active', d: step('active') }));
