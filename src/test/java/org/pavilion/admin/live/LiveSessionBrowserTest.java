@@ -336,7 +336,12 @@ class LiveSessionBrowserTest {
             assertThat(workers).containsExactly("WB");
 
             // The worker's view, from the timeline: connected.
-            driver.findElement(By.cssSelector("#timeline-rows a")).click();
+            // live updates redraw the rows: a link found just before a redraw is clicked again, found anew
+            new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> {
+                        d.findElement(By.cssSelector("#timeline-rows a")).click();
+                        return true;
+                    });
             new WebDriverWait(driver, WAIT).until(ExpectedConditions.urlContains("/workers/WB"));
             assertThat(text("worker-id")).isEqualTo("WB");
             assertThat(text("worker-status")).isEqualTo("waiting");
