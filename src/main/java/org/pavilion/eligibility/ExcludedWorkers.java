@@ -1,5 +1,8 @@
 package org.pavilion.eligibility;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -7,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
 import org.pavilion.queue.InvalidConfigurationException;
 import org.springframework.stereotype.Service;
 
@@ -74,23 +79,18 @@ public class ExcludedWorkers {
             throw new InvalidConfigurationException("workerIds", "at most " + MAX_TEXT + " characters at once, not "
                     + text.length());
         }
-        String[] lines = text.replace("\uFEFF", "").split("\r\n|\r|\n");
-        int column = headerColumn(lines[0]);
+        String clean = text.replace("\uFEFF", "");
         Set<String> valid = new LinkedHashSet<>();
         List<Refused> refused = new ArrayList<>();
-        for (int i = column >= 0 ? 1 : 0; i < lines.length; i++) {
-            List<String> cells = cells(lines[i]);
-            if (column >= 0) {
-                cells = column < cells.size() ? List.of(cells.get(column)) : List.of();
-            }
-            for (String cell : cells) {
+        for (Line line : lines(clean)) {
+            for (String cell : line.cells()) {
                 if (cell.isEmpty()) {
                     continue;
                 }
                 if (WorkerIds.valid(cell)) {
                     valid.add(cell);
                 } else {
-                    refused.add(new Refused(i + 1, cell.length() > 80 ? cell.substring(0, 80) + "…" : cell,
+                    refused.add(new Refused(line.number(), cell.length() > 80 ? cell.substring(0, 80) + "…" : cell,
                             invalidReason(cell)));
                 }
             }
@@ -104,29 +104,60 @@ public class ExcludedWorkers {
         return new ImportReport(added, already, refused);
     }
 
-    /** The index of a header line's worker id column, or -1 if the line holds no such header. */
-    private static int headerColumn(String line) {
-        List<String> cells = cells(line);
-        for (int i = 0; i < cells.size(); i++) {
-            String name = cells.get(i).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    /** A line of the text (counted from 1) and the cells to read in it. */
+    private record Line(int number, List<String> cells) {
+    }
+
+    /**
+     * The text's lines and their cells. A CSV whose first record names a worker id column ("WorkerId",
+     * "Worker ID", as MTurk's batch results do) is read as CSV (quoted cells may hold commas and line breaks),
+     * and only that column; anything else is a list, its ids separated by line breaks, commas, semicolons,
+     * tabs or spaces.
+     */
+    private static List<Line> lines(String text) {
+        try {
+            List<CSVRecord> records = CSVFormat.DEFAULT.parse(new StringReader(text)).getRecords();
+            int column = records.isEmpty() ? -1 : headerColumn(records.get(0));
+            if (column >= 0) {
+                List<Line> out = new ArrayList<>();
+                int line = 1;
+                int at = 0;
+                for (CSVRecord r : records.subList(1, records.size())) {
+                    for (; at < r.getCharacterPosition() && at < text.length(); at++) { // records come in order
+                        line += text.charAt(at) == '\n' ? 1 : 0;
+                    }
+                    out.add(new Line(line, column < r.size() ? List.of(r.get(column).strip()) : List.of()));
+                }
+                return out;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // not well-formed CSV (an unclosed quote): read as a list below
+        }
+        String[] lines = text.split("\r\n|\r|\n");
+        List<Line> out = new ArrayList<>();
+        for (int i = 0; i < lines.length; i++) {
+            List<String> cells = new ArrayList<>();
+            for (String cell : lines[i].split("[,;\\t ]+")) {
+                String c = cell.strip();
+                if (c.length() >= 2 && c.startsWith("\"") && c.endsWith("\"")) {
+                    c = c.substring(1, c.length() - 1).strip();
+                }
+                cells.add(c);
+            }
+            out.add(new Line(i + 1, cells));
+        }
+        return out;
+    }
+
+    /** The index of a header record's worker id column, or -1 if it names none. */
+    private static int headerColumn(CSVRecord header) {
+        for (int i = 0; i < header.size(); i++) {
+            String name = header.get(i).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
             if (name.equals("workerid")) {
                 return i;
             }
         }
         return -1;
-    }
-
-    /** A line's cells: separated by commas, semicolons, tabs or spaces; quotes around a cell dropped. */
-    private static List<String> cells(String line) {
-        List<String> out = new ArrayList<>();
-        for (String cell : line.split("[,;\\t ]+")) {
-            String c = cell.strip();
-            if (c.length() >= 2 && c.startsWith("\"") && c.endsWith("\"")) {
-                c = c.substring(1, c.length() - 1).strip();
-            }
-            out.add(c);
-        }
-        return out;
     }
 
     static String invalidReason(String value) {

@@ -113,6 +113,24 @@ class EligibilityAdminTest {
     }
 
     @Test
+    void anMTurkBatchResultsFileExcludesOnlyItsWorkerIdColumnThoughCellsHoldSpacesCommasAndLineBreaks()
+            throws Exception {
+        // As MTurk writes its batch results: every cell quoted; titles and answers with spaces, commas, upper-case
+        // words, numbers and line breaks, none of which is a worker id.
+        String csv = "\"HITId\",\"Title\",\"Reward\",\"Worker ID\",\"Answer.text\"\n"
+                + "\"3HIT1\",\"Chat with OTHERS, 2 PEOPLE\",\"$0.50\",\"ABATCH1\",\"YES I AGREE\"\n"
+                + "\"3HIT2\",\"Chat with OTHERS, 2 PEOPLE\",\"$0.50\",\"ABATCH2\",\"FIRST LINE\nSECOND 120\"\n"
+                + "\"3HIT3\",\"Chat with OTHERS, 2 PEOPLE\",\"$0.50\",\"not an id\",\"OK\"\n";
+        mvc.perform(post(excludedUrl() + "/import").with(csrf()).contentType("text/csv").content(csv))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.added").value(org.hamcrest.Matchers.contains("ABATCH1", "ABATCH2")))
+                .andExpect(jsonPath("$.refused.length()").value(1))
+                .andExpect(jsonPath("$.refused[0].value").value("not an id"))
+                .andExpect(jsonPath("$.refused[0].line").value(5)); // the third record starts on line 5
+        assertThat(excluded.list(project.id())).containsExactly("ABATCH1", "ABATCH2");
+    }
+
+    @Test
     void apiImportsACsvMergingRepeatsAndReportingRefusals() throws Exception {
         excluded.add(project.id(), "AOLD1", Instant.now());
         String csv = "\"HITId\",\"WorkerId\",\"Answer\"\nH1,\"AW1\",x\nH2,AW2,y\nH3,AW1,z\nH4,aw3,q\nH5,AOLD1,r\n";
