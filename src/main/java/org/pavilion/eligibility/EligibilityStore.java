@@ -133,7 +133,9 @@ public class EligibilityStore {
 
     // ---- the arrival check --------------------------------------------------------------------------
 
-    private record SessionRules(long taskId, long projectId, boolean allowRepeatWorkers, boolean excludeProject) {
+    /** What decides an arrival, read in one query: the session's rules and where the worker took part. */
+    private record Arrival(boolean allowRepeatWorkers, boolean excludeProject, boolean alreadyHere, boolean excluded,
+                           boolean inProject, boolean inTask) {
     }
 
     /**
@@ -141,38 +143,35 @@ public class EligibilityStore {
      * in this session is not asked again (a reload, a rejoin: the engine's rules decide those, SPEC §4.1),
      * nor is anyone for an unknown session (the engine refuses it). The session's own copy of
      * allowRepeatWorkers counts; the task's exclusion settings and the project's list count as they are
-     * now, so an exclusion added during a session applies to the next arrival.
+     * now, so an exclusion added during a session applies to the next arrival. One round trip.
      */
     public Optional<NotEligibleReason> refusalFor(long sessionId, String workerId) {
-        List<SessionRules> rules = jdbc.query("select ls.task_id, t.project_id, ls.allow_repeat_workers, "
-                + "te.exclude_project_workers from live_session ls join task t on t.id = ls.task_id "
+        List<Arrival> found = jdbc.query("select ls.allow_repeat_workers, te.exclude_project_workers, "
+                + "exists (select 1 from session_worker h where h.session_id = ls.id and h.worker_id = ?), "
+                + "exists (select 1 from project_excluded_worker x where x.project_id = t.project_id "
+                + "and x.worker_id = ?), "
+                + "exists (select 1 from session_worker p join live_session pl on pl.id = p.session_id "
+                + "join task pt on pt.id = pl.task_id where p.worker_id = ? and pt.project_id = t.project_id "
+                + "and p.session_id <> ls.id), "
+                + "exists (select 1 from session_worker k join live_session kl on kl.id = k.session_id "
+                + "where k.worker_id = ? and kl.task_id = ls.task_id and k.session_id <> ls.id) "
+                + "from live_session ls join task t on t.id = ls.task_id "
                 + "left join task_eligibility te on te.task_id = t.id where ls.id = ?", (rs, n) ->
-                new SessionRules(rs.getLong(1), rs.getLong(2), rs.getBoolean(3), rs.getBoolean(4)), sessionId);
-        if (rules.isEmpty() || present("select count(*) from session_worker where session_id = ? and worker_id = ?",
-                sessionId, workerId)) {
+                new Arrival(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3), rs.getBoolean(4), rs.getBoolean(5),
+                        rs.getBoolean(6)), workerId, workerId, workerId, workerId, sessionId);
+        if (found.isEmpty() || found.get(0).alreadyHere()) {
             return Optional.empty();
         }
-        SessionRules r = rules.get(0);
-        if (present("select count(*) from project_excluded_worker where project_id = ? and worker_id = ?",
-                r.projectId(), workerId)) {
+        Arrival a = found.get(0);
+        if (a.excluded()) {
             return Optional.of(NotEligibleReason.excluded());
         }
-        if (r.excludeProject() && present("select count(*) from session_worker sw join live_session ls "
-                + "on ls.id = sw.session_id join task t on t.id = ls.task_id "
-                + "where sw.worker_id = ? and t.project_id = ? and sw.session_id <> ?", workerId, r.projectId(),
-                sessionId)) {
+        if (a.excludeProject() && a.inProject()) {
             return Optional.of(NotEligibleReason.tookPartInProject());
         }
-        if (!r.allowRepeatWorkers() && present("select count(*) from session_worker sw join live_session ls "
-                + "on ls.id = sw.session_id where sw.worker_id = ? and ls.task_id = ? and sw.session_id <> ?",
-                workerId, r.taskId(), sessionId)) {
+        if (!a.allowRepeatWorkers() && a.inTask()) {
             return Optional.of(NotEligibleReason.tookPartInTask());
         }
         return Optional.empty();
-    }
-
-    private boolean present(String countSql, Object... args) {
-        Integer n = jdbc.queryForObject(countSql, Integer.class, args);
-        return n != null && n > 0;
     }
 }
