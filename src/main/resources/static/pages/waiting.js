@@ -71,7 +71,7 @@
     if (s.noFigures) {
       $('figures').hidden = true;
       // Never joined (full): there is no pay to look up either.
-      if (next === 'full' && $('my-pay-link')) { $('my-pay-link').parentNode.hidden = true; }
+      if ((next === 'full' || next === 'notEligible') && $('my-pay-link')) { $('my-pay-link').parentNode.hidden = true; }
     }
     if (s.ended) {
       page.classList.add('ended');
@@ -149,7 +149,6 @@
   });
   p.on('error', function (e) {
     if (e && e.code === 'not_eligible') { // who may work: this worker may not join; it should return the HIT
-      p.stopPay();
       show('notEligible', 'You cannot take part in this HIT: ' + e.message + '.');
       return;
     }

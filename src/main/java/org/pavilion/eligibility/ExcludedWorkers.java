@@ -71,18 +71,27 @@ public class ExcludedWorkers {
      * values are refused and reported; the valid ones are added together, in one transaction.
      */
     public ImportReport importIds(long projectId, String text, Instant at) {
-        if (text == null || text.isBlank()) {
+        return importIds(projectId, at, text);
+    }
+
+    /**
+     * {@link #importIds(long, String, Instant)} for several texts at once (an uploaded file and pasted text, each
+     * with its own header line, if any): all their valid ids are added together, in one transaction, or none.
+     */
+    public ImportReport importIds(long projectId, Instant at, String... texts) {
+        List<String> given = java.util.Arrays.stream(texts).filter(t -> t != null && !t.isBlank()).toList();
+        if (given.isEmpty()) {
             throw new InvalidConfigurationException("workerIds", "no worker ids given: paste them one a line, "
                     + "or upload a CSV file");
         }
-        if (text.length() > MAX_TEXT) {
+        int length = given.stream().mapToInt(String::length).sum();
+        if (length > MAX_TEXT) {
             throw new InvalidConfigurationException("workerIds", "at most " + MAX_TEXT + " characters at once, not "
-                    + text.length());
+                    + length);
         }
-        String clean = text.replace("\uFEFF", "");
         Set<String> valid = new LinkedHashSet<>();
         List<Refused> refused = new ArrayList<>();
-        for (Line line : lines(clean)) {
+        for (Line line : given.stream().flatMap(t -> lines(t.replace("\uFEFF", "")).stream()).toList()) {
             for (String cell : line.cells()) {
                 if (cell.isEmpty()) {
                     continue;

@@ -108,11 +108,8 @@ public class EligibilityPagesController {
                 }
                 uploaded = new String(file.getBytes(), StandardCharsets.UTF_8);
             }
-            // The file and the pasted text are read apart: each may have its own header line.
-            ImportReport r = uploaded.isBlank() ? excluded.importIds(id, pasted, clock.instant())
-                    : pasted.isBlank() ? excluded.importIds(id, uploaded, clock.instant())
-                    : merge(excluded.importIds(id, uploaded, clock.instant()),
-                            excluded.importIds(id, pasted, clock.instant()));
+            // The file and the pasted text are read apart (each may have its own header line), added together.
+            ImportReport r = excluded.importIds(id, clock.instant(), uploaded, pasted);
             model.addAttribute("notice", r.added().size() + " worker" + (r.added().size() == 1 ? "" : "s")
                     + " added, " + r.alreadyListed().size() + " excluded already, " + r.refused().size()
                     + " refused.");
@@ -128,15 +125,6 @@ public class EligibilityPagesController {
         }
     }
 
-    private static ImportReport merge(ImportReport a, ImportReport b) {
-        List<String> added = new ArrayList<>(a.added());
-        added.addAll(b.added());
-        List<String> already = new ArrayList<>(a.alreadyListed());
-        b.alreadyListed().stream().filter(id -> !added.contains(id) && !already.contains(id)).forEach(already::add);
-        List<ExcludedWorkers.Refused> refused = new ArrayList<>(a.refused());
-        refused.addAll(b.refused());
-        return new ImportReport(added, already, refused);
-    }
 
     // ---- a task's settings ----------------------------------------------------------------------
 
