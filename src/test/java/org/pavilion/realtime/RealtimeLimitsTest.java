@@ -66,6 +66,10 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
         w2.emit("connected", acceptedJoin("w2", "a2", "HIT-FLOOD"));
         w2.skipUntil("workers_status", "{waiting:0,active:2}");
         w1.skipUntil("workers_status", "{waiting:0,active:2}");
+        // Served before the flood (the flood's own answers may still be on their way when it is cut off).
+        w1.emit("pay_status", new JSONObject());
+        List<Received> before = w1.collectUntil("pay_status");
+        assertThat(before.get(before.size() - 1).json().getInt("cents_per_hour")).isEqualTo(725);
         double flooded = refused("event_flood");
 
         int sent = 2000;
@@ -83,7 +87,7 @@ class RealtimeLimitsTest extends RealtimeTestSupport {
         assertThat(errors.get(errors.size() - 1).getString("message")).contains("disconnected");
         // Told at most once a second, not once per refused event; most of the flood was not handled.
         assertThat(errors.size()).isLessThanOrEqualTo(5);
-        assertThat(answered).isGreaterThanOrEqualTo(1).isLessThan(100);
+        assertThat(answered).isLessThan(100);
         assertThat(refused("event_flood")).isEqualTo(flooded + 1);
 
         // The other worker is served as before: its pay, then the counts when w1's grace runs out.
