@@ -2,6 +2,7 @@ package org.pavilion.realtime;
 
 import java.util.concurrent.CompletableFuture;
 
+import io.socket.socketio.server.SocketIoSocket;
 import io.socket.socketio.server.SocketIoSocket.ReceivedByLocalAcknowledgementCallback;
 import org.json.JSONObject;
 
@@ -12,12 +13,14 @@ import org.json.JSONObject;
  */
 final class Ack {
 
-    private static final Ack NONE = new Ack(null, null);
+    private static final Ack NONE = new Ack(null, null, null);
 
+    private final SocketIoSocket socket;
     private final ReceivedByLocalAcknowledgementCallback callback;
     private final Outbound outbound;
 
-    private Ack(ReceivedByLocalAcknowledgementCallback callback, Outbound outbound) {
+    private Ack(SocketIoSocket socket, ReceivedByLocalAcknowledgementCallback callback, Outbound outbound) {
+        this.socket = socket;
         this.callback = callback;
         this.outbound = outbound;
     }
@@ -27,9 +30,9 @@ final class Ack {
         return NONE;
     }
 
-    static Ack from(Object[] args, Outbound outbound) {
+    static Ack from(SocketIoSocket socket, Object[] args, Outbound outbound) {
         if (args != null && args.length > 0 && args[args.length - 1] instanceof ReceivedByLocalAcknowledgementCallback c) {
-            return new Ack(c, outbound);
+            return new Ack(socket, c, outbound);
         }
         return NONE;
     }
@@ -56,6 +59,6 @@ final class Ack {
     }
 
     private void send(JSONObject answer) {
-        outbound.run(() -> callback.sendAcknowledgement(answer));
+        outbound.onConnection(socket, () -> callback.sendAcknowledgement(answer)); // after what was sent to it before
     }
 }

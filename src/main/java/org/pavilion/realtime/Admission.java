@@ -248,7 +248,7 @@ final class Admission {
                 continue;
             }
             long sessionId = key.sessionId();
-            outbound.run(() -> claim.socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, key.workerId())));
+            outbound.rooms(() -> claim.socket.joinRoom(Rooms.session(sessionId), Rooms.worker(sessionId, key.workerId())));
             claim.whenAdmitted.forEach(action -> action.accept(claim.binding));
         }
     }

@@ -138,7 +138,7 @@ public final class ChatProtocol {
             }
         } catch (PavilionException e) {
             error(socket, e.code(), e.getMessage(), "connect");
-            outbound.run(() -> socket.disconnect(false)); // a DISCONNECT packet: every client version hears it at once
+            outbound.onConnection(socket, () -> socket.disconnect(false)); // a DISCONNECT packet: every client version hears it at once
             return;
         }
         WorkerIdentity identity = presented;
@@ -158,7 +158,7 @@ public final class ChatProtocol {
         }
         sessions.config(sessionId); // throws for an unknown or ended session
         connections.bindAdmin(socket.getId(), new AdminBinding(admin, sessionId));
-        outbound.run(() -> socket.joinRoom(Rooms.session(sessionId)));
+        outbound.rooms(() -> socket.joinRoom(Rooms.session(sessionId)));
     }
 
     /** A handshake value: Socket.IO 4 clients send {@code auth}, 2.x clients only the query string. */
@@ -175,7 +175,7 @@ public final class ChatProtocol {
     // ---- events ------------------------------------------------------------------------------
 
     private void onEvent(SocketIoSocket socket, WorkerIdentity presented, String event, Object[] args) {
-        Ack ack = Ack.from(args, outbound);
+        Ack ack = Ack.from(socket, args, outbound);
         if (!eventLimits.admit(socket, event, ack)) {
             return; // over the connection's event rate: EventLimits answered (at most once a second)
         }

@@ -78,7 +78,7 @@ final class EventLimits {
         }
         socket.on("disconnect", args -> tracked.release(socket.getId()));
         if (!admit(socket, "connect", null)) {
-            outbound.run(() -> socket.disconnect(false)); // after the error, if it is its turn to be told
+            outbound.onConnection(socket, () -> socket.disconnect(false)); // after the error, if it is its turn to be told
             return false;
         }
         return true;
@@ -128,7 +128,7 @@ final class EventLimits {
      * The namespace DISCONNECT first tells a Socket.IO client not to reconnect by itself.
      */
     private void endConnection(SocketIoSocket socket) {
-        outbound.run(() -> {
+        outbound.onConnection(socket, () -> {
             socket.disconnect(false);
             socket.getClient().getConnection().close();
         });

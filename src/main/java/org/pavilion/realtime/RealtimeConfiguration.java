@@ -34,8 +34,12 @@ class RealtimeConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Outbound outbound(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace) {
-        return new Outbound(chatNamespace);
+    Outbound outbound(@Qualifier("chatNamespace") SocketIoNamespace chatNamespace,
+                      @Value("${pavilion.realtime.send-threads:0}") int sendThreads,
+                      @Value("${pavilion.realtime.counts-window:25ms}") Duration countsWindow) {
+        // 0: one sender per core (at least 2), so frames to different pages are written in parallel
+        int threads = sendThreads > 0 ? sendThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
+        return new Outbound(chatNamespace, threads, countsWindow);
     }
 
     @Bean

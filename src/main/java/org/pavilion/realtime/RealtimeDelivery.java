@@ -1,5 +1,8 @@
 package org.pavilion.realtime;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.pavilion.queue.Decision;
 import org.pavilion.queue.Message;
 import org.pavilion.queue.Outcome;
@@ -28,9 +31,10 @@ final class RealtimeDelivery implements OutcomeListener {
                 // A worker who left is no longer one of the session's workers: it hears no more of it.
                 var sockets = connections.socketsOf(new Connections.WorkerKey(sessionId, c.workerId()));
                 String room = Rooms.session(sessionId);
-                outbound.run(() -> sockets.forEach(socket -> socket.leaveRoom(room)));
+                outbound.rooms(() -> sockets.forEach(socket -> socket.leaveRoom(room)));
             }
         }
+        // Targeted messages first: they are never held behind a session's broadcasts.
         for (Decision d : outcome.decisions()) {
             if (d instanceof Decision.TellWorker tell) {
                 var key = new Connections.WorkerKey(sessionId, tell.workerId());
@@ -39,10 +43,39 @@ final class RealtimeDelivery implements OutcomeListener {
                 }
                 ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), tell.workerId());
                 outbound.toRoom(Rooms.worker(sessionId, tell.workerId()), wire.event(), wire.payload());
-            } else if (d instanceof Decision.TellSession tell) {
-                ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), null);
-                outbound.toRoom(Rooms.session(sessionId), wire.event(), wire.payload());
             }
+        }
+        // The counts are the session's state: only the outcome's last pair matters, and it is coalesced.
+        Message.WorkerCount count = null;
+        Message.WorkersStatus status = null;
+        for (Decision d : outcome.decisions()) {
+            if (d instanceof Decision.TellSession tell) {
+                if (tell.message() instanceof Message.WorkerCount c) {
+                    count = c;
+                } else if (tell.message() instanceof Message.WorkersStatus s) {
+                    status = s;
+                } else {
+                    sendCounts(sessionId, count, status); // what the session heard before it, first
+                    count = null;
+                    status = null;
+                    ProtocolMessages.Wire wire = ProtocolMessages.toWire(tell.message(), null);
+                    outbound.toRoom(Rooms.session(sessionId), wire.event(), wire.payload());
+                }
+            }
+        }
+        sendCounts(sessionId, count, status);
+    }
+
+    private void sendCounts(long sessionId, Message.WorkerCount count, Message.WorkersStatus status) {
+        List<ProtocolMessages.Wire> state = new ArrayList<>(2);
+        if (count != null) {
+            state.add(ProtocolMessages.toWire(count, null));
+        }
+        if (status != null) {
+            state.add(ProtocolMessages.toWire(status, null));
+        }
+        if (!state.isEmpty()) {
+            outbound.latest(Rooms.session(sessionId), state);
         }
     }
 }

@@ -38,6 +38,21 @@ public final class ProtocolClient implements AutoCloseable {
     private final LinkedBlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
     private final List<Received> seen = new ArrayList<>();
 
+    /**
+     * The HTTP client of every test page. OkHttp's default allows 5 calls at once per host, and each
+     * polling page holds one (its long poll): a test with more polling pages than that could not connect.
+     */
+    private static final OkHttpClient SHARED_HTTP = sharedHttp();
+
+    private static OkHttpClient sharedHttp() {
+        okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+        dispatcher.setMaxRequests(2000);
+        dispatcher.setMaxRequestsPerHost(2000);
+        return new OkHttpClient.Builder().dispatcher(dispatcher)
+                .readTimeout(java.time.Duration.ofMinutes(1)) // longer than a long poll
+                .build();
+    }
+
     private ProtocolClient(String name, Socket socket) {
         this.name = name;
         this.socket = socket;
@@ -60,11 +75,10 @@ public final class ProtocolClient implements AutoCloseable {
     private static ProtocolClient connect(String name, int port, Map<String, String> auth, String query, String transport,
                                           String localAddress) throws InterruptedException {
         IO.Options options = new IO.Options();
-        if (localAddress != null) {
-            OkHttpClient http = new OkHttpClient.Builder().socketFactory(new BoundSocketFactory(localAddress)).build();
-            options.callFactory = http;
-            options.webSocketFactory = http;
-        }
+        OkHttpClient http = localAddress == null ? SHARED_HTTP
+                : SHARED_HTTP.newBuilder().socketFactory(new BoundSocketFactory(localAddress)).build();
+        options.callFactory = http;
+        options.webSocketFactory = http;
         options.forceNew = true;
         options.reconnection = false;
         options.transports = new String[] {transport};

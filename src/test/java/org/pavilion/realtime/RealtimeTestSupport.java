@@ -1,5 +1,7 @@
 package org.pavilion.realtime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,8 +76,13 @@ abstract class RealtimeTestSupport {
     /** An admin's connection watching a session. */
     ProtocolClient admin(long sessionId) throws InterruptedException {
         String token = tokens.adminToken("admin@lab", Duration.ofHours(1));
-        return track(ProtocolClient.connect("admin", port, Map.of("adminToken", token,
+        ProtocolClient admin = track(ProtocolClient.connect("admin", port, Map.of("adminToken", token,
                 "session", String.valueOf(sessionId)), null, "websocket"));
+        // Socket.IO tells a client it is connected before the server's connection handler binds it to the
+        // session; an answer to one event means the handler has run, so no broadcast after this can miss it.
+        admin.emit("pay_status", new JSONObject());
+        assertThat(admin.expect("error").getString("code")).isEqualTo("not_joined");
+        return admin;
     }
 
     ProtocolClient track(ProtocolClient client) {

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.socket.engineio.server.EngineIoWebSocket;
@@ -32,6 +34,19 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
 
     private static final Logger log = LoggerFactory.getLogger(JakartaEngineIoWebSocket.class);
 
+    private static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+    private static final Long CLOSE_FRAME_TIMEOUT_MILLIS = 1000L;
+    /**
+     * Closes dropped connections: the close frame to a client that stopped reading waits (up to
+     * {@link #CLOSE_FRAME_TIMEOUT_MILLIS}), and the thread that found the overflow is a sender that other
+     * connections wait on.
+     */
+    private static final ExecutorService CLOSER = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "pavilion-ws-closer");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Session session;
     private final RemoteEndpoint.Async remote;
     private final Map<String, String> query;
@@ -52,6 +67,9 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
     JakartaEngineIoWebSocket(Session session, Map<String, String> query, Map<String, List<String>> headers,
                              int maxQueuedFrames) {
         this.session = session;
+        // The only blocking write is the close frame (Tomcat sends it so): to a client that stopped reading it
+        // would wait 20 s by default; a second is plenty for one that reads.
+        session.getUserProperties().put(BLOCKING_SEND_TIMEOUT, CLOSE_FRAME_TIMEOUT_MILLIS);
         this.remote = session.getAsyncRemote();
         this.query = query;
         this.headers = headers;
@@ -148,7 +166,7 @@ final class JakartaEngineIoWebSocket extends EngineIoWebSocket {
         if (overflow) {
             failed.set(true);
             log.info("Dropping WebSocket {}: more than {} frames waiting for a slow client", session.getId(), maxQueuedFrames);
-            closeSession(CloseReason.CloseCodes.TRY_AGAIN_LATER, "client too slow");
+            CLOSER.execute(() -> closeSession(CloseReason.CloseCodes.TRY_AGAIN_LATER, "client too slow"));
             // Engine.IO turns an IOException from write into a transport error and closes the socket.
             throw new IOException("client too slow: more than " + maxQueuedFrames + " frames queued");
         }
