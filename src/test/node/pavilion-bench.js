@@ -14,12 +14,11 @@
 //            itself (t1). Outside the interval: the promoted page sends `IAmReady` (ack awaited), the
 //            leaver submits its assignment at the marketplace and its socket is closed, a fresh worker
 //            waits for the HIT that this submission made Pavilion post (the hire), accepts it, connects
-//            and joins the same session, and the client waits until every member of that session
-//            received the resulting broadcasts.
-//            Checked: FIFO promotion of exactly the expected worker, exactly once; exact numbers of
-//            `update_worker_count` and `workers_status` per session (n(n+1)/2 for the fill, 2n-1 per
-//            handoff); every broadcast pair in order on each socket; final queues; nothing after the end;
-//            one marketplace submission and one hire's HIT taken per handoff.
+//            and joins the same session, and the client waits until every member of that session was
+//            told the full session again (its last count pair is the session's true state).
+//            Checked: FIFO promotion of exactly the expected worker, exactly once; the counts as below
+//            ("Counts are state"), against the session's known sequence of states; final queues; nothing
+//            after the end; one marketplace submission and one hire's HIT taken per handoff.
 //   rate     open-loop sustained handoff rate. Same fill, then for each offered rate R (--rates) and
 //            --step-seconds: `submit_active` at R/s spread evenly, round-robin over the sessions (a
 //            session whose waiting queue, as far as the client knows, has no worker left that is not
@@ -34,6 +33,14 @@
 //            the first step with p99 > --p99-limit-ms (50) or with a lost submit. A warm-up step at the
 //            first rate (--warmup-seconds, 5; 0 for none) runs first and is reported apart (a fresh
 //            server's JIT). A leaver's socket is closed once its submit is matched (and its IAmReady acked).
+//            Fairness over sessions (issue 15: many sessions turning over at once, bench/suite.sh `fair`):
+//            each step also reports every session's own p50/p99 and promotions (per_session), the worst
+//            session's p99 (session_p99_worst_ms and its index), the median of the sessions' p99s,
+//            min/max promotions and offers per session, and the starved sessions: a session is starved
+//            when a submit of it was lost or it got fewer than --starve-fraction (0.8) of the handoffs
+//            offered to it (round-robin visits; a visit is skipped when its refills have not kept up).
+//            fair_sustained_handoffs_per_s: the highest achieved rate of a step whose worst session p99
+//            is <= --session-p99-limit-ms (20) with no session starved and nothing lost.
 //   burst    --workers workers (default 1,000) try to accept an assignment of ONE HIT, spread evenly over
 //            --within-ms; each that gets one opens its page and emits `connected` as soon as it is
 //            connected. The HIT has maxActive + maxWaiting assignments (--expect-admitted, 100 for the
@@ -58,18 +65,41 @@
 // worker that joined right after accepting (refills, burst and hold workers; not the fill's workers,
 // which accept first and then wait their turn), with join_to_admitted_* (emit -> admitted) beside it.
 //
-// How the rate mode knows a fresh worker is waiting: its first `update_worker_count` (above). A fresh
-// worker promoted before it saw any count was promoted on arrival (SPEC §4.1.6: the session had a free
-// active slot); it is matched like any other promotion and counted apart. FIFO is checked soundly at
+// How the rate mode knows a fresh worker is waiting: its first `update_worker_count` (above; still
+// true when counts are coalesced, since a page gets no count before its admission bound it to the
+// session). A fresh worker promoted before it saw any count was promoted on arrival (SPEC §4.1.6: the
+// session had a free active slot), or its first count pair was held back behind its start_your_task
+// (coalesced counts); either way it is matched like any other promotion and counted apart
+// (promoted_on_arrival). FIFO is checked soundly at
 // every quiet point: a worker still waiting whose admission the client saw before some promoted worker
 // even emitted `connected` means a promotion overtook it.
+//
+// Counts are state, not events. A server may coalesce `update_worker_count` / `workers_status` per
+// session (latest wins: a page may skip intermediate pairs, get the same numbers twice, or get a pair
+// later than a `start_your_task` decided after it; issue 15). So no check relies on how many count
+// broadcasts arrive or on every intermediate count arriving. What is checked about counts:
+//   * pair order and consistency on every socket: `update_worker_count`, then `workers_status` whose
+//     waiting equals that count (a status with no count before it is tolerated only as a joiner's first
+//     message, the tail of the pair its admission fell into: stale_status_before_join);
+//   * no impossible state: 0 <= count <= max_count; where the client knows the sessions (handoff, rate):
+//     max_count = maxWaiting, active <= maxActive, waiting <= maxWaiting, and nobody waits while an
+//     active place is free (SPEC §4.1.6, §4.2; the suite's sessions start at the first arrival);
+//   * never back in time: where the client knows the order of a session's states (the fill: join k
+//     leaves min(k, A) active, max(0, k - A) waiting; handoff: each handoff (A, W - 1), then its refill
+//     (A, W)), every pair a page gets must be a state at or after the last one it was told, and at or
+//     after its own admission's (an older pair before its own is tolerated and counted:
+//     count_pairs_older_than_own_admission). count_states_skipped and count_pairs_repeated count what a
+//     coalescing server left out or sent again (both 0 when every pair is delivered);
+//   * at every quiet point and at the end, every connected member's last pair is its session's true
+//     state; the client waits for it (up to --step-timeout-ms).
+// A page that emitted `submit_active` may still get a pair decided before its submit.
 //
 // Anomalies (any of them makes ok=false): `error` events (but the expected refusal of a made-up
 // assignment), unexpected `job_is_full`/`stop`/disconnect, `awaiting_confirmation` twice or after
 // admission, refused or missing acks, `start_your_task` naming someone else or arriving twice or to a
 // worker that is not waiting, a broadcast out of its pair order, wrong counts (`update_worker_count`
-// {count, max_count} is the waiting queue's size and maxWaiting, SPEC §5; its count must equal the
-// next `workers_status`'s waiting), lost submits (no
+// {count, max_count} is the waiting queue's size and maxWaiting, SPEC §5; see "Counts are state"
+// above), members whose last counts are not the session's true state at a quiet point, lost submits (no
 // promotion within --step-timeout-ms), a marketplace accept or submit that fails, a refill that finds
 // no hire's HIT within --step-timeout-ms, a session that does not settle, anything arriving after the end.
 //
@@ -78,6 +108,7 @@
 //                                  [--settle-every 100] [--dump file]
 //   node pavilion-bench.js rate    --url URL --hits H1,... --workers N [--rates 100,200,500,1000,2000,3000]
 //                                  [--step-seconds 5] [--warmup-seconds 5] [--p99-limit-ms 50] [--dump file]
+//                                  [--session-p99-limit-ms 20] [--starve-fraction 0.8]
 //   node pavilion-bench.js burst   --url URL --hits H --workers 1000 [--within-ms 1000]
 //                                  [--expect-admitted 100] [--quiet-ms 2000] [--forged 0]
 //   node pavilion-bench.js hold    --url URL --hits H1,... --workers N [--hold-seconds 20]
@@ -85,8 +116,10 @@
 // Filling (handoff, rate): sessions are filled in parallel, each one sequentially (so that the client
 // knows the FIFO order); each join waits for the joiner's own `update_worker_count` (SPEC §5: the waiting
 // queue's size out of maxWaiting, so count = 0 for the first n/2 joiners and k - n/2 for the k-th after
-// them; and its `start_your_task` when it is one of the first n/2), and only every --settle-every
-// joins (100; 1 = after every join) for every member's broadcasts. The fill costs n(n+1) frames per
+// them; and its `start_your_task` when it is one of the first n/2): the first count at least as recent
+// as its own, which in a sequential fill must be exactly its own (an older one is skipped, a later one
+// is an anomaly); and only every --settle-every joins (100; 1 = after every join) until every member
+// was told the session's latest state. Without coalescing the fill costs n(n+1) frames per
 // session (each join is announced to every member), so it is bound by frame handling, not round trips
 // (measured on 2 shared cores, one session: 1,000 workers 15 s without permessage-deflate, 55 s with it;
 // 2,000 workers 72 s / 236 s; settling after every join instead of every 100th changed nothing).
