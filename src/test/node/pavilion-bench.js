@@ -153,7 +153,7 @@ const fs = require('fs');
 const MODES = ['handoff', 'rate', 'burst', 'hold'];
 const MODE = process.argv[2];
 const ARGV = process.argv.slice(3);
-const COMMON_OPTIONS = ['url', 'hits', 'hit', 'label', 'step-timeout-ms', 'no-ready', 'no-deflate', 'id-prefix',
+const COMMON_OPTIONS = ['url', 'hits', 'hit', 'label', 'step-timeout-ms', 'no-ready', 'no-deflate', 'id-prefix', 'settle-gap-ms',
   'connect-concurrency', 'workers', 'zlib-concurrency', 'market', 'board-poll-ms', 'reaccept-after-ms'];
 const MODE_OPTIONS = {
   handoff: ['handoffs', 'warmup', 'settle-every', 'dump'],
@@ -265,7 +265,8 @@ function makeSessions(total) {
       // (fill, handoff: one event at a time); null when the client cannot know the order (rate's open loop).
       shape: false,
       history: null,
-      atLatest: 0, // members whose last pair is history's last state
+      atLatest: 0, // members told history's last state after it was appended
+      lastCountAt: 0, // the last count or status frame any page of this session received
       shapeAnomalies: 0,
     };
   });
@@ -286,7 +287,7 @@ function newWorker(s) {
     connectStart: 0, connectEnd: 0, joinEmitAt: 0, confirmAt: 0, confirmed: false, firstCountAt: 0, startAt: 0,
     fullAt: 0, disconnected: null,
     // history index of the state its own admission made (ownFrom) and of the last state it was told (cursor)
-    ownFrom: -1, cursor: -1, left: false,
+    ownFrom: -1, cursor: -1, left: false, settledFor: -1,
   };
   s.workers.push(w);
   allWorkers.push(w);
@@ -757,6 +758,7 @@ function onStart(w, p) {
 function onCount(w, p) {
   const t = now();
   lastEventAt = t;
+  w.s.lastCountAt = t;
   totalCounts += 1;
   w.s.counts += 1;
   if (finished) {
@@ -795,6 +797,7 @@ function onCount(w, p) {
 function onStatus(w, p) {
   const t = now();
   lastEventAt = t;
+  w.s.lastCountAt = t;
   if (finished) {
     eventsAfterEnd += 1;
     anomaly(`${w.id} got workers_status after the end`);
@@ -878,9 +881,14 @@ function matchHistory(w, p) {
     if (w.cursor < 0) statesSkipped += j - from;
     else if (j === w.cursor) pairsRepeated += 1;
     else statesSkipped += j - w.cursor - 1;
-    const wasLatest = w.cursor === h.length - 1;
     w.cursor = j;
-    if (j === h.length - 1 && !wasLatest && !w.left) s.atLatest += 1;
+    // Told the latest state since it was appended (a state can recur, e.g. the full session after every
+    // handoff, so the value alone does not say the pair is new).
+    const last = h[h.length - 1];
+    if (!w.left && w.settledFor !== h.length && last.active === p.active && last.waiting === p.waiting) {
+      w.settledFor = h.length;
+      s.atLatest += 1;
+    }
     return;
   }
   if (w.cursor < 0) {
@@ -895,25 +903,50 @@ function matchHistory(w, p) {
     + `not a state session ${s.index} passed through since (counts going back, or a state it never had)`);
 }
 
-// Every member's last pair is the session's latest state (and no pair half received).
-function sessionSettled(s) {
-  const members = s.active.length + s.waiting.length;
-  if (s.atLatest < members) return false;
-  const last = s.history.length - 1;
+// Quiet points of the fill and of the handoff mode. Settled: every member's last pair is the session's
+// latest state (and no pair is half received). A member may have been told that same state before the
+// latest events and nothing since (a coalescing server can skip a state that went and came back, e.g.
+// a handoff's (A, W - 1) followed at once by its refill's (A, W)), so values alone cannot tell whether
+// frames are still on their way. Settled at once when every member was told the latest state after
+// it was appended (always so when every pair is delivered), otherwise once the values are right and
+// no count frame reached the session for --settle-gap-ms (100, longer than a coalescing window).
+const SETTLE_GAP_MS = intArg('settle-gap-ms', 100);
+let gapSettles = 0; // quiet points reached by the gap rule (info)
+function lastPairIsLatest(s, w) {
+  const last = s.history[s.history.length - 1];
+  return !w.expectStatus && w.lastStatus && w.lastStatus.active === last.active && w.lastStatus.waiting === last.waiting
+    && w.lastCount === last.waiting;
+}
+function valuesSettled(s) {
+  for (const list of [s.active, s.waiting]) for (const w of list) if (!lastPairIsLatest(s, w)) return false;
+  return true;
+}
+function toldLatest(s) {
+  if (s.atLatest < s.active.length + s.waiting.length) return false;
   for (const list of [s.active, s.waiting]) {
-    for (const w of list) if (w.cursor !== last || w.expectStatus) return false;
+    for (const w of list) if (w.settledFor !== s.history.length || !lastPairIsLatest(s, w)) return false;
   }
   return true;
 }
+async function waitSettled(s, what) {
+  const byGap = () => now() - s.lastCountAt >= SETTLE_GAP_MS && valuesSettled(s);
+  if (toldLatest(s)) return;
+  const tick = setInterval(() => notify(s), 20);
+  try {
+    await waitFor(() => toldLatest(s) || byGap(), () => `${what}: ${describeSettling(s)}`, s);
+  } finally {
+    clearInterval(tick);
+  }
+  if (!toldLatest(s)) gapSettles += 1;
+}
 function describeSettling(s) {
-  const last = s.history.length - 1;
-  const off = [...s.active, ...s.waiting].filter((w) => w.cursor !== last || w.expectStatus);
-  return `session ${s.index}: ${off.length} member(s) not told the latest state ${J(s.history[last])}`
-    + (off.length ? `, e.g. ${off[0].id} last told ${J(off[0].lastStatus)}` : '');
+  const off = [...s.active, ...s.waiting].filter((w) => !lastPairIsLatest(s, w));
+  return `session ${s.index}: ${off.length} member(s) whose last count pair is not the latest state `
+    + `${J(s.history[s.history.length - 1])}` + (off.length ? `, e.g. ${off[0].id} last told ${J(off[0].lastStatus)}` : '');
 }
 function countSummary() {
   return {count_states_skipped: statesSkipped, count_pairs_repeated: pairsRepeated,
-    count_pairs_older_than_own_admission: olderBeforeOwn};
+    count_pairs_older_than_own_admission: olderBeforeOwn, quiet_points_by_gap: gapSettles};
 }
 
 // An event with an ack callback; a worker whose socket should close meanwhile (closeWorker) stays open
@@ -1080,7 +1113,7 @@ async function fillSessions(sessions) {
       await joinInOrder(ws[k - 1], {active: Math.min(k, s.A), waiting: Math.max(0, k - s.A)}, k <= s.A);
       joined += 1;
       if (k % SETTLE_EVERY === 0 || k === s.n) {
-        await waitFor(() => sessionSettled(s), () => `after ${k} joins: ${describeSettling(s)}`, s);
+        await waitSettled(s, `after ${k} joins`);
       }
       if (joined >= nextReport) {
         nextReport += 1000;
@@ -1256,7 +1289,7 @@ async function runHandoff() {
     await joinInOrder(fresh, {active: s.A, waiting: s.W}, false); // the refill makes the waiting queue full again
     // Quiet before the next handoff: every member was told the full session (it may have skipped the
     // handoff's own pair, if the server coalesces counts).
-    await waitFor(() => sessionSettled(s), () => describeSettling(s), s);
+    await waitSettled(s, `handoff ${i}`);
     if ((i + 1) % 500 === 0) log(`${i + 1} handoffs`);
   }
   const runSeconds = (now() - runStarted) / 1000;
@@ -1271,7 +1304,7 @@ async function runHandoff() {
       if (w.state === 'active' && w.starts !== 1) anomaly(`${w.id} active with ${w.starts} start_your_task`);
       if (w.state === 'waiting' && w.starts !== 0) anomaly(`${w.id} waiting with ${w.starts} start_your_task`);
     }
-    if (!sessionSettled(s)) anomaly(`at the end ${describeSettling(s)}`);
+    if (!valuesSettled(s)) anomaly(`at the end ${describeSettling(s)}`);
     promotions += s.workers.reduce((sum, w) => sum + w.starts, 0);
   }
   checkFifo(sessions);
