@@ -38,7 +38,8 @@
 //            session's p99 (session_p99_worst_ms and its index), the median of the sessions' p99s,
 //            min/max promotions and offers per session, and the starved sessions: a session is starved
 //            when a submit of it was lost or it got fewer than --starve-fraction (0.8) of the handoffs
-//            offered to it (round-robin visits; a visit is skipped when its refills have not kept up).
+//            offered to it (submit slots go round-robin, slot k to session k mod S; a slot passes to the
+//            next session when this one has no free waiting worker, its refills not having kept up).
 //            fair_sustained_handoffs_per_s: the highest achieved rate of a step whose worst session p99
 //            is <= --session-p99-limit-ms (20) with no session starved and nothing lost.
 //   burst    --workers workers (default 1,000) try to accept an assignment of ONE HIT, spread evenly over
@@ -1439,10 +1440,10 @@ async function runRate() {
     });
   }
   // Fairness over the sessions, for one step: each session's own latency percentiles and promotions.
-  // Submits are offered round-robin, so every session is offered the same number; a session is starved
-  // when any of its submits was lost, or when it got fewer than --starve-fraction of the promotions
-  // offered to it (an offer is skipped when the session has no waiting worker left, i.e. its refills,
-  // which wait for its hires, did not keep up).
+  // Submit slots are offered round-robin (pickSession), so every session is offered the same number; a
+  // session is starved when any of its submits was lost, or when it got fewer than --starve-fraction of
+  // the handoffs offered to it (an offer passes to the next session when this one has no waiting worker
+  // left, i.e. its refills, which wait for its hires, did not keep up; per_session.skipped).
   function fairness(per) {
     const rows = per.map((x, index) => {
       const sorted = x.latencies.slice().sort((a, b) => a - b);
@@ -1474,12 +1475,15 @@ async function runRate() {
     };
   }
 
-  let rr = 0;
+  // Submit slots go round-robin over the sessions: slot k is offered to session k mod S (its fair
+  // share, per_session.offered); when that session has no free waiting worker, the next ones are tried.
+  let slot = 0;
   function pickSession(st) {
+    const first = slot % S;
+    slot += 1;
+    st.perSession[first].offered += 1;
     for (let tries = 0; tries < S; tries++) {
-      const s = sessions[rr % S];
-      rr += 1;
-      st.perSession[s.index].offered += 1;
+      const s = sessions[(first + tries) % S];
       if (s.waiting.length - s.outstanding.length > 0 && s.active.length > 0) return s;
       st.skipped += 1;
       st.perSession[s.index].skipped += 1;
