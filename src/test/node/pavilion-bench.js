@@ -137,7 +137,10 @@
 // IAmReady), --no-deflate (do not offer permessage-deflate; browsers do), --id-prefix P (worker ids;
 // default unique per run),
 // --connect-concurrency C (socket handshakes in flight while filling; default 100), --zlib-concurrency C
-// (the ws client's limit of concurrent zlib calls for the whole process; default 10, as ws has it).
+// (the ws client's limit of concurrent zlib calls for the whole process; default 10, as ws has it),
+// --settle-gap-ms G (fill, handoff: a quiet point whose latest state some member was not told again,
+// because a coalescing server skipped a state that came back, is reached once the values are right and
+// no count frame came for G ms; default 100).
 // Output: progress on stderr; one human line and then ONE JSON line {"type":"<mode>-summary",...,
 // "anomalies":n,"ok":bool} on stdout; exit status 0 iff ok (2 for a usage error).
 'use strict';
