@@ -10,7 +10,7 @@
 # org.pavilion.bench.BenchSuiteSmokeTest).
 #
 #   bench/suite.sh                   # everything below, on H2 and on PostgreSQL
-#   bench/suite.sh handoff burst     # only some parts: handoff rate burst hold kill simkill
+#   bench/suite.sh handoff burst     # only some parts: handoff rate fair burst hold kill simkill
 #
 # Environment (all optional):
 #   DBS="h2 pg"                 h2 = H2 file database (production default), pg = embedded PostgreSQL, fsync on
@@ -22,6 +22,17 @@
 #   RATES="50,100,200,300,500,750,1000,1500,2000,3000" STEP_SECONDS=10
 #   RATE_WARMUP_SECONDS=30      rate: open-loop handoffs at each offered rate until p99 > 50 ms or a loss,
 #                               after a warm-up at the first rate (a fresh JVM is slow for its first seconds)
+#   FAIR_SESSIONS=100 FAIR_WORKERS=4000 FAIR_RATES="50,100,200,300" FAIR_STEP_SECONDS=60
+#   FAIR_WARMUP_SECONDS=30 FAIR_SESSION_P99_MS=20 FAIR_STARVE_FRACTION=0.8 FAIR_P99_LIMIT_MS=50
+#                               fair (issue 15): the rate mode over many live sessions at once (each
+#                               FAIR_WORKERS/FAIR_SESSIONS workers, half active and half waiting: 20 + 20),
+#                               submits round-robin over all of them; per step it reports each session's
+#                               p50/p99/promotions, the worst session's p99 and the starved sessions (any
+#                               submit lost, or fewer than FAIR_STARVE_FRACTION of the handoffs offered to it);
+#                               fair_sustained_handoffs_per_s = the highest rate with every session's p99 <=
+#                               FAIR_SESSION_P99_MS and none starved. Steps stop after the first whose overall
+#                               p99 passes FAIR_P99_LIMIT_MS. Long steps give each session enough samples for
+#                               its own p99 (60 s at 100/s = 60 per session)
 #   BURST_WORKERS=1000 BURST_WITHIN_MS=1000 BURST_FORGED=50
 #                               burst: that many workers try to accept the HIT of one 50+50 session within
 #                               that time; its 100 assignments go to the first 100, who open their pages
@@ -55,7 +66,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PARTS=("$@")
-[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(handoff rate burst hold kill simkill)
+[[ ${#PARTS[@]} -eq 0 ]] && PARTS=(handoff rate fair burst hold kill simkill)
 DBS="${DBS:-h2 pg}"
 WORKERS="${WORKERS:-100 1000 5000}"
 SESSIONS="${SESSIONS:-1 10}"
@@ -65,6 +76,14 @@ RATE_RUNS="${RATE_RUNS:-100:10 1000:10}"
 RATES="${RATES:-50,100,200,300,500,750,1000,1500,2000,3000}"
 STEP_SECONDS="${STEP_SECONDS:-10}"
 RATE_WARMUP_SECONDS="${RATE_WARMUP_SECONDS:-30}"
+FAIR_SESSIONS="${FAIR_SESSIONS:-100}"
+FAIR_WORKERS="${FAIR_WORKERS:-4000}"
+FAIR_RATES="${FAIR_RATES:-50,100,200,300}"
+FAIR_STEP_SECONDS="${FAIR_STEP_SECONDS:-60}"
+FAIR_WARMUP_SECONDS="${FAIR_WARMUP_SECONDS:-30}"
+FAIR_SESSION_P99_MS="${FAIR_SESSION_P99_MS:-20}"
+FAIR_STARVE_FRACTION="${FAIR_STARVE_FRACTION:-0.8}"
+FAIR_P99_LIMIT_MS="${FAIR_P99_LIMIT_MS:-50}"
 BURST_WORKERS="${BURST_WORKERS:-1000}"
 BURST_WITHIN_MS="${BURST_WITHIN_MS:-1000}"
 BURST_FORGED="${BURST_FORGED:-50}"
@@ -87,7 +106,7 @@ for tool in java mvn node npm timeout; do
   command -v "$tool" >/dev/null || { echo "suite.sh: $tool is not on the PATH" >&2; exit 2; }
 done
 for part in "${PARTS[@]}"; do
-  [[ "$part" =~ ^(handoff|rate|burst|hold|kill|simkill)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate burst hold kill simkill)" >&2; exit 2; }
+  [[ "$part" =~ ^(handoff|rate|fair|burst|hold|kill|simkill)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate fair burst hold kill simkill)" >&2; exit 2; }
 done
 
 cd "$ROOT"
@@ -268,6 +287,21 @@ for db in $DBS; do
         --warmup-seconds "$RATE_WARMUP_SECONDS" --dump "$OUT/$name.latencies"
       stop_server
     done
+  fi
+  if has_part fair; then
+    # Many sessions turning over at once (issue 15): the rate client's per-session figures say whether
+    # any session starves while the others are served.
+    half=$((FAIR_WORKERS / (2 * FAIR_SESSIONS)))
+    if (( half < 1 )); then
+      echo "suite.sh: FAIR_WORKERS=$FAIR_WORKERS gives fewer than 2 workers to each of $FAIR_SESSIONS sessions" >&2
+      exit 2
+    fi
+    name="fair-$db-n$((2 * half * FAIR_SESSIONS))-s$FAIR_SESSIONS"
+    start_server "$name" "$JAVA_OPTS" --sessions "$FAIR_SESSIONS" --active "$half" --waiting "$half" --db "$server_db"
+    run_client "$name" "db=$db fair" rate --workers $((2 * half * FAIR_SESSIONS)) --rates "$FAIR_RATES" \
+      --step-seconds "$FAIR_STEP_SECONDS" --warmup-seconds "$FAIR_WARMUP_SECONDS" --p99-limit-ms "$FAIR_P99_LIMIT_MS" \
+      --session-p99-limit-ms "$FAIR_SESSION_P99_MS" --starve-fraction "$FAIR_STARVE_FRACTION" --dump "$OUT/$name.latencies"
+    stop_server
   fi
   if has_part burst; then
     name="burst-$db-n$BURST_WORKERS"
