@@ -42,15 +42,14 @@ public final class ProtocolClient implements AutoCloseable {
      * The HTTP client of every test page. OkHttp's default allows 5 calls at once per host, and each
      * polling page holds one (its long poll): a test with more polling pages than that could not connect.
      */
-    private static final OkHttpClient SHARED_HTTP = sharedHttp();
+    private static final OkHttpClient SHARED_HTTP = http().build();
 
-    private static OkHttpClient sharedHttp() {
+    private static OkHttpClient.Builder http() {
         okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
         dispatcher.setMaxRequests(2000);
         dispatcher.setMaxRequestsPerHost(2000);
         return new OkHttpClient.Builder().dispatcher(dispatcher)
-                .readTimeout(java.time.Duration.ofMinutes(1)) // longer than a long poll
-                .build();
+                .readTimeout(java.time.Duration.ofMinutes(1)); // longer than a long poll
     }
 
     private ProtocolClient(String name, Socket socket) {
@@ -76,7 +75,7 @@ public final class ProtocolClient implements AutoCloseable {
                                           String localAddress) throws InterruptedException {
         IO.Options options = new IO.Options();
         OkHttpClient http = localAddress == null ? SHARED_HTTP
-                : SHARED_HTTP.newBuilder().socketFactory(new BoundSocketFactory(localAddress)).build();
+                : http().socketFactory(new BoundSocketFactory(localAddress)).build(); // its own connections
         options.callFactory = http;
         options.webSocketFactory = http;
         options.forceNew = true;
