@@ -55,7 +55,8 @@
 #                               log, the marketplace and the simulator must agree (lost, doubled and
 #                               mismatches must be 0; on H2 2.5.252 they are not: docs/benchmarks.md,
 #                               "A simulated crowd killed with -9")
-#   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default -Xmx2g: 10,000 connections need about 1 GB of heap)
+#   JAVA_OPTS="-Xms1g -Xmx1g"   server JVM options (HOLD_JAVA_OPTS for the hold runs, default: the product's own,
+#                               from jvm.options, so that the hold measures the memory of a default start)
 #   BUILD_DIR=/tmp/build-bench  Maven build directory (-Dbuild.dir): classes, node_modules, results
 #   OUT=<dir>                   results directory (default BUILD_DIR/bench-results/<UTC time>)
 #   RUN_TIMEOUT=3600            seconds allowed for one client run
@@ -91,7 +92,7 @@ HOLD_WORKERS="${HOLD_WORKERS:-10000}"
 HOLD_SESSIONS="${HOLD_SESSIONS:-100}"
 HOLD_SECONDS="${HOLD_SECONDS:-30}"
 JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
-HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:--Xmx2g}"
+HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:-$(sed -e 's/#.*//' "$ROOT/jvm.options" | xargs)}"
 BUILD_DIR="${BUILD_DIR:-/tmp/build-bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-3600}"
 KILL_ROUNDS="${KILL_ROUNDS:-300}"

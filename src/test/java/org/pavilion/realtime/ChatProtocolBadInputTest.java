@@ -141,7 +141,9 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
         assertThat(w1.expect("error").getString("message")).contains("'worker' must be a string");
         w1.emit("submit_active", new JSONObject());
         assertThat(w1.expect("error").getString("message")).contains("'worker' is required");
-        w1.emit("submit_active", new JSONObject().put("worker", "x".repeat(5000)));
+        // Far over the 128-character id limit, within the 4,096-character message limit (over it the
+        // connection is closed instead: LeanDefaultsTest).
+        w1.emit("submit_active", new JSONObject().put("worker", "x".repeat(1000)));
         assertThat(w1.expect("error").getString("code")).isEqualTo("invalid_payload");
         w1.emit("IAmReady", workerPayload("w1", "a-w1", "HIT-BAD").put("time_waited", "lots"));
         assertThat(w1.expect("error").getString("message")).contains("time_waited");
@@ -288,7 +290,7 @@ class ChatProtocolBadInputTest extends RealtimeTestSupport {
             case 5:
                 return new JSONObject().put("worker", "w" + (2 + r.nextInt(3))).put("aid", "a-w2");
             case 6:
-                return new JSONObject().put("worker", "w1").put("aid", "z".repeat(200 + r.nextInt(5000)));
+                return new JSONObject().put("worker", "w1").put("aid", "z".repeat(200 + r.nextInt(3000)));
             case 7:
                 return new JSONObject().put("workerId", "w\u0000" + r.nextInt()).put("aid", " ").put("hit_id", "");
             default:

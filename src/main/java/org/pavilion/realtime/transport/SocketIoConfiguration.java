@@ -65,6 +65,12 @@ public class SocketIoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SocketIoConfiguration.class);
 
+    /** The connector's socket buffers, sized for many held connections ({@link TomcatBuffers}). */
+    @Bean
+    SocketBufferCustomizer socketBufferCustomizer(SocketIoProperties properties) {
+        return new SocketBufferCustomizer(properties.socketBufferBytes());
+    }
+
     @Bean
     OriginPolicy socketIoOriginPolicy(SocketIoProperties properties) {
         return new OriginPolicy(properties.allowedOrigins());

@@ -13,7 +13,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          server at this interval). With the default 10 s + 10 s a dead connection is
  *                          noticed within about 20 s, inside the 30 s disconnect grace.
  * @param pingTimeout       how long to wait for the answer to a ping before the connection is closed
- * @param maxMessageBytes   largest accepted WebSocket message and largest polling POST body, in bytes
+ * @param maxMessageBytes   largest accepted WebSocket message (in characters: Tomcat's text-message buffer,
+ *                          which every connection keeps at this size, twice as many bytes) and largest polling
+ *                          POST body, in bytes. 4096 holds the largest message a page sends, a chat line of 500
+ *                          characters, even with every character escaped as JSON's six-character
+ *                          backslash-u escape (3,000) plus its packet (about 60)
  * @param allowedOrigins    browser origins (for example {@code https://workersandbox.mturk.com}) that
  *                          may open a connection from another site; empty means same origin only;
  *                          {@code *} allows every origin
@@ -36,19 +40,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          it): a client that reconnects in a loop costs a handshake, a token check and
  *                          a session lookup each time. 0 turns it off
  * @param handshakeBurst    new connections one address may open at once (a lab starting together)
+ * @param socketBufferBytes the connector's socket read and write buffers, each ({@link TomcatBuffers})
+ * @param websocketBufferBytes Tomcat's WebSocket frame, binary-message and output buffers, each; applied at
+ *                          start by {@link WebSocketBufferEnvironmentPostProcessor} ({@link TomcatBuffers})
  */
 @ConfigurationProperties("pavilion.realtime")
 public record SocketIoProperties(
         @DefaultValue("10s") Duration pingInterval,
         @DefaultValue("10s") Duration pingTimeout,
-        @DefaultValue("16384") int maxMessageBytes,
+        @DefaultValue("4096") int maxMessageBytes,
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("1000") int maxQueuedFrames,
         @DefaultValue("20") double eventsPerSecond,
         @DefaultValue("40") int eventBurst,
         @DefaultValue("50") int maxConnectionsPerAddress,
         @DefaultValue("20") double handshakesPerSecond,
-        @DefaultValue("40") int handshakeBurst) {
+        @DefaultValue("40") int handshakeBurst,
+        @DefaultValue(TomcatBuffers.DEFAULT_SOCKET_BUFFER) int socketBufferBytes,
+        @DefaultValue(TomcatBuffers.DEFAULT_WEBSOCKET_BUFFER) int websocketBufferBytes) {
 
     public SocketIoProperties {
         if (pingInterval.isNegative() || pingInterval.isZero()) {
@@ -74,6 +83,8 @@ public record SocketIoProperties(
             throw new IllegalArgumentException("pavilion.realtime.handshakes-per-second must be 0 (off) or positive, "
                     + "with pavilion.realtime.handshake-burst at least 1");
         }
+        TomcatBuffers.checked(TomcatBuffers.SOCKET_BUFFER_KEY, socketBufferBytes);
+        TomcatBuffers.checked(TomcatBuffers.WEBSOCKET_BUFFER_KEY, websocketBufferBytes);
         allowedOrigins = allowedOrigins == null ? List.of()
                 : allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
