@@ -65,7 +65,8 @@ import org.springframework.beans.factory.ObjectProvider;
  * (sent only if still unsettled and due), so the same request is never in flight twice, here or after a
  * send that settled it a moment before. Each poll reads at most {@code free senders + sends in flight} due
  * requests ({@link JdbcSessionStore#dueHireRequests}), in turns across sessions: every session's oldest due
- * request before any session's second, so a session with a long backlog does not hold another's hire back.
+ * request before any session's second, sessions taken round-robin from the one after the last served, so a
+ * session with a long backlog does not hold another's hire back by more than one send.
  */
 public final class HireDispatcher extends OutboxLoop implements OutcomeListener {
 
@@ -90,6 +91,8 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     private final Semaphore free;
     /** Tokens of the requests being sent right now: each at most once. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The session whose request was handed out last: the next turn starts after it (round-robin). */
+    private volatile long lastServed;
     /** Tokens the marketplace said were used, with how many lookups have not found their HIT yet. */
     private final Map<String, Integer> usedTokens = new ConcurrentHashMap<>();
     /** Tokens of sent hires whose session was cancelled since, with how many lookups have not found their HIT. */
@@ -214,7 +217,8 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
             return List.of();
         }
         List<Future<?>> started = new ArrayList<>();
-        for (HireRequest request : store.dueHireRequests(clock.instant(), slots + inFlight.size() + tried.size())) {
+        for (HireRequest request : store.dueHireRequests(clock.instant(), slots + inFlight.size() + tried.size(),
+                lastServed)) {
             if (tried.contains(request.token()) || !free.tryAcquire()) {
                 continue;
             }
@@ -229,6 +233,7 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
                 break;
             }
             tried.add(request.token());
+            lastServed = request.sessionId();
         }
         return started;
     }

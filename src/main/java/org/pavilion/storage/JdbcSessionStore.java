@@ -712,17 +712,18 @@ public class JdbcSessionStore implements SessionStore {
     /**
      * At most {@code limit} unsettled hire requests due at {@code now} (their next attempt is not later), taken
      * in turns across sessions: every session's oldest due request first, then every session's second, and so
-     * on, oldest first within a turn. So one session's backlog never keeps another session's hire waiting behind
-     * it, and the read is bounded by the limit and an index on (state, next attempt), however many requests
-     * were ever made.
+     * on; within a turn, sessions in a circle of their ids starting after {@code afterSession} (the session last
+     * served), so the same session does not always come first. One session's backlog thus never keeps another
+     * session's hire waiting behind it, and the read is bounded by the limit and an index on (state, next
+     * attempt), however many requests were ever made.
      */
-    public List<HireRequest> dueHireRequests(Instant now, int limit) {
+    public List<HireRequest> dueHireRequests(Instant now, int limit, long afterSession) {
         String cols = HIRE_COLUMNS;
         return jdbc.query("select " + cols + " from (select " + cols + ", row_number() over (partition by session_id "
                 + "order by number) as turn from hire_request where state in ('REQUESTED', 'SENT') "
                 + "and (next_attempt_at is null or next_attempt_at <= ?)) due "
-                + "order by turn, requested_at, session_id, number limit ?", JdbcSessionStore::hireRequest,
-                SqlSupport.toSql(now), limit);
+                + "order by turn, case when session_id > ? then 0 else 1 end, session_id, number limit ?",
+                JdbcSessionStore::hireRequest, SqlSupport.toSql(now), afterSession, limit);
     }
 
     /** The hire request as it is now, if it is still unsettled and due at {@code now}. */
