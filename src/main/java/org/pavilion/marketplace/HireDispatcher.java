@@ -219,8 +219,11 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         List<Future<?>> started = new ArrayList<>();
         for (HireRequest request : store.dueHireRequests(clock.instant(), slots + inFlight.size() + tried.size(),
                 lastServed)) {
-            if (tried.contains(request.token()) || !free.tryAcquire()) {
+            if (tried.contains(request.token())) {
                 continue;
+            }
+            if (!free.tryAcquire()) {
+                break; // every sender is busy (another caller took the last): the rest waits for the next round
             }
             if (!inFlight.add(request.token())) {
                 free.release();
