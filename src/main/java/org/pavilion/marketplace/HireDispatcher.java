@@ -3,10 +3,22 @@ package org.pavilion.marketplace;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.pavilion.marketplace.Marketplace.Hit;
 import org.pavilion.project.Task;
@@ -44,7 +56,17 @@ import org.springframework.beans.factory.ObjectProvider;
  * e.g. Pavilion was down) is looked up the same way before it is sent again.
  *
  * <p>States: REQUESTED (decided) → SENT (on its way; a crash here resends with the same token)
- * → DONE (the HIT exists) or FAILED.
+ * → DONE (the HIT exists) or FAILED. When a request may be tried again (backoff, the next lookup) is kept
+ * with it in the database, so the poll reads only due requests.
+ *
+ * <p><b>Sends in parallel (issue 15).</b> Up to {@link #concurrency()} requests are sent at once, each on one
+ * of as many sender threads; the loop thread only reads what is due and hands it out, and each send that ends
+ * wakes it for the next. A request is claimed by its token before it is handed out and re-read once claimed
+ * (sent only if still unsettled and due), so the same request is never in flight twice, here or after a
+ * send that settled it a moment before. Each poll reads at most {@code free senders + sends in flight} due
+ * requests ({@link JdbcSessionStore#dueHireRequests}), in turns across sessions: every session's oldest due
+ * request before any session's second, sessions taken round-robin from the one after the last served, so a
+ * session with a long backlog does not hold another's hire back by more than one send.
  */
 public final class HireDispatcher extends OutboxLoop implements OutcomeListener {
 
@@ -63,7 +85,14 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
     private static final String SETTLED = "settled with the HIT its first attempt made,";
 
     private final TokenLookup lookup;
-    private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private final int concurrency;
+    private final ExecutorService senders;
+    /** Free senders: a request is handed out only with one. */
+    private final Semaphore free;
+    /** Tokens of the requests being sent right now: each at most once. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The session whose request was handed out last: the next turn starts after it (round-robin). */
+    private volatile long lastServed;
     /** Tokens the marketplace said were used, with how many lookups have not found their HIT yet. */
     private final Map<String, Integer> usedTokens = new ConcurrentHashMap<>();
     /** Tokens of sent hires whose session was cancelled since, with how many lookups have not found their HIT. */
@@ -97,7 +126,32 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
 
     public HireDispatcher(SessionMarketplace marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
                           TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff, TokenLookup lookup) {
+        this(marketplace, sessions, store, tasks, clock, poll, maxBackoff, lookup, DEFAULT_CONCURRENCY);
+    }
+
+    /**
+     * The default number of hires sent at once. A CreateHIT takes some 0.2–0.5 s at MTurk, so 8 senders post
+     * some 15–40 hires a second, above what 100 sessions of 20+20 turning over need at their peak (4,000 workers
+     * each replaced every five minutes or so: about 13 a second); more would mostly buy MTurk's throttling
+     * (which is retried with backoff) and would compete with the session writers for database connections.
+     */
+    public static final int DEFAULT_CONCURRENCY = 8;
+
+    public HireDispatcher(SessionMarketplace marketplace, ObjectProvider<LiveSessionService> sessions, JdbcSessionStore store,
+                          TaskRepository tasks, Clock clock, Duration poll, Duration maxBackoff, TokenLookup lookup,
+                          int concurrency) {
         super("hires", poll, maxBackoff);
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("pavilion.marketplace.hire-concurrency must be at least 1");
+        }
+        this.concurrency = concurrency;
+        this.free = new Semaphore(concurrency);
+        AtomicInteger n = new AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "pavilion-hires-send-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.marketplace = marketplace;
         this.sessions = sessions;
@@ -113,15 +167,126 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
         }
     }
 
-    /** One round over the outbox; public for tests that drive it step by step. */
+    /** How many hires are sent at once at most. */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** The loop's round: hands out what is due to the free senders, without waiting; each send's end wakes it. */
+    @Override
+    protected void round() {
+        start(new HashSet<>());
+    }
+
+    /**
+     * One round over the outbox, waited for: every request due when it is called is tried once (in parallel, at
+     * most {@link #concurrency()} at a time). Public for tests that drive the outbox step by step.
+     */
     @Override
     public void dispatchPending() {
-        Instant now = clock.instant();
-        for (HireRequest request : store.pendingHireRequests()) {
-            Instant wait = notBefore.get(request.token());
-            if (wait == null || !wait.isAfter(now)) {
-                dispatch(request);
+        Set<String> tried = new HashSet<>();
+        while (true) {
+            List<Future<?>> started = start(tried);
+            if (started.isEmpty() && inFlight.isEmpty()) {
+                return;
             }
+            for (Future<?> f : started) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            if (started.isEmpty()) {
+                awaitASend(); // another caller's sends hold the senders: wait for one to end
+            }
+        }
+    }
+
+    /**
+     * Hands the due requests to free senders, in the order of {@link JdbcSessionStore#dueHireRequests}, skipping
+     * those in flight and those in {@code tried} (adding those it starts). Reads at most as many requests as
+     * could be started, plus those that may be skipped.
+     */
+    private List<Future<?>> start(Set<String> tried) {
+        int slots = free.availablePermits();
+        if (slots == 0) {
+            return List.of();
+        }
+        List<Future<?>> started = new ArrayList<>();
+        for (HireRequest request : store.dueHireRequests(clock.instant(), slots + inFlight.size() + tried.size(),
+                lastServed)) {
+            if (tried.contains(request.token())) {
+                continue;
+            }
+            if (!free.tryAcquire()) {
+                break; // every sender is busy (another caller took the last): the rest waits for the next round
+            }
+            if (!inFlight.add(request.token())) {
+                free.release();
+                continue;
+            }
+            try {
+                started.add(senders.submit(() -> send(request)));
+            } catch (RejectedExecutionException closed) {
+                released(request);
+                break;
+            }
+            tried.add(request.token());
+            lastServed = request.sessionId();
+        }
+        return started;
+    }
+
+    /** One request, on a sender: re-read now that it is claimed, and sent only if still unsettled and due. */
+    private void send(HireRequest claimed) {
+        boolean ended = false;
+        try {
+            store.dueHireRequest(claimed.sessionId(), claimed.number(), clock.instant()).ifPresent(this::dispatch);
+            ended = true;
+        } catch (RuntimeException e) {
+            // e.g. the database is down: tried again at a later round, not at once (no wake-up)
+            log.error("session {}: hire {} not sent this round; retrying", claimed.sessionId(), claimed.number(), e);
+        } finally {
+            released(claimed);
+        }
+        if (ended) {
+            wake(); // a sender is free: the next due request can go
+        }
+    }
+
+    private void released(HireRequest request) {
+        inFlight.remove(request.token());
+        free.release();
+        synchronized (inFlight) {
+            inFlight.notifyAll();
+        }
+    }
+
+    private void awaitASend() {
+        synchronized (inFlight) {
+            try {
+                if (!inFlight.isEmpty()) {
+                    inFlight.wait(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Stops the loop, then lets the sends in flight end (each settles or leaves its request to be resent). */
+    @Override
+    public void close() {
+        super.close();
+        senders.shutdown();
+        try {
+            senders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -218,10 +383,9 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
             forget(request);
             log.error("session {}: hire {} FAILED: {} after {} lookups", s, request.number(), why, misses);
         } else {
-            notBefore.put(token, clock.instant().plus(lookup.delay()));
             store.updateHireRequest(s, request.number(), HireRequest.State.SENT, attempts, why
                     + " yet; looking again in " + lookup.delay().toSeconds() + " s (lookup " + misses + " of "
-                    + lookup.attempts() + ")", null);
+                    + lookup.attempts() + ")", null, clock.instant().plus(lookup.delay()));
             log.warn("session {}: hire {}: {} yet (lookup {} of {})", s, request.number(), why, misses,
                     lookup.attempts());
         }
@@ -261,10 +425,9 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
             forget(request);
             return;
         }
-        notBefore.put(request.token(), clock.instant().plus(lookup.delay()));
         store.updateHireRequest(s, request.number(), HireRequest.State.SENT, request.attempts(), "being cancelled: "
                 + why + "; looking for a HIT its earlier attempt may have made with token " + request.token()
-                + " (lookup " + misses + " of " + lookup.attempts() + ")", null);
+                + " (lookup " + misses + " of " + lookup.attempts() + ")", null, clock.instant().plus(lookup.delay()));
     }
 
     /** The HIT an earlier attempt with this token made: in Pavilion's own records, else listed by the marketplace. */
@@ -296,15 +459,13 @@ public final class HireDispatcher extends OutboxLoop implements OutcomeListener 
 
     private void retryLater(HireRequest request, int attempts, MarketplaceException e) {
         Duration backoff = backoff(attempts);
-        notBefore.put(request.token(), clock.instant().plus(backoff));
         store.updateHireRequest(request.sessionId(), request.number(), HireRequest.State.SENT, attempts,
-                e.getMessage(), null);
+                e.getMessage(), null, clock.instant().plus(backoff));
         log.warn("session {}: hire {} not settled yet ({}); retrying in {} ms", request.sessionId(), request.number(),
                 e.errorCode(), backoff.toMillis());
     }
 
     private void forget(HireRequest request) {
-        notBefore.remove(request.token());
         usedTokens.remove(request.token());
         cancelledLookups.remove(request.token());
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.pavilion.project.TaskRepository;
 import org.pavilion.session.LiveSessionService;
 import org.pavilion.storage.JdbcSessionStore;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -38,9 +39,11 @@ class MarketplaceConfiguration {
                                   @Value("${pavilion.marketplace.hire-poll:5s}") Duration poll,
                                   @Value("${pavilion.marketplace.hire-max-backoff:5m}") Duration maxBackoff,
                                   @Value("${pavilion.marketplace.hire-lookup-attempts:5}") int lookupAttempts,
-                                  @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay) {
+                                  @Value("${pavilion.marketplace.hire-lookup-delay:1m}") Duration lookupDelay,
+                                  @Value("${pavilion.marketplace.hire-concurrency:" + HireDispatcher.DEFAULT_CONCURRENCY
+                                          + "}") int concurrency) {
         return new HireDispatcher(bySession(marketplace), sessions, store, tasks, clock, poll, maxBackoff,
-                new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay));
+                new HireDispatcher.TokenLookup(lookupAttempts, lookupDelay), concurrency);
     }
 
     @Bean
@@ -66,14 +69,19 @@ class MarketplaceConfiguration {
     }
 
     @Bean
-    Reconciler reconciler(ObjectProvider<Marketplaces> marketplace, LiveSessionService sessions, JdbcSessionStore store) {
-        return new Reconciler(bySession(marketplace), sessions, store);
+    Reconciler reconciler(ObjectProvider<Marketplaces> marketplace, LiveSessionService sessions, JdbcSessionStore store,
+                          @Value("${pavilion.marketplace.reconcile-batch:" + Reconciler.DEFAULT_BATCH + "}") int batch) {
+        return new Reconciler(bySession(marketplace), sessions, store, batch);
     }
 
-    /** Polls every live session's HITs now and then, from once the web server listens; {@code 0} turns it off. */
+    /**
+     * Lists the next slice of live sessions' HITs now and then ({@link Reconciler#reconcileNext()}), from once the
+     * web server listens; {@code 0} turns it off. Every 20 s by default: at most 100 HITs (the default batch) each
+     * time, some 5 listings a second at most, so a walk over 4,000 HITs (100 sessions of 20+20) takes ~14 minutes.
+     */
     @Bean(destroyMethod = "stop")
     WhenListening reconciliationSchedule(Reconciler reconciler,
-                                         @Value("${pavilion.marketplace.reconcile-interval:60s}") Duration interval) {
+                                         @Value("${pavilion.marketplace.reconcile-interval:20s}") Duration interval) {
         ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pavilion-reconciliation");
             t.setDaemon(true);
@@ -81,7 +89,13 @@ class MarketplaceConfiguration {
         });
         return new WhenListening("reconciliation", () -> {
             if (!interval.isZero()) {
-                schedule.scheduleWithFixedDelay(reconciler::reconcileAll, interval.toMillis(), interval.toMillis(),
+                schedule.scheduleWithFixedDelay(() -> {
+                    try {
+                        reconciler.reconcileNext();
+                    } catch (RuntimeException e) { // e.g. the database is down; a throw would end the schedule
+                        LoggerFactory.getLogger(Reconciler.class).error("reconciliation step failed", e);
+                    }
+                }, interval.toMillis(), interval.toMillis(),
                         TimeUnit.MILLISECONDS);
             }
         }, schedule::shutdownNow);

@@ -39,6 +39,14 @@ public abstract class OutboxLoop implements AutoCloseable {
     /** One round over the outbox; public in subclasses for tests that drive it step by step. */
     public abstract void dispatchPending();
 
+    /**
+     * What the thread does each time it wakes: by default {@link #dispatchPending()}. An outbox that sends
+     * on other threads starts its sends here without waiting for them, and wakes the loop as each ends.
+     */
+    protected void round() {
+        dispatchPending();
+    }
+
     /** Starts sending, beginning with whatever was left pending before a restart. */
     public void start() {
         thread.start();
@@ -58,7 +66,7 @@ public abstract class OutboxLoop implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                dispatchPending();
+                round();
                 lock.lock();
                 try {
                     if (!signalled && running) {

@@ -57,6 +57,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ParameterizedPreparedStatementSetter;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
@@ -304,6 +305,26 @@ public class JdbcSessionStore implements SessionStore {
     public List<String> sessionHits(long sessionId) {
         return jdbc.queryForList("select hit_id from session_hit where session_id = ? order by created_at, hit_id",
                 String.class, sessionId);
+    }
+
+    /** A HIT of a session, as the reconciliation walks them. */
+    public record SessionHit(long sessionId, String hitId) {
+    }
+
+    /**
+     * At most {@code limit} HITs of sessions not expired, in (session, HIT) order, after {@code after} (null: from
+     * the first): one slice of the reconciliation's walk, read through an index, whatever the number of HITs.
+     */
+    public List<SessionHit> liveSessionHitsAfter(SessionHit after, int limit) {
+        String live = "select h.session_id, h.hit_id from session_hit h join live_session s on s.id = h.session_id "
+                + "where s.expired = false";
+        RowMapper<SessionHit> row = (rs, n) -> new SessionHit(rs.getLong(1), rs.getString(2));
+        if (after == null) {
+            return jdbc.query(live + " order by h.session_id, h.hit_id limit ?", row, limit);
+        }
+        return jdbc.query(live + " and (h.session_id > ? or (h.session_id = ? and h.hit_id > ?)) "
+                + "order by h.session_id, h.hit_id limit ?", row, after.sessionId(), after.sessionId(), after.hitId(),
+                limit);
     }
 
     /** Whether the session has expired. */
@@ -689,22 +710,54 @@ public class JdbcSessionStore implements SessionStore {
     }
 
     /**
-     * Records what became of a hire request. {@code lastError} replaces the stored one (null clears it);
-     * a null {@code hitId} keeps the stored one. Returns false if there is no such request.
+     * At most {@code limit} unsettled hire requests due at {@code now} (their next attempt is not later), taken
+     * in turns across sessions: every session's oldest due request first, then every session's second, and so
+     * on; within a turn, sessions in a circle of their ids starting after {@code afterSession} (the session last
+     * served), so the same session does not always come first. One session's backlog thus never keeps another
+     * session's hire waiting behind it, and the read is bounded by the limit and an index on (state, next
+     * attempt), however many requests were ever made.
+     */
+    public List<HireRequest> dueHireRequests(Instant now, int limit, long afterSession) {
+        String cols = HIRE_COLUMNS;
+        return jdbc.query("select " + cols + " from (select " + cols + ", row_number() over (partition by session_id "
+                + "order by number) as turn from hire_request where state in ('REQUESTED', 'SENT') "
+                + "and (next_attempt_at is null or next_attempt_at <= ?)) due "
+                + "order by turn, case when session_id > ? then 0 else 1 end, session_id, number limit ?",
+                JdbcSessionStore::hireRequest, SqlSupport.toSql(now), afterSession, limit);
+    }
+
+    /** The hire request as it is now, if it is still unsettled and due at {@code now}. */
+    public Optional<HireRequest> dueHireRequest(long sessionId, int number, Instant now) {
+        return jdbc.query("select " + HIRE_COLUMNS + " from hire_request where session_id = ? and number = ? "
+                + "and state in ('REQUESTED', 'SENT') and (next_attempt_at is null or next_attempt_at <= ?)",
+                JdbcSessionStore::hireRequest, sessionId, number, SqlSupport.toSql(now)).stream().findFirst();
+    }
+
+    /**
+     * Records what became of a hire request, due again at once. {@code lastError} replaces the stored one
+     * (null clears it); a null {@code hitId} keeps the stored one. Returns false if there is no such request.
      */
     public boolean updateHireRequest(long sessionId, int number, HireRequest.State state, int attempts,
                                      String lastError, String hitId) {
+        return updateHireRequest(sessionId, number, state, attempts, lastError, hitId, null);
+    }
+
+    /** As {@link #updateHireRequest(long, int, HireRequest.State, int, String, String)}, not due before {@code nextAttempt} (null: now). */
+    public boolean updateHireRequest(long sessionId, int number, HireRequest.State state, int attempts,
+                                     String lastError, String hitId, Instant nextAttempt) {
         Objects.requireNonNull(state, "state");
         return jdbc.update(con -> {
             PreparedStatement ps = con.prepareStatement("update hire_request set state = ?, attempts = ?, "
-                    + "last_error = ?, hit_id = coalesce(?, hit_id), updated_at = ? where session_id = ? and number = ?");
+                    + "last_error = ?, hit_id = coalesce(?, hit_id), updated_at = ?, next_attempt_at = ? "
+                    + "where session_id = ? and number = ?");
             ps.setString(1, state.name());
             ps.setInt(2, attempts);
             setString(ps, 3, SqlSupport.clip(lastError, TEXT_MAX));
             setString(ps, 4, hitId);
             SqlSupport.set(ps, 5, clock.instant());
-            ps.setLong(6, sessionId);
-            ps.setInt(7, number);
+            SqlSupport.set(ps, 6, nextAttempt);
+            ps.setLong(7, sessionId);
+            ps.setInt(8, number);
             return ps;
         }) > 0;
     }

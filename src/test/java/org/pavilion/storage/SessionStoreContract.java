@@ -42,6 +42,7 @@ import org.pavilion.queue.QueueEngine;
 import org.pavilion.queue.QueueEvent;
 import org.pavilion.queue.QueueSnapshot;
 import org.pavilion.queue.Thresholds;
+import org.pavilion.storage.JdbcSessionStore.SessionHit;
 import org.pavilion.queue.WorkerStatus;
 import org.pavilion.session.AssignmentRef;
 import org.pavilion.session.CommitItem;
@@ -660,6 +661,70 @@ abstract class SessionStoreContract {
         // a null hit id keeps the one recorded
         store.updateHireRequest(c.sessionId(), 2, HireRequest.State.DONE, 2, null, null);
         assertThat(store.hireRequestHitId(c.sessionId(), 2)).contains("HIT-2");
+    }
+
+    /** Sessions' hires decided by workers who arrive and submit, {@code n} of them, committed. */
+    private SessionConfig sessionWithHires(int n, long seqBase) {
+        SessionConfig c = newSession(new Thresholds(1, 0, 1, 1), false);
+        EngineScenario s = new EngineScenario(c, seqBase, T0);
+        for (int i = 0; i < n; i++) {
+            s.apply(new QueueEvent.Arrive("W" + i, "a" + i), "worker:W" + i, null);
+            s.apply(new QueueEvent.Leave("W" + i, "a" + i, QueueEvent.Departure.SUBMIT), "marketplace", null);
+        }
+        store.commit(s.items);
+        assertThat(s.hires).hasSize(n);
+        return c;
+    }
+
+    @Test
+    void dueHireRequestsComeInTurnsAcrossSessionsBoundedByTheLimit() {
+        long a = sessionWithHires(3, 10).sessionId();
+        long b = sessionWithHires(1, 20).sessionId();
+        long c = sessionWithHires(2, 30).sessionId();
+        Set<Long> ours = Set.of(a, b, c);
+        Instant now = Instant.now();
+        java.util.function.Function<List<HireRequest>, List<String>> mine = list -> list.stream()
+                .filter(h -> ours.contains(h.sessionId())).map(h -> h.sessionId() + "/" + h.number()).toList();
+
+        // every session's oldest before any session's second; within a turn, from the session after the one given
+        assertThat(mine.apply(store.dueHireRequests(now, 1000, 0))).containsExactly(
+                a + "/1", b + "/1", c + "/1", a + "/2", c + "/2", a + "/3");
+        assertThat(mine.apply(store.dueHireRequests(now, 1000, a))).startsWith(b + "/1", c + "/1", a + "/1");
+        assertThat(mine.apply(store.dueHireRequests(now, 1000, c))).startsWith(a + "/1", b + "/1", c + "/1");
+        assertThat(store.dueHireRequests(now, 2, 0)).hasSize(2);
+
+        // a request waiting for its next attempt is not due until then; a settled one never again
+        Instant later = now.plusSeconds(60);
+        assertThat(store.updateHireRequest(a, 1, HireRequest.State.SENT, 1, "throttled", null, later)).isTrue();
+        assertThat(store.updateHireRequest(b, 1, HireRequest.State.DONE, 1, null, "HIT-B1")).isTrue();
+        assertThat(mine.apply(store.dueHireRequests(now, 1000, 0))).containsExactly(
+                a + "/2", c + "/1", a + "/3", c + "/2");
+        assertThat(mine.apply(store.dueHireRequests(later, 1000, 0))).containsExactly(
+                a + "/1", c + "/1", a + "/2", c + "/2", a + "/3");
+        assertThat(store.dueHireRequest(a, 1, now)).isEmpty();
+        assertThat(store.dueHireRequest(a, 1, later)).hasValueSatisfying(h -> assertThat(h.attempts()).isEqualTo(1));
+        assertThat(store.dueHireRequest(b, 1, later)).isEmpty();
+        // any update without a next attempt makes it due at once
+        store.updateHireRequest(a, 1, HireRequest.State.SENT, 2, null, null);
+        assertThat(store.dueHireRequest(a, 1, now)).isPresent();
+    }
+
+    @Test
+    void liveSessionHitsAreWalkedInSlicesAfterACursor() {
+        long a = newSession(new Thresholds(1, 0, 1, 1), false).sessionId();
+        long b = newSession(new Thresholds(1, 0, 1, 1), false).sessionId();
+        store.addSessionHit(b, "TYPE", "HIT-b1");
+        store.addSessionHit(a, "TYPE", "HIT-a2");
+        store.addSessionHit(a, "TYPE", "HIT-a1");
+        List<SessionHit> all = store.liveSessionHitsAfter(null, 100_000).stream()
+                .filter(h -> h.sessionId() == a || h.sessionId() == b).toList();
+        assertThat(all).containsExactly(new SessionHit(a, "HIT-a1"), new SessionHit(a, "HIT-a2"),
+                new SessionHit(b, "HIT-b1"));
+        assertThat(store.liveSessionHitsAfter(new SessionHit(a, "HIT-a1"), 1)).containsExactly(
+                new SessionHit(a, "HIT-a2"));
+        assertThat(store.liveSessionHitsAfter(new SessionHit(a, "HIT-a2"), 1)).containsExactly(
+                new SessionHit(b, "HIT-b1"));
+        assertThat(store.liveSessionHitsAfter(null, 2)).hasSize(2);
     }
 
     @Test
