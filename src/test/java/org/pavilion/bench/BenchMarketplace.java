@@ -50,8 +50,8 @@ public final class BenchMarketplace {
         if (serverPort < 1 || serverPort > 65_535) {
             throw new IllegalArgumentException("--server-port must be 1..65535 (was " + serverPort + ")");
         }
-        Path dataDir = options.containsKey("data-dir") ? Path.of(options.get("data-dir"))
-                : Files.createTempDirectory("pavilion-bench-market-");
+        boolean temporary = !options.containsKey("data-dir");
+        Path dataDir = temporary ? Files.createTempDirectory("pavilion-bench-market-") : Path.of(options.get("data-dir"));
         Files.createDirectories(dataDir);
         SpringApplication app = new SpringApplication(PavilionApplication.class);
         ExcludeTestConfigurations.applyTo(app);
@@ -85,6 +85,11 @@ public final class BenchMarketplace {
             // same as end of input
         }
         context.close();
+        if (temporary) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
         System.out.println("STOPPED");
         System.exit(0);
     }

@@ -65,6 +65,7 @@ class BenchSuiteSmokeTest {
     static void stopMarketplace() throws Exception {
         if (market != null) {
             market.close();
+            java.nio.file.Files.deleteIfExists(market.log());
         }
     }
 
