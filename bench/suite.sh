@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Pavilion's benchmark suite (docs/benchmarks.md, "The benchmark suite"). For every database and every
-# run it starts a fresh server process (org.pavilion.bench.BenchServer: the whole application on
-# 127.0.0.1, its sessions posted on the embedded local marketplace), waits for its READY line, runs the
-# load client (src/test/node/pavilion-bench.js, socket.io-client 4.8 over WebSocket, speaking only
-# SPEC §5) in a separate process against it, records the server's memory, and stops it. The client's
-# workers accept their assignments and submit them on the local marketplace's worker API over HTTP, as
+# run it starts a fresh marketplace process (org.pavilion.bench.BenchMarketplace: the local marketplace,
+# doing MTurk's part: SigV4 checks, its answers, RSA-signed SNS notifications to the server's
+# /api/from_mturk over HTTP) and a fresh server process (org.pavilion.bench.BenchServer: the whole
+# application on 127.0.0.1, its sessions posted on that marketplace, its own embedded one off), waits for
+# their READY lines, runs the load client (src/test/node/pavilion-bench.js, socket.io-client 4.8 over
+# WebSocket, speaking only SPEC §5) in a separate process against them, records the memory of each, and
+# stops both. So a run's cost is Pavilion's, not the marketplace's (issue 15 item 4). The client's
+# workers accept their assignments and submit them on the marketplace's worker API over HTTP, as
 # real workers do (SPEC §4.1.0: a page is admitted only once the marketplace confirmed its assignment). At the end it
 # draws the latency chart (src/test/node/bench-chart.js). Not part of `mvn verify` (a short smoke run is:
 # org.pavilion.bench.BenchSuiteSmokeTest).
@@ -13,6 +16,11 @@
 #   bench/suite.sh handoff burst     # only some parts: handoff rate fair burst hold kill simkill
 #
 # Environment (all optional):
+#   MARKETPLACE=process         where the local marketplace runs: process = its own JVM (BenchMarketplace,
+#                               MARKET_JAVA_OPTS, default -Xmx1g), as above; inprocess = the old layout,
+#                               the server's embedded marketplace in the measured JVM (what commits before
+#                               BenchMarketplace measured; set it to compare with figures measured so, or
+#                               to run this script on such a commit). Each summary line says its "layout".
 #   DBS="h2 pg"                 h2 = H2 file database (production default), pg = embedded PostgreSQL, fsync on
 #   WORKERS="100 1000 5000"     handoff: connected workers (half active, half waiting)
 #   SESSIONS="1 10"             handoff: the workers are spread over this many sessions
@@ -92,6 +100,8 @@ HOLD_WORKERS="${HOLD_WORKERS:-10000}"
 HOLD_SESSIONS="${HOLD_SESSIONS:-100}"
 HOLD_SECONDS="${HOLD_SECONDS:-30}"
 JAVA_OPTS="${JAVA_OPTS:--Xms1g -Xmx1g}"
+MARKETPLACE="${MARKETPLACE:-process}"
+MARKET_JAVA_OPTS="${MARKET_JAVA_OPTS:--Xmx1g}"
 HOLD_JAVA_OPTS="${HOLD_JAVA_OPTS:-$(sed -e 's/#.*//' "$ROOT/jvm.options" | xargs)}"
 BUILD_DIR="${BUILD_DIR:-/tmp/build-bench}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-3600}"
@@ -106,6 +116,7 @@ READY_TIMEOUT=300
 for tool in java mvn node npm timeout; do
   command -v "$tool" >/dev/null || { echo "suite.sh: $tool is not on the PATH" >&2; exit 2; }
 done
+[[ "$MARKETPLACE" =~ ^(process|inprocess)$ ]] || { echo "suite.sh: MARKETPLACE must be process or inprocess (was '$MARKETPLACE')" >&2; exit 2; }
 for part in "${PARTS[@]}"; do
   [[ "$part" =~ ^(handoff|rate|fair|burst|hold|kill|simkill)$ ]] || { echo "suite.sh: unknown part '$part' (handoff rate fair burst hold kill simkill)" >&2; exit 2; }
 done
@@ -153,7 +164,7 @@ else
   commit="unknown (not a git checkout)"
 fi
 SUMMARY="$OUT/summary.jsonl"
-echo "# $(date -u +%FT%TZ) commit=$commit nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)' mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) load=$(cut -d' ' -f1-3 /proc/loadavg) node=$(node --version) java='$(java -version 2>&1 | head -1)' parts='${PARTS[*]}' dbs='$DBS'" >>"$SUMMARY"
+echo "# $(date -u +%FT%TZ) commit=$commit nproc=$(nproc) cpu='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)' mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) load=$(cut -d' ' -f1-3 /proc/loadavg) node=$(node --version) java='$(java -version 2>&1 | head -1)' parts='${PARTS[*]}' dbs='$DBS' marketplace=$MARKETPLACE" >>"$SUMMARY"
 
 SERVER_PID=""
 SERVER_LOG=""
@@ -161,6 +172,60 @@ FIFO=""
 PORT=""
 MARKET=""
 HITS=""
+MARKET_PID=""
+MARKET_FIFO=""
+MARKET_LOG=""
+MARKET_DIR=""
+# stop_market: closes the marketplace's stdin (it shuts down), as for the server
+stop_market() {
+  if [[ -n "$MARKET_PID" ]]; then
+    exec 4>&- 2>/dev/null || true
+    for _ in $(seq 1 150); do
+      kill -0 "$MARKET_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$MARKET_PID" 2>/dev/null; then
+      kill "$MARKET_PID" 2>/dev/null || true
+      sleep 2
+      kill -9 "$MARKET_PID" 2>/dev/null || true
+    fi
+    wait "$MARKET_PID" 2>/dev/null || true
+    MARKET_PID=""
+  fi
+  [[ -n "$MARKET_FIFO" ]] && rm -f "$MARKET_FIFO"
+  MARKET_FIFO=""
+  [[ -n "$MARKET_DIR" ]] && rm -rf "$MARKET_DIR"
+  MARKET_DIR=""
+}
+# start_market NAME: with MARKETPLACE=process, starts BenchMarketplace and sets MARKET_PID, MARKET_ENDPOINT
+# (its Requester API) and MARKET_SERVER_PORT (the port it picked for the server, where its SNS delivers)
+start_market() {
+  local name="$1"
+  MARKET_FIFO="$OUT/$name.market.stdin"
+  MARKET_LOG="$OUT/$name.market.log"
+  MARKET_DIR="$OUT/$name.market.data"
+  rm -f "$MARKET_FIFO"
+  mkfifo "$MARKET_FIFO"
+  # shellcheck disable=SC2086
+  java $MARKET_JAVA_OPTS -cp "$CP" org.pavilion.bench.BenchMarketplace --data-dir "$MARKET_DIR" \
+    <"$MARKET_FIFO" >"$MARKET_LOG" 2>&1 &
+  MARKET_PID=$!
+  exec 4>"$MARKET_FIFO"
+  local ready=""
+  for _ in $(seq 1 $((READY_TIMEOUT * 5))); do
+    ready="$(grep -m1 -o 'READY port=.*' "$MARKET_LOG" || true)"
+    [[ -n "$ready" ]] && break
+    kill -0 "$MARKET_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  if [[ -z "$ready" ]]; then
+    echo "suite.sh: the marketplace for $name did not get ready, see $MARKET_LOG" >&2
+    tail -30 "$MARKET_LOG" >&2 || true
+    exit 1
+  fi
+  MARKET_ENDPOINT="$(sed -E 's/.* endpoint=([^ ]+).*/\1/' <<<"$ready")"
+  MARKET_SERVER_PORT="$(sed -E 's/.* server-port=([0-9]+).*/\1/' <<<"$ready")"
+}
 stop_server() {
   if [[ -n "$SERVER_PID" ]]; then
     exec 3>&- 2>/dev/null || true # closing the server's stdin makes it shut down
@@ -178,14 +243,20 @@ stop_server() {
   fi
   [[ -n "$FIFO" ]] && rm -f "$FIFO"
   FIFO=""
+  stop_market # after the server, which may still be calling it while it stops
 }
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-# start_server NAME JAVA_OPTS BenchServer-args...: sets SERVER_PID, PORT, MARKET, HITS
+# start_server NAME JAVA_OPTS BenchServer-args...: sets SERVER_PID, PORT, MARKET, HITS (with
+# MARKETPLACE=process, starts the run's marketplace first: the server goes live on it)
 start_server() {
   local name="$1" opts="$2"
   shift 2
+  if [[ "$MARKETPLACE" == process ]]; then
+    start_market "$name"
+    set -- "$@" --port "$MARKET_SERVER_PORT" --market-endpoint "$MARKET_ENDPOINT"
+  fi
   FIFO="$OUT/$name.stdin"
   SERVER_LOG="$OUT/$name.server.log"
   rm -f "$FIFO"
@@ -217,6 +288,16 @@ server_memory() {
     || echo '{}'
 }
 
+# market_memory: the marketplace process's, likewise (null in the inprocess layout: it is in the server's)
+market_memory() {
+  if [[ -z "$MARKET_PID" ]]; then
+    echo null
+    return
+  fi
+  awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "{\"market_rss_kb\":%d,\"market_hwm_kb\":%d}", r, h}' "/proc/$MARKET_PID/status" 2>/dev/null \
+    || echo '{}'
+}
+
 status=0
 # run_client NAME LABEL pavilion-bench-args...: runs the client, appends its summary (with the server's memory)
 run_client() {
@@ -232,15 +313,16 @@ run_client() {
   set -e
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
-  local memory load
+  local memory load market_mem
   memory="$(server_memory)"
+  market_mem="$(market_memory)"
   load="$(awk '{s+=$1; if ($1>m) m=$1; n++} END {if (n) printf "{\"load_mean\":%.2f,\"load_max\":%.2f}", s/n, m; else print "{}"}' "$OUT/$name.loadavg")"
   local line
   line="$(grep -m1 '"type":"[a-z]*-summary"' "$OUT/$name.client.out" || echo '{"ok":false,"error":"no summary line"}')"
   # One line per run: the client's summary, then what the script observed around it.
-  echo "${line%\}},\"run\":\"$name\",\"commit\":\"$commit\",\"server\":$memory,\"load\":$load}" >>"$SUMMARY"
+  echo "${line%\}},\"run\":\"$name\",\"commit\":\"$commit\",\"layout\":\"$MARKETPLACE\",\"server\":$memory,\"market\":$market_mem,\"load\":$load}" >>"$SUMMARY"
   grep -v '^{' "$OUT/$name.client.out" >&2 || true
-  echo "   server memory: $memory; load: $load" >&2
+  echo "   server memory: $memory; marketplace memory: $market_mem; load: $load" >&2
   if [[ $rc -ne 0 ]]; then
     echo "suite.sh: $name failed (exit $rc), see $OUT/$name.client.err" >&2
     tail -20 "$OUT/$name.client.err" >&2 || true

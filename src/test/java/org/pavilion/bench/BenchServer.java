@@ -30,19 +30,26 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The server half of the benchmark suite (bench/suite.sh, docs/benchmarks.md): the real Pavilion
  * application on a TCP port of 127.0.0.1 with {@code sessions} live sessions, each posted on the
- * embedded local marketplace as an admin's go-live would (so every hire is really sent there), for a
+ * local marketplace as an admin's go-live would (so every hire is really sent there), for a
  * load client in another process (src/test/node/pavilion-bench.js) that speaks only SPEC §5.
  *
  * <pre>
  * java -cp ... org.pavilion.bench.BenchServer --sessions 10 --active 50 --waiting 50 \
- *     [--min-active 1] [--min-waiting 0] [--db file|mem|pg] [--port 0]
+ *     [--min-active 1] [--min-waiting 0] [--db file|mem|pg] [--port 0] [--market-endpoint URL]
  * </pre>
+ * {@code --market-endpoint} (the suite's default layout): the local marketplace runs in another process
+ * ({@link BenchMarketplace}, whose Requester API is at that URL and whose SNS delivers to this server's
+ * {@code --port}), as MTurk does in production, so the marketplace's own work (SigV4 checks, XML,
+ * RSA-signed notifications) is not measured as this server's; this server's embedded local marketplace
+ * is off ({@link #externalMarketplace}). Without it: the old layout, the embedded one in this JVM.
+ * <p>
  * {@code file} is an H2 file database in a new temporary directory with the production URL (the
  * default); {@code mem} an in-memory H2; {@code pg} an embedded PostgreSQL (io.zonky) started here
  * with {@code fsync}, {@code synchronous_commit} and {@code full_page_writes} on, as a durable
  * production server has them. Prints one line
  * {@code READY port=... market=http://127.0.0.1:PORT/local-mturk/api hits=H1,H2,... sessions=1,2,...
- * active=... waiting=... db=... pid=...} ({@code market}: the local marketplace's worker API, where the
+ * active=... waiting=... db=... layout=process|inprocess pid=...} ({@code market}: the local marketplace's
+ * worker API, the other process's or this one's, where the
  * load client's workers accept the HITs and submit their assignments, SPEC §4.1.0), then runs until its
  * standard input closes. Not run by {@code mvn verify}.
  */
@@ -68,6 +75,7 @@ public final class BenchServer {
         int minWaiting = Integer.parseInt(options.getOrDefault("min-waiting", "0"));
         int port = Integer.parseInt(options.getOrDefault("port", "0"));
         String db = options.getOrDefault("db", "file");
+        String marketEndpoint = options.get("market-endpoint");
         if (sessions < 1) {
             throw new IllegalArgumentException("--sessions must be at least 1");
         }
@@ -82,6 +90,9 @@ public final class BenchServer {
                 "--logging.level.root=WARN",
                 "--" + NO_ADDRESS_LIMITS,
                 "--" + NO_HANDSHAKE_LIMITS));
+        if (marketEndpoint != null) {
+            externalMarketplace(marketEndpoint).forEach(p -> properties.add("--" + p));
+        }
         EmbeddedPostgres postgres = null;
         switch (db) {
             case "file", "mem" -> properties.add("--pavilion.database.embedded=" + db);
@@ -112,10 +123,13 @@ public final class BenchServer {
             sessionIds.add(String.valueOf(posted.sessionId()));
         }
 
-        System.out.println("READY port=" + actualPort + " market=http://127.0.0.1:" + actualPort + "/local-mturk/api"
+        String market = marketEndpoint != null ? slash(marketEndpoint) + "api"
+                : "http://127.0.0.1:" + actualPort + "/local-mturk/api";
+        System.out.println("READY port=" + actualPort + " market=" + market
                 + " hits=" + String.join(",", hits)
                 + " sessions=" + String.join(",", sessionIds) + " active=" + active + " waiting=" + waiting
                 + " minActive=" + minActive + " minWaiting=" + minWaiting + " db=" + db
+                + " layout=" + (marketEndpoint != null ? "process" : "inprocess")
                 + " pid=" + ManagementFactory.getRuntimeMXBean().getPid());
         System.out.flush();
 
@@ -135,6 +149,32 @@ public final class BenchServer {
         deleteQuietly(dataDir);
         System.out.println("STOPPED");
         System.exit(0);
+    }
+
+    /**
+     * The properties of a server whose local marketplace is another process's, its Requester API at {@code
+     * endpoint} ({@code http://127.0.0.1:PORT/local-mturk/}): the sessions go live there, and this server's
+     * own local marketplace is neither served nor used ({@code pavilion.marketplace.local.enabled=false}).
+     * Then this server no longer counts that marketplace's certificate and SubscribeURL as its own, so they
+     * are trusted by configuration, as a server trusts any SNS topic it was not built with.
+     */
+    static List<String> externalMarketplace(String endpoint) {
+        String base = slash(endpoint);
+        java.net.URI uri = java.net.URI.create(base);
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || !base.endsWith("/local-mturk/")) {
+            throw new IllegalArgumentException("--market-endpoint must be a local marketplace's Requester API, "
+                    + "http://HOST:PORT/local-mturk/ (was '" + endpoint + "')");
+        }
+        return List.of(
+                "pavilion.marketplace.mode=local",
+                "pavilion.marketplace.endpoint=" + base,
+                "pavilion.marketplace.local.enabled=false",
+                "pavilion.marketplace.sns.trusted-cert-urls=" + base + "sns/cert.pem",
+                "pavilion.marketplace.sns.trusted-subscribe-urls=" + base + "sns/");
+    }
+
+    private static String slash(String url) {
+        return url.endsWith("/") ? url : url + "/";
     }
 
     /** The hire budget of a benchmark session: a run makes one hire per handoff, thousands of them. */
