@@ -216,8 +216,21 @@ public final class Outbound implements AutoCloseable {
             packet.nsp = namespace.getName();
             encoder.encode(packet, encoded -> frames.addAll(List.of(encoded))); // calls back before returning
         }
+        // One task per sender with its share of the members, not one per member: a hand-off wakes a thread.
+        @SuppressWarnings("unchecked")
+        List<SocketIoSocket>[] shares = new List[senders.length];
         for (SocketIoSocket member : members) {
-            senderOf(member).execute(() -> write(member, frames));
+            int sender = senderIndex(member);
+            if (shares[sender] == null) {
+                shares[sender] = new ArrayList<>(members.length / senders.length + 1);
+            }
+            shares[sender].add(member);
+        }
+        for (int i = 0; i < senders.length; i++) {
+            List<SocketIoSocket> share = shares[i];
+            if (share != null) {
+                senders[i].execute(() -> share.forEach(member -> write(member, frames)));
+            }
         }
     }
 
@@ -238,8 +251,12 @@ public final class Outbound implements AutoCloseable {
         }
     }
 
+    private int senderIndex(SocketIoSocket socket) {
+        return Math.floorMod(socket.getId().hashCode(), senders.length);
+    }
+
     private ExecutorService senderOf(SocketIoSocket socket) {
-        return senders[Math.floorMod(socket.getId().hashCode(), senders.length)];
+        return senders[senderIndex(socket)];
     }
 
     @Override
