@@ -682,7 +682,9 @@ abstract class SessionStoreContract {
         long b = sessionWithHires(1, 20).sessionId();
         long c = sessionWithHires(2, 30).sessionId();
         Set<Long> ours = Set.of(a, b, c);
-        Instant now = Instant.now();
+        // Whole milliseconds: a database rounds the stored next attempt to its precision, and a time rounded up
+        // by a microsecond would not be due at the very instant it names.
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         java.util.function.Function<List<HireRequest>, List<String>> mine = list -> list.stream()
                 .filter(h -> ours.contains(h.sessionId())).map(h -> h.sessionId() + "/" + h.number()).toList();
 
