@@ -82,7 +82,8 @@ public final class Outbound implements AutoCloseable {
 
     public Outbound(SocketIoNamespace namespace, int sendThreads, Duration countsWindow) {
         if (sendThreads < 1) {
-            throw new IllegalArgumentException("pavilion.realtime.send-threads must be at least 1");
+            throw new IllegalArgumentException("pavilion.realtime.send-threads must be 0 (one per core) or positive "
+                    + "(was " + sendThreads + ")");
         }
         if (countsWindow.isNegative()) {
             throw new IllegalArgumentException("pavilion.realtime.counts-window must not be negative");

@@ -38,7 +38,7 @@ class RealtimeConfiguration {
                       @Value("${pavilion.realtime.send-threads:0}") int sendThreads,
                       @Value("${pavilion.realtime.counts-window:25ms}") Duration countsWindow) {
         // 0: one sender per core (at least 2), so frames to different pages are written in parallel
-        int threads = sendThreads > 0 ? sendThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
+        int threads = sendThreads != 0 ? sendThreads : Math.max(2, Runtime.getRuntime().availableProcessors());
         return new Outbound(chatNamespace, threads, countsWindow);
     }
 
