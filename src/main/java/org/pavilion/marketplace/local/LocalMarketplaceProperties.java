@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deliveryAttempts      attempts per SNS delivery (on a network error, HTTP 429 or 5xx)
  * @param deliveryBackoff       the wait before the second attempt; doubled each time, at most 10 s
  * @param deliveryTimeout       one delivery attempt's HTTP timeout
+ * @param deliveryConcurrency   SNS deliveries in flight at once per subscriber; messages about one HIT keep
+ *                              their order (LocalSns)
  * @param maxClockSkew          a signed API request whose X-Amz-Date is further than this from now is refused
  * @param minAssignmentDuration the smallest AssignmentDurationInSeconds and LifetimeInSeconds accepted
  *                              (MTurk: 30 s; tests lower it)
@@ -37,6 +39,7 @@ public record LocalMarketplaceProperties(@DefaultValue("10000.00") BigDecimal st
                                          @DefaultValue("6") int deliveryAttempts,
                                          @DefaultValue("250ms") Duration deliveryBackoff,
                                          @DefaultValue("30s") Duration deliveryTimeout,
+                                         @DefaultValue("8") int deliveryConcurrency,
                                          @DefaultValue("15m") Duration maxClockSkew,
                                          @DefaultValue("30s") Duration minAssignmentDuration,
                                          @DefaultValue("false") boolean reuseAssignmentIds,
@@ -56,6 +59,9 @@ public record LocalMarketplaceProperties(@DefaultValue("10000.00") BigDecimal st
         if (deliveryAttempts < 1) {
             throw new IllegalArgumentException("pavilion.marketplace.local.delivery-attempts must be at least 1");
         }
+        if (deliveryConcurrency < 1 || deliveryConcurrency > 256) {
+            throw new IllegalArgumentException("pavilion.marketplace.local.delivery-concurrency must be from 1 to 256");
+        }
         if (sweepInterval.isZero() || sweepInterval.isNegative()) {
             throw new IllegalArgumentException("pavilion.marketplace.local.sweep-interval must be positive");
         }
@@ -64,7 +70,7 @@ public record LocalMarketplaceProperties(@DefaultValue("10000.00") BigDecimal st
     /** The defaults, for code and tests that build the local marketplace by hand. */
     public static LocalMarketplaceProperties defaults() {
         return new LocalMarketplaceProperties(new BigDecimal("10000.00"), "1", null, Duration.ofSeconds(1), 6,
-                Duration.ofMillis(250), Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofSeconds(30),
+                Duration.ofMillis(250), Duration.ofSeconds(30), 8, Duration.ofMinutes(15), Duration.ofSeconds(30),
                 false, "A1PAVILIONLOCALREQ", Duration.ofHours(24));
     }
 }

@@ -24,7 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -48,9 +49,18 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Deliveries are HTTP POSTs ({@code Content-Type: text/plain; charset=UTF-8}, headers
  * {@code x-amz-sns-message-type}, {@code x-amz-sns-message-id}, {@code x-amz-sns-topic-arn},
- * {@code x-amz-sns-subscription-arn}), asynchronous, in order per subscriber (one thread each),
- * retried with doubling backoff on a network error, HTTP 429 or 5xx; other 4xx answers are not
- * retried (SNS treats them as the subscriber's refusal).
+ * {@code x-amz-sns-subscription-arn}), asynchronous, retried with doubling backoff on a network
+ * error, HTTP 429 or 5xx; other 4xx answers are not retried (SNS treats them as the subscriber's
+ * refusal).
+ *
+ * <p>Order and concurrency: SNS itself promises no order and delivers to an HTTP subscriber in
+ * parallel. Here a message's ordering key (the HIT it is about) picks one of
+ * {@code delivery-concurrency} lanes, each one thread: messages about one HIT arrive in the order
+ * they were published (what tests of one HIT's story read most easily), messages about different
+ * HITs in parallel. One sequential sender made every event wait for the previous one's answer,
+ * which under load (hundreds of events a second) delayed confirmations by seconds. Messages are
+ * signed on their lane, not by the publisher: {@code publish} runs under the marketplace's lock,
+ * and an RSA signature there made every marketplace call wait for it.
  */
 public class LocalSns implements AutoCloseable {
 
@@ -78,22 +88,43 @@ public class LocalSns implements AutoCloseable {
         final String topicArn;
         final String arn;
         final URI endpoint;
-        final List<Map<String, String>> held = new ArrayList<>();
-        final ExecutorService sender;
+        final List<Held> held = new ArrayList<>();
+        final ExecutorService[] lanes;
         String token;
         State state = State.PENDING;
         boolean confirmationFailed;
 
-        Subscription(String topicArn, URI endpoint) {
+        Subscription(String topicArn, URI endpoint, int laneCount) {
             this.topicArn = topicArn;
             this.arn = topicArn + ":" + UUID.randomUUID();
             this.endpoint = endpoint;
-            this.sender = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "local-sns-" + endpoint.getPort());
-                t.setDaemon(true);
-                return t;
-            });
+            this.lanes = new ExecutorService[laneCount];
+            for (int i = 0; i < laneCount; i++) {
+                String name = "local-sns-" + endpoint.getPort() + "-" + i;
+                // One thread per lane, gone when idle: a quiet topic costs no thread.
+                ThreadPoolExecutor lane = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, name);
+                            t.setDaemon(true);
+                            return t;
+                        });
+                lane.allowCoreThreadTimeOut(true);
+                lanes[i] = lane;
+            }
         }
+
+        ExecutorService lane(String orderingKey) {
+            return lanes[LocalSns.lane(orderingKey, lanes.length)];
+        }
+    }
+
+    /** The lane of an ordering key among {@code lanes}: the same key always the same lane (null: the first). */
+    static int lane(String orderingKey, int lanes) {
+        return orderingKey == null ? 0 : Math.floorMod(orderingKey.hashCode(), lanes);
+    }
+
+    /** A notification published while its subscription waits for confirmation, with its ordering key. */
+    private record Held(Map<String, String> message, String orderingKey) {
     }
 
     private final SnsSigner signer;
@@ -139,7 +170,16 @@ public class LocalSns implements AutoCloseable {
     }
 
     /** Publishes a Notification to the topic's subscriber: delivered now if confirmed, else held. */
-    public synchronized String publish(String topicArn, String subject, String message) {
+    public String publish(String topicArn, String subject, String message) {
+        return publish(topicArn, subject, message, null);
+    }
+
+    /**
+     * Publishes a Notification to the topic's subscriber: delivered now if confirmed, else held.
+     * Messages with the same {@code orderingKey} are delivered in the order published; others may
+     * overtake them (see the class comment).
+     */
+    public synchronized String publish(String topicArn, String subject, String message, String orderingKey) {
         Subscription s = subscription(topicArn);
         Map<String, String> m = new LinkedHashMap<>();
         m.put("Type", "Notification");
@@ -151,21 +191,21 @@ public class LocalSns implements AutoCloseable {
         m.put("Message", message);
         m.put("Timestamp", TIMESTAMP.format(clock.instant()));
         m.put("SignatureVersion", signer.signatureVersion());
-        m.put("Signature", signer.sign(m));
+        m.put("Signature", null); // signed on its lane (send), in this place of the message
         m.put("SigningCertURL", signingCertUrl());
         m.put("UnsubscribeURL", base.base() + "/local-mturk/sns/unsubscribe?Action=Unsubscribe&SubscriptionArn="
                 + encode(s.arn));
         switch (s.state) {
             case CONFIRMED:
-                send(s, m);
+                send(s, m, orderingKey);
                 break;
             case PENDING:
                 if (s.held.size() >= MAX_HELD) {
-                    Map<String, String> dropped = s.held.remove(0);
+                    Held dropped = s.held.remove(0);
                     log.warn("local SNS: {} unconfirmed, dropping held message {}", s.endpoint,
-                            dropped.get("MessageId"));
+                            dropped.message().get("MessageId"));
                 }
-                s.held.add(m);
+                s.held.add(new Held(m, orderingKey));
                 if (s.confirmationFailed) {
                     sendConfirmation(s, "SubscriptionConfirmation");
                 }
@@ -189,8 +229,8 @@ public class LocalSns implements AutoCloseable {
         if (s.state != State.CONFIRMED) {
             s.state = State.CONFIRMED;
             s.confirmationFailed = false;
-            for (Map<String, String> m : s.held) {
-                send(s, m);
+            for (Held h : s.held) {
+                send(s, h.message(), h.orderingKey());
             }
             s.held.clear();
         }
@@ -224,14 +264,16 @@ public class LocalSns implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (Subscription s : byTopic.values()) {
-            s.sender.shutdownNow();
+            for (ExecutorService lane : s.lanes) {
+                lane.shutdownNow();
+            }
         }
     }
 
     private Subscription subscription(String topicArn) {
         Subscription s = byTopic.get(topicArn);
         if (s == null) {
-            s = new Subscription(topicArn, subscriberUrl.get());
+            s = new Subscription(topicArn, subscriberUrl.get(), props.deliveryConcurrency());
             byTopic.put(topicArn, s);
             byArn.put(s.arn, s);
             sendConfirmation(s, "SubscriptionConfirmation");
@@ -263,17 +305,20 @@ public class LocalSns implements AutoCloseable {
                 + encode(s.topicArn) + "&Token=" + s.token);
         m.put("Timestamp", TIMESTAMP.format(clock.instant()));
         m.put("SignatureVersion", signer.signatureVersion());
-        m.put("Signature", signer.sign(m));
+        m.put("Signature", null);
         m.put("SigningCertURL", signingCertUrl());
-        send(s, m);
+        send(s, m, null);
     }
 
-    private void send(Subscription s, Map<String, String> message) {
-        String body = json.writeValueAsString(message);
-        s.sender.execute(() -> post(s, message, body));
+    /** Signs the message and posts it, on its key's lane. */
+    private void send(Subscription s, Map<String, String> message, String orderingKey) {
+        s.lane(orderingKey).execute(() -> {
+            message.put("Signature", signer.sign(message));
+            post(s, message, json.writeValueAsString(message));
+        });
     }
 
-    /** Runs on the subscription's own thread: deliveries to one subscriber never overtake each other. */
+    /** Runs on the message's lane: deliveries about one HIT never overtake each other. */
     private void post(Subscription s, Map<String, String> message, String body) {
         String type = message.get("Type");
         HttpRequest.Builder request = HttpRequest.newBuilder(s.endpoint)

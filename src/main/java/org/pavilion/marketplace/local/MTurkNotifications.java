@@ -69,7 +69,8 @@ public class MTurkNotifications implements LocalMarketplace.Listener {
                     event.eventType(), s.destination(), s.transport());
             return;
         }
-        sns.publish(s.destination(), SUBJECT, eventDocument(List.of(event), s.destination()));
+        // Ordered per HIT: one HIT's events arrive in the order they happened (LocalSns).
+        sns.publish(s.destination(), SUBJECT, eventDocument(List.of(event), s.destination()), event.hitId());
     }
 
     /** MTurk's event document (EventDocVersion 2014-08-15) for these events. */

@@ -29,7 +29,7 @@ class LocalMarketplacePayRulesTest {
         LocalMarketplaceProperties d = LocalMarketplaceProperties.defaults();
         LocalMarketplace m = new LocalMarketplace(new LocalMarketplaceProperties(new BigDecimal(startingBalance),
                 d.signatureVersion(), null, d.sweepInterval(), d.deliveryAttempts(), d.deliveryBackoff(),
-                d.deliveryTimeout(), d.maxClockSkew(), d.minAssignmentDuration(), false, d.requesterId(),
+                d.deliveryTimeout(), d.deliveryConcurrency(), d.maxClockSkew(), d.minAssignmentDuration(), false, d.requesterId(),
                 d.tokenRetention()), clock);
         m.addListener(events::add);
         return m;

@@ -53,7 +53,7 @@ class LocalMarketplaceRulesTest {
         LocalMarketplaceProperties d = LocalMarketplaceProperties.defaults();
         LocalMarketplace m = new LocalMarketplace(new LocalMarketplaceProperties(d.startingBalance(),
                 d.signatureVersion(), null, d.sweepInterval(), d.deliveryAttempts(), d.deliveryBackoff(),
-                d.deliveryTimeout(), d.maxClockSkew(), d.minAssignmentDuration(), reuseIds, d.requesterId(),
+                d.deliveryTimeout(), d.deliveryConcurrency(), d.maxClockSkew(), d.minAssignmentDuration(), reuseIds, d.requesterId(),
                 d.tokenRetention()), clock);
         m.addListener(events::add);
         return m;
